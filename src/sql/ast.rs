@@ -1,0 +1,339 @@
+//! The statements of the connection dialect, and their printing back to canonical SQL.
+//!
+//! `Display` writes canonical SQL: keywords in upper case, options in the option table's order,
+//! identifiers quoted only when they must be. `{:#}` puts each option on its own line.
+//! [`Redacted`] prints the same with every secret value masked.
+
+use std::fmt::{self, Write};
+
+use super::lex::write_quoted;
+use super::options::{OPTIONS, OptionKey};
+use super::span::Span;
+
+/// Every keyword of the grammar, for completion and highlighting; identifiers spelled like one
+/// are printed quoted.
+pub const KEYWORDS: &[&str] = &[
+    "ALTER", "CONNECTION", "CONNECTIONS", "CREATE", "DESC", "DESCRIBE", "DROP", "EXISTS", "FALSE",
+    "FOR", "IF", "LIKE", "NOT", "OR", "POLICY", "RENAME", "REPLACE", "S3", "SET", "SHOW", "TO",
+    "TRUE", "TRUST", "VALIDATE",
+];
+
+/// What secrets print as.
+pub const MASK: &str = "********";
+
+/// A connection name. Bare names fold to lower case; quoted names keep their text.
+/// Two names are equal when their values are: `"lake"` and `LAKE` name the same connection.
+#[derive(Clone, Debug, Eq)]
+pub struct Ident {
+    pub value: String,
+    pub quoted: bool,
+    pub span: Span,
+}
+
+impl PartialEq for Ident {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl Ident {
+    pub fn new(value: impl Into<String>) -> Self {
+        Ident { value: value.into(), quoted: false, span: Span::default() }
+    }
+
+    /// Whether the name needs quotes to read back as itself.
+    pub fn needs_quotes(value: &str) -> bool {
+        let mut chars = value.chars();
+        let plain = matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        !plain || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(value))
+    }
+}
+
+impl fmt::Display for Ident {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_ident(f, &self.value)
+    }
+}
+
+/// Writes a name bare when it can be, quoted otherwise.
+pub fn write_ident(out: &mut impl Write, value: &str) -> fmt::Result {
+    if Ident::needs_quotes(value) { write_quoted(out, value, '"') } else { out.write_str(value) }
+}
+
+/// A single-quoted string literal, unescaped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StringLit {
+    pub value: String,
+    pub span: Span,
+}
+
+impl StringLit {
+    pub fn new(value: impl Into<String>) -> Self {
+        StringLit { value: value.into(), span: Span::default() }
+    }
+}
+
+impl fmt::Display for StringLit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_quoted(f, &self.value, '\'')
+    }
+}
+
+/// An option value as written. The parser accepts any of these shapes after `=`; the checks
+/// decide whether the shape fits the option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    String(StringLit),
+    List(Vec<StringLit>, Span),
+    Bool(bool, Span),
+    /// A bare word other than TRUE or FALSE, such as `YES`.
+    Word(String, Span),
+    Number(String, Span),
+}
+
+impl Value {
+    pub fn span(&self) -> Span {
+        match self {
+            Value::String(s) => s.span,
+            Value::List(_, span) | Value::Bool(_, span) | Value::Word(_, span) | Value::Number(_, span) => {
+                *span
+            }
+        }
+    }
+
+    fn write(&self, f: &mut impl Write, secret: bool) -> fmt::Result {
+        if secret {
+            return write!(f, "'{MASK}'");
+        }
+        match self {
+            Value::String(s) => write!(f, "{s}"),
+            Value::List(items, _) => {
+                f.write_char('(')?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_char(')')
+            }
+            Value::Bool(b, _) => f.write_str(if *b { "TRUE" } else { "FALSE" }),
+            Value::Word(w, _) | Value::Number(w, _) => f.write_str(w),
+        }
+    }
+}
+
+/// An option's name as written: one of the table's, or an unknown word kept for the checks.
+#[derive(Clone, Debug)]
+pub enum OptionName {
+    Known(OptionKey, Span),
+    Unknown(String, Span),
+}
+
+impl PartialEq for OptionName {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (OptionName::Known(a, _), OptionName::Known(b, _)) => a == b,
+            (OptionName::Unknown(a, _), OptionName::Unknown(b, _)) => a.eq_ignore_ascii_case(b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for OptionName {}
+
+impl OptionName {
+    pub fn span(&self) -> Span {
+        match self {
+            OptionName::Known(_, span) | OptionName::Unknown(_, span) => *span,
+        }
+    }
+
+    pub fn key(&self) -> Option<OptionKey> {
+        match self {
+            OptionName::Known(key, _) => Some(*key),
+            OptionName::Unknown(..) => None,
+        }
+    }
+
+    /// Position in canonical order: the table's order, unknown names last.
+    fn rank(&self) -> usize {
+        self.key().map_or(OPTIONS.len(), |k| k as usize)
+    }
+}
+
+impl fmt::Display for OptionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OptionName::Known(key, _) => f.write_str(key.name()),
+            OptionName::Unknown(name, _) => f.write_str(&name.to_ascii_uppercase()),
+        }
+    }
+}
+
+/// `NAME = value`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionSetting {
+    pub name: OptionName,
+    pub value: Value,
+}
+
+impl OptionSetting {
+    pub fn new(key: OptionKey, value: Value) -> Self {
+        OptionSetting { name: OptionName::Known(key, Span::default()), value }
+    }
+
+    pub fn span(&self) -> Span {
+        self.name.span().to(self.value.span())
+    }
+
+    fn is_secret(&self) -> bool {
+        self.name.key().is_some_and(OptionKey::is_secret)
+    }
+}
+
+/// Options in the order written. Equality ignores order, as the statement's meaning does.
+#[derive(Clone, Debug, Default, Eq)]
+pub struct Options(pub Vec<OptionSetting>);
+
+impl Options {
+    /// The options in canonical order (stable for unknown names and repeats).
+    pub fn canonical(&self) -> Vec<&OptionSetting> {
+        let mut sorted: Vec<&OptionSetting> = self.0.iter().collect();
+        sorted.sort_by_key(|o| o.name.rank());
+        sorted
+    }
+
+    pub fn get(&self, key: OptionKey) -> Option<&OptionSetting> {
+        self.0.iter().find(|o| o.name.key() == Some(key))
+    }
+}
+
+impl PartialEq for Options {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.canonical() == other.canonical()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatementKind {
+    /// `CREATE [OR REPLACE] S3 CONNECTION [IF NOT EXISTS] name { option }`
+    CreateConnection { or_replace: bool, if_not_exists: bool, name: Ident, options: Options },
+    /// `ALTER S3 CONNECTION name SET option { SET option }`
+    AlterConnection { name: Ident, set: Options },
+    /// `ALTER [S3] CONNECTION name RENAME TO new_name` (ext)
+    RenameConnection { name: Ident, new_name: Ident },
+    /// `DROP [S3] CONNECTION [IF EXISTS] name`
+    DropConnection { if_exists: bool, name: Ident },
+    /// `VALIDATE CONNECTION name` (ext)
+    ValidateConnection { name: Ident },
+    /// `SHOW CONNECTIONS [LIKE 'pattern']` (ext)
+    ShowConnections { like: Option<StringLit> },
+    /// `DESCRIBE CONNECTION name` (ext)
+    DescribeConnection { name: Ident },
+    /// `SHOW CREATE CONNECTION name` (ext)
+    ShowCreateConnection { name: Ident },
+    /// `SHOW TRUST POLICY [FOR CONNECTION name]` (ext)
+    ShowTrustPolicy { connection: Option<Ident> },
+    /// `SHOW S3 POLICY FOR CONNECTION name` (ext)
+    ShowS3Policy { name: Ident },
+}
+
+/// One statement and the span of its text, from its first keyword to its end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    pub kind: StatementKind,
+    pub span: Span,
+}
+
+impl Statement {
+    pub fn new(kind: StatementKind) -> Self {
+        Statement { kind, span: Span::default() }
+    }
+
+    /// The connection the statement is about, if any.
+    pub fn connection_name(&self) -> Option<&Ident> {
+        use StatementKind::*;
+        match &self.kind {
+            CreateConnection { name, .. }
+            | AlterConnection { name, .. }
+            | RenameConnection { name, .. }
+            | DropConnection { name, .. }
+            | ValidateConnection { name }
+            | DescribeConnection { name }
+            | ShowCreateConnection { name }
+            | ShowS3Policy { name } => Some(name),
+            ShowTrustPolicy { connection } => connection.as_ref(),
+            ShowConnections { .. } => None,
+        }
+    }
+
+    /// Whether the statement changes the catalog.
+    pub fn is_write(&self) -> bool {
+        use StatementKind::*;
+        matches!(
+            self.kind,
+            CreateConnection { .. } | AlterConnection { .. } | RenameConnection { .. } | DropConnection { .. }
+        )
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, redact: bool) -> fmt::Result {
+        use StatementKind::*;
+        let pretty = f.alternate();
+        let sep = if pretty { "\n    " } else { " " };
+        let write_options = |f: &mut fmt::Formatter<'_>, options: &Options, prefix: &str| {
+            for o in options.canonical() {
+                write!(f, "{sep}{prefix}{} = ", o.name)?;
+                o.value.write(f, redact && o.is_secret())?;
+            }
+            Ok(())
+        };
+        match &self.kind {
+            CreateConnection { or_replace, if_not_exists, name, options } => {
+                f.write_str("CREATE ")?;
+                if *or_replace {
+                    f.write_str("OR REPLACE ")?;
+                }
+                f.write_str("S3 CONNECTION ")?;
+                if *if_not_exists {
+                    f.write_str("IF NOT EXISTS ")?;
+                }
+                write!(f, "{name}")?;
+                write_options(f, options, "")
+            }
+            AlterConnection { name, set } => {
+                write!(f, "ALTER S3 CONNECTION {name}")?;
+                write_options(f, set, "SET ")
+            }
+            RenameConnection { name, new_name } => write!(f, "ALTER CONNECTION {name} RENAME TO {new_name}"),
+            DropConnection { if_exists, name } => {
+                write!(f, "DROP CONNECTION {}{name}", if *if_exists { "IF EXISTS " } else { "" })
+            }
+            ValidateConnection { name } => write!(f, "VALIDATE CONNECTION {name}"),
+            ShowConnections { like: None } => f.write_str("SHOW CONNECTIONS"),
+            ShowConnections { like: Some(pattern) } => write!(f, "SHOW CONNECTIONS LIKE {pattern}"),
+            DescribeConnection { name } => write!(f, "DESCRIBE CONNECTION {name}"),
+            ShowCreateConnection { name } => write!(f, "SHOW CREATE CONNECTION {name}"),
+            ShowTrustPolicy { connection: None } => f.write_str("SHOW TRUST POLICY"),
+            ShowTrustPolicy { connection: Some(name) } => write!(f, "SHOW TRUST POLICY FOR CONNECTION {name}"),
+            ShowS3Policy { name } => write!(f, "SHOW S3 POLICY FOR CONNECTION {name}"),
+        }
+    }
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, false)
+    }
+}
+
+/// Prints a statement with every secret value as `'********'`: the only form that reaches
+/// history, logs and `SHOW CREATE`.
+pub struct Redacted<'a>(pub &'a Statement);
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write(f, true)
+    }
+}

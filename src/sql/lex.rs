@@ -1,0 +1,242 @@
+//! Lexical primitives as nom combinators over `&str`: blanks and comments, words, quoted
+//! identifiers, strings, numbers and punctuation.
+
+use std::borrow::Cow;
+
+use nom::branch::alt;
+use nom::bytes::complete::{is_not, tag, take_till, take_until, take_while};
+use nom::character::complete::{anychar, char, digit1, multispace1, satisfy};
+use nom::combinator::{cut, map, recognize};
+use nom::error::{ErrorKind, ParseError};
+use nom::multi::{fold_many0, many0_count};
+use nom::sequence::{pair, terminated};
+use nom::{IResult, Parser};
+
+/// Why lexing stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LexErrorKind {
+    Nom(ErrorKind),
+    UnterminatedString,
+    UnterminatedIdentifier,
+    UnterminatedComment,
+}
+
+/// A lexing failure and the input at which it happened (a suffix of the text lexed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LexError<'a> {
+    pub kind: LexErrorKind,
+    pub at: &'a str,
+}
+
+impl<'a> ParseError<&'a str> for LexError<'a> {
+    fn from_error_kind(at: &'a str, kind: ErrorKind) -> Self {
+        LexError { kind: LexErrorKind::Nom(kind), at }
+    }
+
+    fn append(_: &'a str, _: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+pub type LexResult<'a, O> = IResult<&'a str, O, LexError<'a>>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A bare word: keyword, option name or unquoted identifier.
+    Word,
+    /// `"…"` with `""` for a quote.
+    QuotedIdent,
+    /// `'…'` with `''` for a quote.
+    String,
+    /// Starts with a digit (never valid in this grammar, but lexed whole for a clear error).
+    Number,
+    Eq,
+    LParen,
+    RParen,
+    Comma,
+    Semi,
+    /// Any other single character.
+    Other,
+}
+
+fn is_word_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_'
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn line_comment(i: &str) -> LexResult<'_, &str> {
+    recognize(pair(tag("--"), take_till(|c| c == '\n'))).parse(i)
+}
+
+fn block_comment(i: &str) -> LexResult<'_, &str> {
+    let inner = recognize(pair(tag("/*"), cut(terminated(take_until("*/"), tag("*/")))));
+    with_kind(inner, LexErrorKind::UnterminatedComment).parse(i)
+}
+
+/// Skips whitespace and comments (`--` to end of line, `/* … */` not nested).
+pub fn blanks(i: &str) -> LexResult<'_, ()> {
+    fold_many0(alt((multispace1, line_comment, block_comment)), || (), |_, _| ()).parse(i)
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`
+pub fn word(i: &str) -> LexResult<'_, &str> {
+    recognize(pair(satisfy(is_word_start), take_while(is_word_char))).parse(i)
+}
+
+fn number(i: &str) -> LexResult<'_, &str> {
+    recognize(pair(digit1, take_while(|c: char| is_word_char(c) || c == '.'))).parse(i)
+}
+
+/// A literal delimited by `quote`, where a doubled quote stands for one.
+fn quoted(quote: char) -> impl Fn(&str) -> LexResult<'_, &str> {
+    let doubled: &'static str = if quote == '\'' { "''" } else { "\"\"" };
+    let body: &'static str = if quote == '\'' { "'" } else { "\"" };
+    move |i| {
+        recognize((char(quote), many0_count(alt((is_not(body), tag(doubled)))), cut(char(quote)))).parse(i)
+    }
+}
+
+fn string(i: &str) -> LexResult<'_, &str> {
+    with_kind(quoted('\''), LexErrorKind::UnterminatedString).parse(i)
+}
+
+fn quoted_ident(i: &str) -> LexResult<'_, &str> {
+    with_kind(quoted('"'), LexErrorKind::UnterminatedIdentifier).parse(i)
+}
+
+/// Turns a cut failure inside `inner` into `kind`, reported at the start of the construct.
+fn with_kind<'a, O>(
+    mut inner: impl Parser<&'a str, Output = O, Error = LexError<'a>>,
+    kind: LexErrorKind,
+) -> impl Parser<&'a str, Output = O, Error = LexError<'a>> {
+    move |i: &'a str| match inner.parse(i) {
+        Err(nom::Err::Failure(_)) => Err(nom::Err::Failure(LexError { kind, at: i })),
+        other => other,
+    }
+}
+
+/// One token after blanks: its kind and raw text.
+pub fn token(i: &str) -> LexResult<'_, (TokenKind, &str)> {
+    alt((
+        map(word, |t| (TokenKind::Word, t)),
+        map(string, |t| (TokenKind::String, t)),
+        map(quoted_ident, |t| (TokenKind::QuotedIdent, t)),
+        map(number, |t| (TokenKind::Number, t)),
+        map(recognize(char('=')), |t| (TokenKind::Eq, t)),
+        map(recognize(char('(')), |t| (TokenKind::LParen, t)),
+        map(recognize(char(')')), |t| (TokenKind::RParen, t)),
+        map(recognize(char(',')), |t| (TokenKind::Comma, t)),
+        map(recognize(char(';')), |t| (TokenKind::Semi, t)),
+        map(recognize(anychar), |t| (TokenKind::Other, t)),
+    ))
+    .parse(i)
+}
+
+/// The value of a quoted literal: outer quotes removed, doubled quotes made single.
+pub fn unquote(raw: &str) -> Cow<'_, str> {
+    let Some(quote) = raw.chars().next() else { return Cow::Borrowed(raw) };
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+    let doubled = if quote == '\'' { "''" } else { "\"\"" };
+    if inner.contains(doubled) {
+        Cow::Owned(inner.replace(doubled, &doubled[..1]))
+    } else {
+        Cow::Borrowed(inner)
+    }
+}
+
+/// Writes `value` as a literal delimited by `quote`, doubling any quote inside.
+pub fn write_quoted(out: &mut impl std::fmt::Write, value: &str, quote: char) -> std::fmt::Result {
+    out.write_char(quote)?;
+    for piece in value.split_inclusive(quote) {
+        out.write_str(piece)?;
+        if piece.ends_with(quote) {
+            out.write_char(quote)?;
+        }
+    }
+    out.write_char(quote)
+}
+
+/// Whether `i` starts with a keyword (case-insensitive, whole word).
+pub fn keyword<'a>(kw: &'static str) -> impl Fn(&'a str) -> LexResult<'a, &'a str> {
+    move |i| {
+        let (rest, w) = word(i)?;
+        if w.eq_ignore_ascii_case(kw) {
+            Ok((rest, w))
+        } else {
+            Err(nom::Err::Error(LexError::from_error_kind(i, ErrorKind::Tag)))
+        }
+    }
+}
+
+/// Skips blanks, then matches `p`.
+pub fn ws<'a, O>(
+    p: impl Parser<&'a str, Output = O, Error = LexError<'a>>,
+) -> impl Parser<&'a str, Output = O, Error = LexError<'a>> {
+    nom::sequence::preceded(blanks, p)
+}
+
+/// Whether the text holds nothing but blanks.
+pub fn is_blank(i: &str) -> bool {
+    matches!(blanks(i), Ok(("", ())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expect: &[(TokenKind, &str)]) {
+        let mut rest = input;
+        let mut got = Vec::new();
+        loop {
+            rest = blanks(rest).unwrap().0;
+            if rest.is_empty() {
+                break;
+            }
+            let (r, t) = token(rest).unwrap();
+            got.push(t);
+            rest = r;
+        }
+        assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn tokens_and_comments() {
+        use TokenKind::*;
+        check(
+            "CREATE /* c */ s3 -- x\n 'it''s' \"My \"\"C\"\"\" = (1x,);é",
+            &[
+                (Word, "CREATE"),
+                (Word, "s3"),
+                (String, "'it''s'"),
+                (QuotedIdent, "\"My \"\"C\"\"\""),
+                (Eq, "="),
+                (LParen, "("),
+                (Number, "1x"),
+                (Comma, ","),
+                (RParen, ")"),
+                (Semi, ";"),
+                (Other, "é"),
+            ],
+        );
+    }
+
+    #[test]
+    fn unquote_and_requote() {
+        assert_eq!(unquote("'it''s'"), "it's");
+        assert_eq!(unquote("\"a\"\"b\""), "a\"b");
+        let mut s = String::new();
+        write_quoted(&mut s, "it's", '\'').unwrap();
+        assert_eq!(s, "'it''s'");
+    }
+
+    #[test]
+    fn unterminated_constructs_name_their_start() {
+        let err = token("'abc").unwrap_err();
+        assert!(matches!(err, nom::Err::Failure(LexError { kind: LexErrorKind::UnterminatedString, at: "'abc" })));
+        let err = blanks("  /* abc").unwrap_err();
+        assert!(matches!(err, nom::Err::Failure(LexError { kind: LexErrorKind::UnterminatedComment, .. })));
+    }
+}

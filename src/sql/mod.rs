@@ -1,0 +1,17 @@
+//! The language layer: text to checked statements, with diagnostics. No I/O.
+
+pub mod ast;
+pub mod check;
+pub mod diagnostic;
+pub mod lex;
+pub mod options;
+pub mod parse;
+pub mod span;
+pub mod split;
+pub mod values;
+
+pub use ast::{Ident, Redacted, Statement, StatementKind};
+pub use check::{Change, Checked, ConnectionSpec, Credentials, Plan, check};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Source, render};
+pub use parse::{Statements, Step, parse, parse_next};
+pub use span::Span;

@@ -1,0 +1,682 @@
+//! Statements from text: recursive descent over the tokens of `lex`, one statement at a time,
+//! recovering at the next `;` so one bad statement does not hide the next.
+
+use super::ast::{Ident, OptionName, OptionSetting, Options, Statement, StatementKind, StringLit, Value};
+use super::diagnostic::{Diagnostic, DiagnosticKind};
+use super::lex::{self, LexErrorKind, TokenKind};
+use super::options::OptionKey;
+use super::span::Span;
+use super::split;
+
+/// Parses every statement of `text`. Spans are byte offsets into `text`.
+pub fn parse(text: &str) -> (Vec<Statement>, Vec<Diagnostic>) {
+    let mut statements = Vec::new();
+    let mut diagnostics = Vec::new();
+    for result in Statements::new(text) {
+        match result {
+            Ok(stmt) => statements.push(stmt),
+            Err(diag) => diagnostics.push(diag),
+        }
+    }
+    (statements, diagnostics)
+}
+
+/// The statements of a complete text, one at a time; memory does not grow with the text.
+pub struct Statements<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Statements<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Statements { text, pos: 0 }
+    }
+}
+
+impl Iterator for Statements<'_> {
+    type Item = Result<Statement, Diagnostic>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match parse_next(self.text, self.pos, true) {
+                Step::Done => return None,
+                Step::Empty { next } => self.pos = next,
+                Step::Parsed { result, next } => {
+                    self.pos = next;
+                    return Some(result);
+                }
+                Step::NeedMore => unreachable!("a complete text never needs more"),
+            }
+        }
+    }
+}
+
+/// What one call of [`parse_next`] found.
+#[derive(Debug)]
+pub enum Step {
+    /// Nothing but blanks and comments up to the end of the text.
+    Done,
+    /// An empty statement (`;` alone); go on at `next`.
+    Empty { next: usize },
+    /// A statement or the diagnostic that stopped it; the next one starts at `next`.
+    Parsed { result: Result<Statement, Diagnostic>, next: usize },
+    /// The statement is not finished yet and `at_eof` was false: call again with more text.
+    NeedMore,
+}
+
+/// Parses the statement starting at `from`. With `at_eof` false the text may still grow
+/// (a pipe, the REPL), and a statement without its `;` asks for more.
+pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
+    let start = match lex::blanks(&text[from..]) {
+        Ok((rest, ())) => text.len() - rest.len(),
+        Err(_) if !at_eof => return Step::NeedMore,
+        Err(_) => {
+            let at = comment_start(text, from);
+            let diag = Diagnostic::error(
+                DiagnosticKind::UnterminatedComment,
+                Span::new(at, (at + 2).min(text.len())),
+                "block comment is never closed",
+            )
+            .with_label("this comment runs to the end of the input")
+            .with_help("close it with */");
+            return Step::Parsed { result: Err(diag), next: text.len() };
+        }
+    };
+    if start == text.len() {
+        return if at_eof { Step::Done } else { Step::NeedMore };
+    }
+    let end = match split::statement_end(text, start) {
+        Some(end) => end,
+        None if !at_eof => return Step::NeedMore,
+        None => text.len(),
+    };
+    if text[start..end] == *";" {
+        return Step::Empty { next: end };
+    }
+    let mut parser = Parser { text, pos: start, end };
+    match parser.statement() {
+        Ok(kind) => Step::Parsed { result: Ok(Statement { kind, span: Span::new(start, end) }), next: end },
+        Err(Failure::Diag(diag)) => Step::Parsed { result: Err(diag), next: end },
+        Err(Failure::Foreign { head }) => match foreign_end(text, start, end, at_eof) {
+            Some(next) => Step::Parsed { result: Err(not_a_connection_statement(text, head)), next },
+            None => Step::NeedMore,
+        },
+    }
+}
+
+/// Where an unterminated block comment after `from` starts.
+fn comment_start(text: &str, from: usize) -> usize {
+    let mut rest = &text[from..];
+    loop {
+        match lex::blanks(rest) {
+            Err(nom::Err::Failure(e)) | Err(nom::Err::Error(e)) => return text.len() - e.at.len(),
+            Ok((r, ())) if r.len() < rest.len() => rest = r,
+            _ => return text.len() - rest.len(),
+        }
+    }
+}
+
+/// The end of a statement connsql does not run, by sqlparser's rules for strings, quoted
+/// names and comments (`$$…$$` included), so its body cannot be mistaken for statements.
+fn foreign_end(text: &str, start: usize, mut end: usize, at_eof: bool) -> Option<usize> {
+    use sqlparser::dialect::GenericDialect;
+    use sqlparser::tokenizer::Tokenizer;
+    loop {
+        let piece = &text[start..end];
+        if Tokenizer::new(&GenericDialect {}, piece).tokenize().is_ok() || end == text.len() && at_eof {
+            return Some(end);
+        }
+        // A `;` inside a construct our splitter does not know: the statement goes on.
+        match split::statement_end(text, end) {
+            Some(next) => end = next,
+            None if at_eof => return Some(text.len()),
+            None => return None,
+        }
+    }
+}
+
+fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
+    let words: Vec<String> =
+        text[head.range()].split_whitespace().map(|w| w.to_ascii_uppercase()).collect();
+    let head_text = words.join(" ");
+    Diagnostic::error(
+        DiagnosticKind::UnsupportedStatement,
+        head,
+        format!("`{head_text}` is not a connection statement"),
+    )
+    .with_label("connsql runs connection statements only")
+    .with_help(
+        "connsql manages S3 connections: CREATE, ALTER, DROP, VALIDATE, SHOW and DESCRIBE \
+         CONNECTION; run this statement where its jobs and tables live",
+    )
+}
+
+enum Failure {
+    Diag(Diagnostic),
+    /// A statement of another kind; `head` covers its leading words.
+    Foreign { head: Span },
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Self {
+        Failure::Diag(d)
+    }
+}
+
+type PResult<T> = Result<T, Failure>;
+
+#[derive(Clone, Copy, Debug)]
+struct Token<'a> {
+    kind: Option<TokenKind>,
+    raw: &'a str,
+    span: Span,
+}
+
+impl Token<'_> {
+    fn is_eof(&self) -> bool {
+        self.kind.is_none()
+    }
+
+    fn is_word(&self, kw: &str) -> bool {
+        self.kind == Some(TokenKind::Word) && self.raw.eq_ignore_ascii_case(kw)
+    }
+
+    fn is(&self, kind: TokenKind) -> bool {
+        self.kind == Some(kind)
+    }
+
+    fn describe(&self) -> String {
+        match self.kind {
+            None => "the end of the statement".to_string(),
+            Some(TokenKind::Semi) => "`;`".to_string(),
+            Some(TokenKind::String) if self.raw.chars().count() > 24 => {
+                format!("the string {}…'", self.raw.chars().take(20).collect::<String>())
+            }
+            Some(TokenKind::String) => format!("the string {}", self.raw),
+            Some(_) => format!("`{}`", self.raw),
+        }
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    /// End of this statement's text, just past its `;` when it has one.
+    end: usize,
+}
+
+impl<'a> Parser<'a> {
+    /// The token at `pos` without consuming it, and the offset after it.
+    fn lex_at(&self, pos: usize) -> Result<(Token<'a>, usize), Diagnostic> {
+        let slice = &self.text[pos..self.end];
+        let (rest, ()) = lex::blanks(slice).map_err(|e| self.lex_error(e))?;
+        let start = self.end - rest.len();
+        if rest.is_empty() {
+            return Ok((Token { kind: None, raw: "", span: Span::new(start, start) }, start));
+        }
+        let (after, (kind, raw)) = lex::token(rest).map_err(|e| self.lex_error(e))?;
+        let stop = self.end - after.len();
+        Ok((Token { kind: Some(kind), raw, span: Span::new(start, stop) }, stop))
+    }
+
+    fn lex_error(&self, err: nom::Err<lex::LexError<'_>>) -> Diagnostic {
+        let e = match err {
+            nom::Err::Error(e) | nom::Err::Failure(e) => e,
+            nom::Err::Incomplete(_) => {
+                return Diagnostic::error(DiagnosticKind::Syntax, Span::new(self.end, self.end), "incomplete input");
+            }
+        };
+        let at = self.end - e.at.len();
+        let span = Span::new(at, self.end);
+        let first = Span::new(at, at + 1);
+        match e.kind {
+            LexErrorKind::UnterminatedString => {
+                Diagnostic::error(DiagnosticKind::UnterminatedString, first, "string is never closed")
+                    .with_label("this string runs to the end of the statement")
+                    .with_help("end the string with ' (write '' for a quote inside it)")
+            }
+            LexErrorKind::UnterminatedIdentifier => {
+                Diagnostic::error(DiagnosticKind::UnterminatedIdentifier, first, "quoted name is never closed")
+                    .with_label("this name runs to the end of the statement")
+                    .with_help("end the name with \" (write \"\" for a quote inside it)")
+            }
+            LexErrorKind::UnterminatedComment => Diagnostic::error(
+                DiagnosticKind::UnterminatedComment,
+                Span::new(at, (at + 2).min(self.end)),
+                "block comment is never closed",
+            )
+            .with_label("this comment runs to the end of the statement")
+            .with_help("close it with */"),
+            LexErrorKind::Nom(_) => Diagnostic::error(DiagnosticKind::Syntax, span, "unexpected input"),
+        }
+    }
+
+    fn peek(&self) -> Result<Token<'a>, Diagnostic> {
+        Ok(self.lex_at(self.pos)?.0)
+    }
+
+    fn peek2(&self) -> Result<Token<'a>, Diagnostic> {
+        let (_, after) = self.lex_at(self.pos)?;
+        Ok(self.lex_at(after)?.0)
+    }
+
+    fn next(&mut self) -> Result<Token<'a>, Diagnostic> {
+        let (tok, after) = self.lex_at(self.pos)?;
+        self.pos = after;
+        Ok(tok)
+    }
+
+    fn expected(&self, what: &str, found: Token<'_>) -> Diagnostic {
+        Diagnostic::error(DiagnosticKind::Syntax, found.span, format!("expected {what}, found {}", found.describe()))
+    }
+
+    fn expect_word(&mut self, kw: &str) -> Result<Token<'a>, Diagnostic> {
+        let tok = self.next()?;
+        if tok.is_word(kw) { Ok(tok) } else { Err(self.expected(&format!("`{kw}`"), tok)) }
+    }
+
+    fn eat_word(&mut self, kw: &str) -> Result<bool, Diagnostic> {
+        if self.peek()?.is_word(kw) {
+            self.next()?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn statement(&mut self) -> PResult<StatementKind> {
+        let first = self.next()?;
+        if first.kind != Some(TokenKind::Word) {
+            return Err(self.expected("a statement such as CREATE S3 CONNECTION", first).into());
+        }
+        let verb = first.raw.to_ascii_uppercase();
+        let kind = match verb.as_str() {
+            "CREATE" => self.create(first)?,
+            "ALTER" => self.alter(first)?,
+            "DROP" => self.drop(first)?,
+            "VALIDATE" if self.peek()?.is_word("CONNECTION") => {
+                self.next()?;
+                StatementKind::ValidateConnection { name: self.ident()? }
+            }
+            "DESCRIBE" | "DESC" if self.peek()?.is_word("CONNECTION") => {
+                self.next()?;
+                StatementKind::DescribeConnection { name: self.ident()? }
+            }
+            "SHOW" => self.show(first)?,
+            _ => return Err(Failure::Foreign { head: self.head(first)? }),
+        };
+        self.finish()?;
+        Ok(kind)
+    }
+
+    /// The leading words of a foreign statement, for its message: `CREATE TABLE`, `CREATE SYNC JOB`.
+    fn head(&mut self, first: Token<'_>) -> Result<Span, Diagnostic> {
+        let mut span = first.span;
+        let takes_object = ["CREATE", "ALTER", "DROP", "SHOW", "DESCRIBE"].iter().any(|v| first.is_word(v));
+        if takes_object {
+            let mut tok = self.peek()?;
+            for _ in 0..3 {
+                if tok.kind != Some(TokenKind::Word) {
+                    break;
+                }
+                span = span.to(tok.span);
+                let modifier = ["SYNC", "OR", "REPLACE", "TEMPORARY", "MATERIALIZED", "EXTERNAL"]
+                    .iter()
+                    .any(|m| tok.is_word(m));
+                if !modifier {
+                    break;
+                }
+                self.next()?;
+                tok = self.peek()?;
+            }
+        }
+        Ok(span)
+    }
+
+    /// After the statement: its `;` or the end of the text.
+    fn finish(&mut self) -> Result<(), Diagnostic> {
+        let tok = self.next()?;
+        if tok.is_eof() || tok.is(TokenKind::Semi) {
+            return Ok(());
+        }
+        Err(self.expected("`;`", tok))
+    }
+
+    /// Checks that `CONNECTION` follows a type word; other connection types get their own error.
+    fn connection_type(&mut self, verb: Token<'_>) -> PResult<()> {
+        let ty = self.peek()?;
+        if ty.is_word("S3") {
+            self.next()?;
+            self.expect_word("CONNECTION")?;
+            return Ok(());
+        }
+        if ty.kind == Some(TokenKind::Word) && self.peek2()?.is_word("CONNECTION") {
+            return Err(Diagnostic::error(
+                DiagnosticKind::UnsupportedConnectionType,
+                ty.span,
+                format!("{} connections are not supported", ty.raw.to_ascii_uppercase()),
+            )
+            .with_label("connsql manages S3 connections only")
+            .with_help("write S3 here, or create this connection where its jobs run")
+            .into());
+        }
+        Err(Failure::Foreign { head: self.head(verb)? })
+    }
+
+    fn create(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
+        let or_replace = if self.peek()?.is_word("OR") {
+            self.next()?;
+            self.expect_word("REPLACE")?;
+            true
+        } else {
+            false
+        };
+        self.connection_type(verb)?;
+        let if_not_exists = if self.peek()?.is_word("IF") {
+            let tok = self.next()?;
+            self.expect_word("NOT")?;
+            let exists = self.expect_word("EXISTS")?;
+            if or_replace {
+                return Err(Diagnostic::error(
+                    DiagnosticKind::ConflictingClauses,
+                    tok.span.to(exists.span),
+                    "OR REPLACE and IF NOT EXISTS cannot be used together",
+                )
+                .with_help("OR REPLACE overwrites an existing connection, IF NOT EXISTS leaves it alone: keep one")
+                .into());
+            }
+            true
+        } else {
+            false
+        };
+        let name = self.ident()?;
+        let options = self.options()?;
+        Ok(StatementKind::CreateConnection { or_replace, if_not_exists, name, options })
+    }
+
+    fn options(&mut self) -> Result<Options, Diagnostic> {
+        let mut options = Vec::new();
+        loop {
+            let tok = self.peek()?;
+            match tok.kind {
+                None | Some(TokenKind::Semi) => return Ok(Options(options)),
+                Some(TokenKind::Word) => options.push(self.option()?),
+                Some(TokenKind::Comma) => {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::Syntax,
+                        tok.span,
+                        "options are separated by whitespace, not commas",
+                    )
+                    .with_label("remove this comma"));
+                }
+                _ => return Err(self.expected("an option name such as AWS_ROLE, or `;`", tok)),
+            }
+        }
+    }
+
+    fn option(&mut self) -> Result<OptionSetting, Diagnostic> {
+        let name_tok = self.next()?;
+        if name_tok.kind != Some(TokenKind::Word) {
+            return Err(self.expected("an option name such as AWS_ROLE", name_tok));
+        }
+        let name = match OptionKey::from_name(name_tok.raw) {
+            Some(key) => OptionName::Known(key, name_tok.span),
+            None => OptionName::Unknown(name_tok.raw.to_string(), name_tok.span),
+        };
+        let eq = self.next()?;
+        if !eq.is(TokenKind::Eq) {
+            let shown = name.to_string();
+            return Err(self.expected(&format!("`=` after {shown}"), eq).with_help(format!("write {shown} = <value>")));
+        }
+        let value = self.value()?;
+        Ok(OptionSetting { name, value })
+    }
+
+    fn value(&mut self) -> Result<Value, Diagnostic> {
+        let tok = self.next()?;
+        Ok(match tok.kind {
+            Some(TokenKind::String) => Value::String(self.string_lit(tok)),
+            Some(TokenKind::Word) if tok.raw.eq_ignore_ascii_case("TRUE") => Value::Bool(true, tok.span),
+            Some(TokenKind::Word) if tok.raw.eq_ignore_ascii_case("FALSE") => Value::Bool(false, tok.span),
+            Some(TokenKind::Word) => Value::Word(tok.raw.to_string(), tok.span),
+            Some(TokenKind::Number) => Value::Number(tok.raw.to_string(), tok.span),
+            Some(TokenKind::LParen) => {
+                let mut items = Vec::new();
+                loop {
+                    let item = self.next()?;
+                    match item.kind {
+                        Some(TokenKind::String) => items.push(self.string_lit(item)),
+                        Some(TokenKind::RParen) if items.is_empty() => {
+                            return Err(Diagnostic::error(
+                                DiagnosticKind::Syntax,
+                                tok.span.to(item.span),
+                                "empty list",
+                            )
+                            .with_label("a list needs at least one string")
+                            .with_help("leave the option out to have no display filter"));
+                        }
+                        _ => return Err(self.expected("a string in the list", item)),
+                    }
+                    let sep = self.next()?;
+                    match sep.kind {
+                        Some(TokenKind::Comma) => continue,
+                        Some(TokenKind::RParen) => return Ok(Value::List(items, tok.span.to(sep.span))),
+                        _ => return Err(self.expected("`,` or `)`", sep)),
+                    }
+                }
+            }
+            _ => return Err(self.expected("a value (a string, TRUE, FALSE or a list)", tok)),
+        })
+    }
+
+    fn string_lit(&self, tok: Token<'_>) -> StringLit {
+        StringLit { value: lex::unquote(tok.raw).into_owned(), span: tok.span }
+    }
+
+    fn ident(&mut self) -> Result<Ident, Diagnostic> {
+        let tok = self.next()?;
+        match tok.kind {
+            Some(TokenKind::Word) => {
+                Ok(Ident { value: tok.raw.to_ascii_lowercase(), quoted: false, span: tok.span })
+            }
+            Some(TokenKind::QuotedIdent) => {
+                let value = lex::unquote(tok.raw).into_owned();
+                if value.is_empty() {
+                    return Err(Diagnostic::error(DiagnosticKind::Syntax, tok.span, "a connection name cannot be empty"));
+                }
+                Ok(Ident { value, quoted: true, span: tok.span })
+            }
+            Some(TokenKind::Number) => Err(Diagnostic::error(
+                DiagnosticKind::Syntax,
+                tok.span,
+                format!("a name cannot start with a digit: `{}`", tok.raw),
+            )
+            .with_help(format!("quote it as \"{}\", or start it with a letter or _", tok.raw))),
+            _ => Err(self.expected("a connection name", tok)),
+        }
+    }
+
+    fn alter(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
+        if self.peek()?.is_word("CONNECTION") {
+            self.next()?;
+        } else {
+            self.connection_type(verb)?;
+        }
+        let name = self.ident()?;
+        let tok = self.peek()?;
+        if tok.is_word("RENAME") {
+            self.next()?;
+            self.expect_word("TO")?;
+            let new_name = self.ident()?;
+            return Ok(StatementKind::RenameConnection { name, new_name });
+        }
+        if !tok.is_word("SET") {
+            let mut diag = self.expected("SET or RENAME TO", tok);
+            if tok.kind == Some(TokenKind::Word) {
+                diag = diag.with_help(format!("write SET {} = <value>", tok.raw.to_ascii_uppercase()));
+            }
+            return Err(diag.into());
+        }
+        let mut set = Vec::new();
+        while self.eat_word("SET")? {
+            set.push(self.option()?);
+            let after = self.peek()?;
+            match after.kind {
+                Some(TokenKind::Word) if !after.is_word("SET") => {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::Syntax,
+                        after.span,
+                        format!("expected SET before {}", after.raw.to_ascii_uppercase()),
+                    )
+                    .with_help("each option needs its own SET: SET A = 'x' SET B = 'y'")
+                    .into());
+                }
+                Some(TokenKind::Comma) => {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::Syntax,
+                        after.span,
+                        "SET clauses are separated by whitespace, not commas",
+                    )
+                    .with_label("remove this comma")
+                    .into());
+                }
+                _ => {}
+            }
+        }
+        Ok(StatementKind::AlterConnection { name, set: Options(set) })
+    }
+
+    fn drop(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
+        if self.peek()?.is_word("CONNECTION") {
+            self.next()?;
+        } else {
+            self.connection_type(verb)?;
+        }
+        let if_exists = if self.eat_word("IF")? {
+            self.expect_word("EXISTS")?;
+            true
+        } else {
+            false
+        };
+        Ok(StatementKind::DropConnection { if_exists, name: self.ident()? })
+    }
+
+    fn show(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
+        let tok = self.peek()?;
+        if tok.is_word("CONNECTIONS") {
+            self.next()?;
+            let like = if self.eat_word("LIKE")? {
+                let pattern = self.next()?;
+                if !pattern.is(TokenKind::String) {
+                    return Err(self.expected("a pattern string such as 'lake%'", pattern).into());
+                }
+                Some(self.string_lit(pattern))
+            } else {
+                None
+            };
+            return Ok(StatementKind::ShowConnections { like });
+        }
+        if tok.is_word("CREATE") {
+            self.next()?;
+            self.expect_word("CONNECTION")?;
+            return Ok(StatementKind::ShowCreateConnection { name: self.ident()? });
+        }
+        if tok.is_word("TRUST") {
+            self.next()?;
+            self.expect_word("POLICY")?;
+            let connection = if self.eat_word("FOR")? {
+                self.expect_word("CONNECTION")?;
+                Some(self.ident()?)
+            } else {
+                None
+            };
+            return Ok(StatementKind::ShowTrustPolicy { connection });
+        }
+        if tok.is_word("S3") && self.peek2()?.is_word("POLICY") {
+            self.next()?;
+            self.next()?;
+            self.expect_word("FOR")?;
+            self.expect_word("CONNECTION")?;
+            return Ok(StatementKind::ShowS3Policy { name: self.ident()? });
+        }
+        Err(Failure::Foreign { head: self.head(verb)? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `input`; `expect` is the canonical print of each statement, or `error[kind]`.
+    fn check(input: &str, expect: &[&str]) {
+        let got: Vec<String> = Statements::new(input)
+            .map(|r| match r {
+                Ok(stmt) => stmt.to_string(),
+                Err(diag) => format!("error[{}]", diag.kind),
+            })
+            .collect();
+        assert_eq!(got, expect, "input: {input}");
+    }
+
+    #[test]
+    fn create_forms() {
+        check(
+            "create s3 connection Lake aws_role='arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ab' read_only = true",
+            &["CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ab' READ_ONLY = TRUE"],
+        );
+        check(
+            "CREATE OR REPLACE S3 CONNECTION \"My Conn\" COMMENT = 'it''s';",
+            &["CREATE OR REPLACE S3 CONNECTION \"My Conn\" COMMENT = 'it''s'"],
+        );
+        check("CREATE S3 CONNECTION IF NOT EXISTS x;", &["CREATE S3 CONNECTION IF NOT EXISTS x"]);
+        check("CREATE OR REPLACE S3 CONNECTION IF NOT EXISTS x;", &["error[conflicting-clauses]"]);
+    }
+
+    #[test]
+    fn recovers_at_the_next_semicolon() {
+        check(
+            "CREATE S3 CONNECTION; DROP CONNECTION a; CREATE S3 CONNECTION c AWS_ROLE 'x'; SHOW CONNECTIONS",
+            &["error[syntax]", "DROP CONNECTION a", "error[syntax]", "SHOW CONNECTIONS"],
+        );
+    }
+
+    #[test]
+    fn foreign_statements_are_named() {
+        let (stmts, diags) = parse("CREATE SYNC JOB j AS COPY FROM S3 c LOCATION = 's3://b/' INTO t; DROP CONNECTION c;");
+        assert_eq!(stmts.len(), 1);
+        assert_eq!(diags[0].message, "`CREATE SYNC JOB` is not a connection statement");
+        let (_, diags) = parse("CREATE GLUE_CATALOG CONNECTION g;");
+        assert_eq!(diags[0].kind, DiagnosticKind::UnsupportedConnectionType);
+    }
+
+    #[test]
+    fn dollar_quoted_bodies_do_not_split() {
+        let (stmts, diags) = parse("CREATE FUNCTION f() AS $$ a; b $$; SHOW CONNECTIONS;");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(stmts.len(), 1);
+    }
+
+    #[test]
+    fn empty_statements_and_comments() {
+        check(";; -- nothing\n/* here */ ;", &[]);
+        check("/* open", &["error[unterminated-comment]"]);
+    }
+
+    #[test]
+    fn need_more_until_semicolon() {
+        assert!(matches!(parse_next("CREATE S3 CONNECTION x\n", 0, false), Step::NeedMore));
+        assert!(matches!(parse_next("CREATE S3 CONNECTION x;\n", 0, false), Step::Parsed { .. }));
+        assert!(matches!(parse_next("  -- c\n", 0, false), Step::NeedMore));
+    }
+
+    #[test]
+    fn alter_forms() {
+        check(
+            "ALTER S3 CONNECTION c SET COMMENT = 'x' SET READ_ONLY = FALSE",
+            &["ALTER S3 CONNECTION c SET READ_ONLY = FALSE SET COMMENT = 'x'"],
+        );
+        check("ALTER S3 CONNECTION c RENAME TO d", &["ALTER CONNECTION c RENAME TO d"]);
+        check("ALTER S3 CONNECTION c SET COMMENT = 'x' READ_ONLY = TRUE", &["error[syntax]"]);
+        check("ALTER S3 CONNECTION c AWS_ROLE = 'x'", &["error[syntax]"]);
+    }
+}
