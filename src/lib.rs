@@ -1,5 +1,14 @@
 //! connsql: S3 connection objects in SQL. Parse and check statements (`sql`), validate them
-//! against AWS STS (`aws`), keep them in a local SQLite catalog (`catalog`), and run them
-//! (`session`) from a REPL or in batch.
+//! against AWS STS (`aws`, behind the `validation` seam), keep them in a local SQLite catalog
+//! (`catalog`), and run them (`session`) from a REPL (`repl`) or in batch (`batch`).
 
+pub mod aws;
+pub mod batch;
+pub mod catalog;
+pub mod cli;
+pub mod input;
+pub mod output;
+pub mod repl;
+pub mod session;
 pub mod sql;
+pub mod validation;

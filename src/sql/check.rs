@@ -10,7 +10,7 @@ use super::span::Span;
 use super::values::{self, AccessKeyId, ExternalId, KmsKeyArn, RoleArn, S3Path, Secret, ValueError};
 
 /// How a connection authenticates to AWS.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Credentials {
     /// The base credentials of the machine running connsql.
     Default,

@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod lex;
 pub mod options;
 pub mod parse;
+pub mod redact;
 pub mod span;
 pub mod split;
 pub mod values;

@@ -1,0 +1,104 @@
+//! The base AWS configuration connsql calls STS with: the standard chains for credentials and
+//! region, with instance-metadata probing bounded so a host without it answers in seconds.
+
+use std::time::Duration;
+
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::ProvideCredentials;
+
+use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::sql::Span;
+
+/// How long resolving the base region and credentials may take in all. The chains end with
+/// the instance-metadata service; where its packets are dropped, each probe would otherwise
+/// wait 1 s per attempt, several times over.
+pub const RESOLVE_DEADLINE: Duration = Duration::from_millis(2500);
+
+/// Per-probe limits of the instance-metadata client: one attempt, short timeouts.
+const IMDS_TIMEOUT: Duration = Duration::from_millis(900);
+
+/// Attempts per STS call: throttling, 5xx and dropped connections are retried, within the
+/// operation timeout.
+const MAX_ATTEMPTS: u32 = 3;
+
+/// The resolved base configuration.
+#[derive(Clone, Debug)]
+pub struct Base {
+    pub config: SdkConfig,
+    pub region: Region,
+    /// The STS endpoint calls go to, for messages.
+    pub endpoint: String,
+    pub timeout: Duration,
+}
+
+/// Loads the base configuration; fails with a diagnostic a user can act on when no region or
+/// no credentials can be found.
+pub async fn load(timeout: Duration) -> Result<Base, Diagnostic> {
+    match tokio::time::timeout(RESOLVE_DEADLINE, load_inner(timeout)).await {
+        Ok(result) => result,
+        Err(_) => Err(Diagnostic::error(
+            DiagnosticKind::AwsNoCredentials,
+            Span::default(),
+            format!("no AWS credentials or region could be found within {:.1} s", RESOLVE_DEADLINE.as_secs_f64()),
+        )
+        .with_help(
+            "the instance metadata service did not answer: set AWS_REGION and credentials (AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY, or AWS_PROFILE), set AWS_EC2_METADATA_DISABLED=true off EC2, or use --no-validate",
+        )),
+    }
+}
+
+async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
+    let imds = aws_config::imds::Client::builder()
+        .max_attempts(1)
+        .connect_timeout(IMDS_TIMEOUT)
+        .read_timeout(IMDS_TIMEOUT)
+        .operation_timeout(IMDS_TIMEOUT)
+        .build();
+    let region_chain = RegionProviderChain::first_try(aws_config::environment::EnvironmentVariableRegionProvider::new())
+        .or_else(aws_config::profile::ProfileFileRegionProvider::new())
+        .or_else(aws_config::imds::region::ImdsRegionProvider::builder().imds_client(imds.clone()).build());
+    let Some(region) = region_chain.region().await else {
+        return Err(Diagnostic::error(DiagnosticKind::AwsNoRegion, Span::default(), "no AWS region is set")
+            .with_help("set AWS_REGION (for example AWS_REGION=us-east-1) or `region` in your AWS profile, or use --no-validate"));
+    };
+    let credentials = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+        .region(region.clone())
+        .imds_client(imds)
+        .build()
+        .await;
+    if let Err(e) = credentials.provide_credentials().await {
+        return Err(Diagnostic::error(DiagnosticKind::AwsNoCredentials, Span::default(), "no AWS credentials were found")
+            .with_label(first_line(&e.to_string()))
+            .with_help(
+                "connsql calls STS with the standard AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+                 or AWS_PROFILE (run `aws sso login` for SSO profiles); or skip validation with --no-validate",
+            ));
+    }
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(region.clone())
+        .credentials_provider(credentials)
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(timeout)
+                .operation_attempt_timeout(timeout)
+                .operation_timeout(timeout * MAX_ATTEMPTS)
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .load()
+        .await;
+    let endpoint = config
+        .endpoint_url()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
+    Ok(Base { config, region, endpoint, timeout })
+}
+
+fn first_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or(s);
+    if line.chars().count() > 160 { format!("{}…", line.chars().take(160).collect::<String>()) } else { line.to_string() }
+}

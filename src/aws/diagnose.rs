@@ -1,0 +1,233 @@
+//! Turns STS errors into diagnostics a user can act on: the AWS code and request id as data,
+//! and a concrete hint (the trust policy to paste, the region to activate, the time waited).
+
+use std::error::Error as StdError;
+
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::operation::RequestId;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
+use super::policy;
+use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::sql::options::OptionKey;
+use crate::sql::Span;
+use crate::validation::ValidationFailure;
+
+/// What the failing call was about, for the message.
+pub struct CallContext<'a> {
+    pub endpoint: &'a str,
+    pub region: &'a str,
+    pub timeout_secs: f64,
+    /// The identity making the call, when known.
+    pub caller_arn: Option<&'a str>,
+    pub call: Call<'a>,
+}
+
+pub enum Call<'a> {
+    /// The base credentials' own identity.
+    BaseIdentity,
+    /// A connection's access keys.
+    KeysIdentity,
+    AssumeRole { role_arn: &'a str, external_id: Option<&'a str> },
+}
+
+/// An error's AWS code, from the parsed metadata, else from the raw body (`<Code>…</Code>`),
+/// else from the HTTP status: some servers send error bodies the SDK cannot read.
+pub fn error_code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<String> {
+    if let Some(code) = err.code() {
+        return Some(code.to_string());
+    }
+    let raw = err.raw_response()?;
+    if let Some(body) = raw.body().bytes()
+        && let Ok(text) = std::str::from_utf8(body)
+        && let Some(start) = text.find("<Code>")
+        && let Some(len) = text[start + 6..].find("</Code>")
+    {
+        return Some(text[start + 6..start + 6 + len].trim().to_string());
+    }
+    match raw.status().as_u16() {
+        403 => Some("AccessDenied".into()),
+        429 => Some("Throttling".into()),
+        _ => None,
+    }
+}
+
+fn message_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<String> {
+    err.message().map(str::to_string).or_else(|| {
+        let body = err.raw_response()?.body().bytes()?;
+        let text = std::str::from_utf8(body).ok()?;
+        let start = text.find("<Message>")? + 9;
+        let len = text[start..].find("</Message>")?;
+        Some(text[start..start + len].trim().to_string())
+    })
+}
+
+/// Whether the error is STS refusing the call (as opposed to the call not getting through).
+pub fn is_access_denied<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+    error_code(err).as_deref() == Some("AccessDenied")
+}
+
+pub fn diagnose<E>(err: &SdkError<E, HttpResponse>, ctx: &CallContext<'_>) -> ValidationFailure
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let role_target = match ctx.call {
+        Call::AssumeRole { .. } => Some(OptionKey::AwsRole),
+        Call::KeysIdentity => Some(OptionKey::AwsAccessKeyId),
+        Call::BaseIdentity => None,
+    };
+    let fail = |diagnostic: Diagnostic, target| ValidationFailure { diagnostic, target };
+    match err {
+        SdkError::TimeoutError(_) => {
+            return fail(
+                Diagnostic::error(
+                    DiagnosticKind::AwsTimeout,
+                    Span::default(),
+                    format!("STS at {} did not answer within {:.1} s", ctx.endpoint, ctx.timeout_secs),
+                )
+                .with_help("check the network and AWS_ENDPOINT_URL_STS, raise --timeout, or use --no-validate"),
+                role_target,
+            );
+        }
+        SdkError::DispatchFailure(d) => {
+            let (kind, what) = if d.is_timeout() {
+                (DiagnosticKind::AwsTimeout, format!("STS at {} did not answer within {:.1} s", ctx.endpoint, ctx.timeout_secs))
+            } else {
+                (DiagnosticKind::AwsUnreachable, format!("cannot reach STS at {}", ctx.endpoint))
+            };
+            return fail(
+                Diagnostic::error(kind, Span::default(), what)
+                    .with_label(root_cause(err))
+                    .with_help("check the network and AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, or use --no-validate"),
+                role_target,
+            );
+        }
+        SdkError::ResponseError(_) | SdkError::ConstructionFailure(_) => {
+            return fail(
+                Diagnostic::error(DiagnosticKind::AwsError, Span::default(), "STS gave an answer connsql cannot read")
+                    .with_label(root_cause(err))
+                    .with_help(format!("is {} an STS endpoint?", ctx.endpoint)),
+                role_target,
+            );
+        }
+        _ => {}
+    }
+    let code = error_code(err).unwrap_or_else(|| "unknown".into());
+    let aws_message = message_of(err).unwrap_or_default();
+    let request = err.request_id().map(|id| format!(", request id {id}")).unwrap_or_default();
+    let label = format!("{code}{request}");
+    let caller = ctx.caller_arn.unwrap_or("the caller");
+    let diag = match (code.as_str(), &ctx.call) {
+        ("AccessDenied", Call::AssumeRole { role_arn, external_id }) => {
+            let mut d = Diagnostic::error(
+                DiagnosticKind::AwsAccessDenied,
+                Span::default(),
+                format!("AWS refused to let {caller} assume {role_arn}"),
+            )
+            .with_label(label);
+            match (external_id, ctx.caller_arn) {
+                (Some(id), Some(arn)) => {
+                    d = d
+                        .with_help(format!(
+                            "the role's trust policy must allow {} to call sts:AssumeRole with sts:ExternalId = \"{id}\" \
+                             (IAM → Roles → {} → Trust relationships); the role also needs to exist",
+                            policy::principal_for(arn),
+                            role_arn.rsplit('/').next().unwrap_or(role_arn),
+                        ))
+                        .with_note(format!(
+                            "the trust policy the role needs:\n{}",
+                            serde_json::to_string_pretty(&policy::trust_policy(arn, id)).unwrap_or_default()
+                        ));
+                }
+                _ => {
+                    d = d.with_help("the role's trust policy must allow the caller, with the connection's external ID");
+                }
+            }
+            return fail(d, Some(OptionKey::AwsRole));
+        }
+        ("RegionDisabledException", _) => {
+            let account = ctx.caller_arn.and_then(|a| a.split(':').nth(4)).unwrap_or("the calling account");
+            Diagnostic::error(
+                DiagnosticKind::AwsRegionDisabled,
+                Span::default(),
+                format!("STS is not active in region {} for account {account}", ctx.region),
+            )
+            .with_label(label)
+            .with_help(format!(
+                "in the IAM console open Account settings → Security Token Service (STS) → Endpoints, and Activate {}; \
+                 or set AWS_REGION to a region where STS is active",
+                ctx.region
+            ))
+        }
+        (
+            "InvalidClientTokenId" | "SignatureDoesNotMatch" | "ExpiredToken" | "ExpiredTokenException"
+            | "UnrecognizedClientException" | "InvalidAccessKeyId" | "IncompleteSignature",
+            Call::KeysIdentity,
+        ) => Diagnostic::error(
+            DiagnosticKind::AwsBadCredentials,
+            Span::default(),
+            format!("AWS does not accept the connection's access key: {aws_message}"),
+        )
+        .with_label(label)
+        .with_help("check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; the key may be deleted, inactive or mistyped"),
+        (
+            "InvalidClientTokenId" | "SignatureDoesNotMatch" | "ExpiredToken" | "ExpiredTokenException"
+            | "UnrecognizedClientException" | "InvalidAccessKeyId" | "IncompleteSignature",
+            _,
+        ) => {
+            return fail(
+                Diagnostic::error(
+                    DiagnosticKind::AwsBadCredentials,
+                    Span::default(),
+                    "the base AWS credentials connsql runs with are wrong or expired",
+                )
+                .with_label(label)
+                .with_help(
+                    "refresh them (new keys, `aws sso login`, or a valid AWS_PROFILE), check the clock, or use --no-validate",
+                ),
+                None,
+            );
+        }
+        ("Throttling" | "ThrottlingException" | "RequestLimitExceeded", _) => Diagnostic::error(
+            DiagnosticKind::AwsThrottled,
+            Span::default(),
+            "STS throttled the request, and retries did not get through",
+        )
+        .with_label(label)
+        .with_help("run again later, or validate fewer connections at once with --parallel"),
+        ("AccessDenied", Call::KeysIdentity | Call::BaseIdentity) => Diagnostic::error(
+            DiagnosticKind::AwsAccessDenied,
+            Span::default(),
+            format!("AWS refused sts:GetCallerIdentity: {aws_message}"),
+        )
+        .with_label(label)
+        .with_help("an explicit Deny or a service control policy blocks STS for these credentials"),
+        _ => {
+            let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
+            let mut d = Diagnostic::error(
+                DiagnosticKind::AwsError,
+                Span::default(),
+                if aws_message.is_empty() {
+                    format!("STS failed with {code} (HTTP {status})")
+                } else {
+                    format!("STS failed: {aws_message}")
+                },
+            )
+            .with_label(label);
+            if status >= 500 {
+                d = d.with_help("STS had an internal error; run again later");
+            }
+            d
+        }
+    };
+    fail(diag, role_target)
+}
+
+/// The innermost error's text: the part that says what actually happened.
+fn root_cause(err: &(dyn StdError + 'static)) -> String {
+    let mut cause: &dyn StdError = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}

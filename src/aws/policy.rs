@@ -1,0 +1,151 @@
+//! IAM policy documents for a connection: the trust policy its role needs, and the
+//! least-privilege S3 permissions policy. Keys keep a stable order (serde_json preserve_order).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::sql::ConnectionSpec;
+use crate::sql::Credentials;
+
+/// The principal a trust policy should name for the identity connsql calls AWS as.
+///
+/// An assumed-role session (`arn:aws:sts::…:assumed-role/Role/session`) is named by its role,
+/// since IAM does not accept session ARNs as principals; the role's path, which the session ARN
+/// does not carry, must be added by hand when the role has one.
+pub fn principal_for(caller_arn: &str) -> String {
+    let parts: Vec<&str> = caller_arn.splitn(6, ':').collect();
+    if let [_, partition, "sts", _, account, resource] = parts.as_slice()
+        && let Some(rest) = resource.strip_prefix("assumed-role/")
+        && let Some((role, _session)) = rest.split_once('/')
+    {
+        return format!("arn:{partition}:iam::{account}:role/{role}");
+    }
+    caller_arn.to_string()
+}
+
+/// The trust policy that lets `caller_arn` assume a role with `external_id`.
+pub fn trust_policy(caller_arn: &str, external_id: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ConnsqlAssumeRoleWithExternalId",
+            "Effect": "Allow",
+            "Principal": { "AWS": principal_for(caller_arn) },
+            "Action": "sts:AssumeRole",
+            "Condition": { "StringEquals": { "sts:ExternalId": external_id } }
+        }]
+    })
+}
+
+/// The S3 permissions a connection needs, scoped to its display filters.
+///
+/// Without filters it covers every bucket of the account and adds `s3:ListAllMyBuckets`, which
+/// listing the buckets needs. With `ENCRYPTION_KMS_KEY` it adds the KMS actions S3 uses for it.
+pub fn s3_policy(spec: &ConnectionSpec) -> Value {
+    let partition = match &spec.credentials {
+        Credentials::Role { arn, .. } => arn.partition().to_string(),
+        _ => "aws".to_string(),
+    };
+    let s3 = |rest: &str| format!("arn:{partition}:s3:::{rest}");
+    let mut statements = Vec::new();
+    let mut object_resources = Vec::new();
+    if spec.path_display_filters.is_empty() {
+        statements.push(json!({
+            "Sid": "ListAllBuckets",
+            "Effect": "Allow",
+            "Action": ["s3:ListAllMyBuckets"],
+            "Resource": "*"
+        }));
+        statements.push(json!({
+            "Sid": "ListBuckets",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+            "Resource": s3("*")
+        }));
+        object_resources.push(s3("*/*"));
+    } else {
+        // Prefixes per bucket; an empty prefix means the whole bucket.
+        let mut buckets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for path in &spec.path_display_filters {
+            buckets.entry(path.bucket()).or_default().push(path.prefix());
+        }
+        for (i, (bucket, prefixes)) in buckets.iter().enumerate() {
+            let whole = prefixes.iter().any(|p| p.is_empty());
+            let mut statement = json!({
+                "Sid": format!("ListBucket{}", i + 1),
+                "Effect": "Allow",
+                "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+                "Resource": s3(bucket)
+            });
+            if !whole {
+                let patterns: Vec<String> = prefixes.iter().map(|p| format!("{p}*")).collect();
+                statement["Condition"] = json!({ "StringLike": { "s3:prefix": patterns } });
+            }
+            statements.push(statement);
+            if whole {
+                object_resources.push(s3(&format!("{bucket}/*")));
+            } else {
+                object_resources.extend(prefixes.iter().map(|p| s3(&format!("{bucket}/{p}*"))));
+            }
+        }
+    }
+    statements.push(json!({
+        "Sid": "ReadObjects",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+        "Resource": object_resources
+    }));
+    if !spec.read_only {
+        statements.push(json!({
+            "Sid": "WriteObjects",
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:DeleteObject"],
+            "Resource": object_resources
+        }));
+    }
+    if let Some(key) = &spec.encryption_kms_key {
+        let actions = if spec.read_only {
+            json!(["kms:Decrypt"])
+        } else {
+            json!(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"])
+        };
+        statements.push(json!({
+            "Sid": "UseKmsKey",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": key.as_str()
+        }));
+    }
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::values::S3Path;
+
+    #[test]
+    fn principal_of_an_assumed_role_is_its_role() {
+        assert_eq!(
+            principal_for("arn:aws:sts::123456789012:assumed-role/admin/alice"),
+            "arn:aws:iam::123456789012:role/admin"
+        );
+        assert_eq!(principal_for("arn:aws:iam::123456789012:user/ci"), "arn:aws:iam::123456789012:user/ci");
+    }
+
+    #[test]
+    fn s3_policy_is_scoped_to_filters() {
+        let spec = ConnectionSpec {
+            path_display_filters: vec![S3Path::parse("s3://bucket1/").unwrap(), S3Path::parse("s3://bucket2/folder/").unwrap()],
+            read_only: true,
+            ..ConnectionSpec::default()
+        };
+        let policy = s3_policy(&spec);
+        let text = serde_json::to_string(&policy).unwrap();
+        assert!(text.contains(r#""Resource":["arn:aws:s3:::bucket1/*","arn:aws:s3:::bucket2/folder/*"]"#), "{text}");
+        assert!(text.contains(r#""s3:prefix":["folder/*"]"#));
+        assert!(!text.contains("s3:PutObject"));
+        assert!(!text.contains("ListAllMyBuckets"));
+    }
+}

@@ -1,0 +1,214 @@
+//! Batch mode: statements from files, `-c` strings or a pipe, run in order, each atomic.
+//! Validation is proven ahead for a window of statements at a time, concurrently; writes of a
+//! window share one commit, and nothing is reported before that commit returns.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Write};
+use std::path::PathBuf;
+
+use crate::input::{Piece, StatementReader};
+use crate::output::Printer;
+use crate::session::{Executed, Session, catalog_diag};
+use crate::sql::diagnostic::{Diagnostic, Source, render};
+
+/// Where statements come from, in command-line order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+    /// The text of one `-c`, and its position among the `-c`s (1-based).
+    Command(String, usize),
+}
+
+impl Input {
+    fn open(&self) -> io::Result<(Box<dyn BufRead>, String)> {
+        Ok(match self {
+            Input::File(path) => (Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)), path.display().to_string()),
+            Input::Stdin => (Box::new(BufReader::with_capacity(1 << 16, io::stdin())), "-".to_string()),
+            Input::Command(sql, n) => (Box::new(Cursor::new(sql.clone().into_bytes())), format!("<command {n}>")),
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct BatchOptions {
+    pub continue_on_error: bool,
+    pub single_transaction: bool,
+    pub dry_run: bool,
+    /// Statements read, validated ahead and committed together.
+    pub window: usize,
+    /// Colour in diagnostics.
+    pub color: bool,
+}
+
+/// How a batch went.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub ran: usize,
+    pub failed: usize,
+    /// The statement that stopped the run: its number and location.
+    pub stopped_at: Option<(usize, String)>,
+    /// Whether the run's changes were rolled back (single transaction or dry run).
+    pub rolled_back: bool,
+}
+
+impl Summary {
+    pub fn success(&self) -> bool {
+        self.failed == 0
+    }
+}
+
+/// Runs every input; `out` gets outcomes, `err` diagnostics and the summary.
+pub fn run<W: Write, E: Write>(
+    session: &mut Session,
+    inputs: &[Input],
+    opts: BatchOptions,
+    printer: &mut Printer<W>,
+    err: &mut E,
+) -> io::Result<Summary> {
+    session.remember_validations(true);
+    let mut summary = Summary::default();
+    let mut pending: Vec<Executed> = Vec::new();
+    'inputs: for input in inputs {
+        let (reader, name) = match input.open() {
+            Ok(opened) => opened,
+            Err(e) => {
+                writeln!(err, "error: cannot read {}: {e}", display_input(input))?;
+                summary.failed += 1;
+                summary.stopped_at = Some((summary.ran + 1, display_input(input)));
+                break;
+            }
+        };
+        let mut reader = StatementReader::new(reader, &name);
+        loop {
+            let window: Vec<Piece> = reader.by_ref().take(opts.window.max(1)).collect();
+            if window.is_empty() {
+                break;
+            }
+            let requests = window
+                .iter()
+                .filter_map(|p| p.result.as_ref().ok().and_then(|s| session.predicted_validation(s)))
+                .collect();
+            session.prefetch(requests);
+            for piece in &window {
+                summary.ran += 1;
+                let result = match &piece.result {
+                    Ok(stmt) => session.execute(stmt),
+                    Err(diag) => Err(vec![diag.clone()]),
+                };
+                match result {
+                    Ok(executed) => {
+                        report(err, &executed.warnings, &piece.source(), opts.color)?;
+                        if opts.dry_run {
+                            printer.print(&executed, true)?;
+                        } else {
+                            pending.push(executed);
+                        }
+                    }
+                    Err(diags) => {
+                        summary.failed += 1;
+                        if !opts.continue_on_error {
+                            summary.stopped_at = Some((summary.ran, piece.location()));
+                            finish(session, opts, &mut pending, printer, err, &mut summary)?;
+                            report(err, &diags, &piece.source(), opts.color)?;
+                            write_summary(err, &summary)?;
+                            break 'inputs;
+                        }
+                        // Earlier statements' reports come first, as they ran first.
+                        commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
+                        report(err, &diags, &piece.source(), opts.color)?;
+                    }
+                }
+            }
+            commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
+        }
+    }
+    if summary.stopped_at.is_none() {
+        finish(session, opts, &mut pending, printer, err, &mut summary)?;
+        if summary.failed > 0 {
+            write_summary(err, &summary)?;
+        }
+    }
+    printer.flush()?;
+    Ok(summary)
+}
+
+fn display_input(input: &Input) -> String {
+    match input {
+        Input::File(p) => p.display().to_string(),
+        Input::Stdin => "standard input".into(),
+        Input::Command(_, n) => format!("<command {n}>"),
+    }
+}
+
+/// Commits the window's writes (unless one transaction or a dry run holds them) and prints
+/// the reports they earned.
+fn commit_window<W: Write, E: Write>(
+    session: &mut Session,
+    opts: BatchOptions,
+    pending: &mut Vec<Executed>,
+    printer: &mut Printer<W>,
+    err: &mut E,
+    summary: &mut Summary,
+) -> io::Result<()> {
+    if opts.single_transaction || opts.dry_run {
+        return Ok(());
+    }
+    if let Err(e) = session.catalog_mut().commit() {
+        // Nothing of the window is durable: say so instead of reporting it done.
+        writeln!(err, "{}", catalog_diag(e))?;
+        summary.failed += pending.len();
+        pending.clear();
+        return Ok(());
+    }
+    for executed in pending.drain(..) {
+        printer.print(&executed, false)?;
+    }
+    printer.flush()
+}
+
+/// Ends the run: commit, or roll back a failed single transaction or any dry run.
+fn finish<W: Write, E: Write>(
+    session: &mut Session,
+    opts: BatchOptions,
+    pending: &mut Vec<Executed>,
+    printer: &mut Printer<W>,
+    err: &mut E,
+    summary: &mut Summary,
+) -> io::Result<()> {
+    let roll_back = opts.dry_run || (opts.single_transaction && summary.failed > 0);
+    if roll_back {
+        if let Err(e) = session.catalog_mut().rollback() {
+            writeln!(err, "{}", catalog_diag(e))?;
+        }
+        summary.rolled_back = true;
+        pending.clear();
+        return Ok(());
+    }
+    commit_window(session, BatchOptions { single_transaction: false, ..opts }, pending, printer, err, summary)
+}
+
+fn report<E: Write>(err: &mut E, diags: &[Diagnostic], source: &Source<'_>, color: bool) -> io::Result<()> {
+    for d in diags {
+        writeln!(err, "{}", render(d, source, color))?;
+    }
+    Ok(())
+}
+
+fn write_summary<E: Write>(err: &mut E, s: &Summary) -> io::Result<()> {
+    let ok = s.ran - s.failed;
+    let plural = |n: usize| if n == 1 { "statement" } else { "statements" };
+    match &s.stopped_at {
+        Some((n, location)) if s.rolled_back => writeln!(
+            err,
+            "connsql: statement {n} at {location} failed; nothing was applied ({ok} {} before it rolled back)",
+            plural(ok)
+        ),
+        Some((n, location)) => writeln!(
+            err,
+            "connsql: stopped at statement {n} ({location}): {ok} {} before it applied, the rest not run",
+            plural(ok)
+        ),
+        None => writeln!(err, "connsql: {} of {} {} failed", s.failed, s.ran, plural(s.ran)),
+    }
+}

@@ -1,0 +1,61 @@
+//! The catalog schema, as forward migrations numbered by `PRAGMA user_version`.
+
+/// `PRAGMA application_id` of every connsql catalog ("conn"), so a SQLite file of another
+/// program is recognised and left alone.
+pub const APPLICATION_ID: i32 = 0x636f_6e6e;
+
+/// Migration `i` takes a catalog from version `i` to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 -> 1: settings, connections, append-only history.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE connections (
+        id                              TEXT PRIMARY KEY,
+        name                            TEXT NOT NULL UNIQUE,
+        authentication                  TEXT NOT NULL CHECK (authentication IN ('role', 'keys', 'default')),
+        aws_role                        TEXT,
+        external_id                     TEXT,
+        aws_access_key_id               TEXT,
+        aws_secret_access_key           TEXT,
+        path_display_filters            TEXT NOT NULL DEFAULT '[]',
+        read_only                       INTEGER NOT NULL DEFAULT 0,
+        encryption_kms_key              TEXT,
+        encryption_customer_managed_key TEXT,
+        comment                         TEXT,
+        created_at                      TEXT NOT NULL,
+        updated_at                      TEXT NOT NULL,
+        validated_at                    TEXT
+    ) STRICT;
+    CREATE TABLE history (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        at              TEXT NOT NULL,
+        os_user         TEXT NOT NULL,
+        action          TEXT NOT NULL,
+        connection_id   TEXT NOT NULL,
+        connection_name TEXT NOT NULL,
+        statement       TEXT NOT NULL
+    ) STRICT;
+    CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    "#,
+    // 1 -> 2: validation outcomes, one row per validation, newest referenced by the connection.
+    r#"
+    CREATE TABLE validations (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        connection_id    TEXT NOT NULL,
+        at               TEXT NOT NULL,
+        caller_arn       TEXT,
+        assumed_role_arn TEXT,
+        warnings         TEXT NOT NULL DEFAULT '[]'
+    ) STRICT;
+    CREATE INDEX validations_by_connection ON validations (connection_id, seq);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
