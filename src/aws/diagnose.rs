@@ -146,11 +146,21 @@ where
             return fail(d, Some(OptionKey::AwsRole));
         }
         ("RegionDisabledException", _) => {
-            let account = ctx.caller_arn.and_then(|a| a.split(':').nth(4)).unwrap_or("the calling account");
+            // STS names the account in its message ("…for account:123456789012…").
+            let account = ctx
+                .caller_arn
+                .and_then(|a| a.split(':').nth(4))
+                .map(str::to_string)
+                .or_else(|| {
+                    let at = aws_message.find("account:")? + "account:".len();
+                    Some(aws_message[at..].chars().take_while(char::is_ascii_digit).collect())
+                })
+                .filter(|a: &String| !a.is_empty())
+                .map_or("the calling account".to_string(), |a| format!("account {a}"));
             Diagnostic::error(
                 DiagnosticKind::AwsRegionDisabled,
                 Span::default(),
-                format!("STS is not active in region {} for account {account}", ctx.region),
+                format!("STS is not active in region {} for {account}", ctx.region),
             )
             .with_label(label)
             .with_help(format!(

@@ -1,0 +1,97 @@
+//! The emulator's world: identities, roles with their trust rules, disabled regions, faults.
+
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    /// Base identities that may call STS, by access key.
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// Regions where STS answers `RegionDisabledException` (read from the SigV4 scope).
+    #[serde(default)]
+    pub disabled_regions: Vec<String>,
+    /// Added to every answer.
+    #[serde(default)]
+    pub latency_ms: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// e.g. `arn:aws:iam::111111111111:user/ci`
+    pub arn: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub arn: String,
+    /// Who may assume the role. No entry means nobody may.
+    #[serde(default)]
+    pub trust: Vec<Trust>,
+    /// Misbehaviour for the first `fault_count` requests naming this role.
+    #[serde(default)]
+    pub fault: Option<Fault>,
+    #[serde(default = "one")]
+    pub fault_count: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// One trust-policy statement: `Principal` and an optional `StringEquals sts:ExternalId`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trust {
+    /// A caller ARN, an account root (`arn:aws:iam::<account>:root` trusts every identity of
+    /// the account), or `*`.
+    pub principal: String,
+    /// When set, the call must carry exactly this external ID; a call without one is refused.
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// HTTP 400 `Throttling`.
+    Throttle,
+    /// HTTP 500 `InternalFailure`.
+    ServerError,
+    /// The connection is closed without an answer.
+    Drop,
+    /// No answer for a minute.
+    Hang,
+}
+
+impl World {
+    pub fn user_by_key(&self, key: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.access_key_id == key)
+    }
+
+    pub fn role(&self, arn: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.arn == arn)
+    }
+}
+
+impl Trust {
+    /// Whether this statement lets `caller` assume the role with `external_id`.
+    pub fn allows(&self, caller: &str, external_id: Option<&str>) -> bool {
+        let principal_ok = self.principal == "*" || self.principal == caller || {
+            let account = caller.split(':').nth(4).unwrap_or("");
+            self.principal.ends_with(":root") && self.principal.split(':').nth(4) == Some(account)
+        };
+        // StringEquals on a key the request lacks does not match: no ID, no entry.
+        let condition_ok = match &self.external_id {
+            None => true,
+            Some(required) => external_id == Some(required.as_str()),
+        };
+        principal_ok && condition_ok
+    }
+}

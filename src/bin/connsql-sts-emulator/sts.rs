@@ -1,0 +1,189 @@
+//! The STS query protocol: `AssumeRole` and `GetCallerIdentity` answered from the `World`,
+//! with AWS's XML shapes, error bodies (`ErrorResponse/Error/Code`) and parameter rules.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::config::{Fault, World};
+use crate::sigv4;
+
+const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+/// What to send back.
+#[derive(Debug)]
+pub enum Answer {
+    Xml { status: u16, body: String, request_id: String },
+    Fault(Fault),
+}
+
+/// A request as the server received it.
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub header: &'a dyn Fn(&str) -> Option<String>,
+    pub body: &'a [u8],
+}
+
+/// The emulator's state: the world and what it has issued and counted.
+pub struct Sts {
+    pub world: World,
+    /// Temporary credentials issued by AssumeRole: access key → (secret, assumed-role ARN).
+    issued: Mutex<HashMap<String, (String, String)>>,
+    faults_served: Mutex<HashMap<String, u64>>,
+    counter: AtomicU64,
+}
+
+impl Sts {
+    pub fn new(world: World) -> Self {
+        Sts { world, issued: Mutex::new(HashMap::new()), faults_served: Mutex::new(HashMap::new()), counter: AtomicU64::new(0) }
+    }
+
+    fn next_id(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn handle(&self, req: &Request<'_>) -> Answer {
+        let request_id = format!("00000000-0000-4000-8000-{:012x}", self.next_id());
+        let err = |status: u16, code: &str, message: &str| Answer::Xml {
+            status,
+            body: error_body(code, message, &request_id),
+            request_id: request_id.clone(),
+        };
+        let mut params: HashMap<String, String> = form_urlencoded::parse(req.query.as_bytes()).into_owned().collect();
+        if req.method == "POST" {
+            params.extend(form_urlencoded::parse(req.body).into_owned());
+        }
+        // Who is calling, and from which region.
+        let Some(auth) = (req.header)("authorization").and_then(|h| sigv4::parse_authorization(&h)) else {
+            return err(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+        };
+        let (secret, caller) = match self.world.user_by_key(&auth.access_key_id) {
+            Some(user) => (user.secret_access_key.clone(), user.arn.clone()),
+            None => match self.issued.lock().ok().and_then(|m| m.get(&auth.access_key_id).cloned()) {
+                Some(found) => found,
+                None => {
+                    return err(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+                }
+            },
+        };
+        if !sigv4::verify(&auth, &secret, req.method, req.path, req.query, req.header, req.body) {
+            return err(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
+            );
+        }
+        let account = caller.split(':').nth(4).unwrap_or("000000000000").to_string();
+        if self.world.disabled_regions.iter().any(|r| *r == auth.region) {
+            return err(
+                403,
+                "RegionDisabledException",
+                &format!(
+                    "STS is not activated in this region for account:{account}. Your account administrator can activate STS in this region using the IAM Console."
+                ),
+            );
+        }
+        match params.get("Action").map(String::as_str) {
+            Some("GetCallerIdentity") => {
+                let user_id = caller.rsplit('/').next().unwrap_or(&caller).to_string();
+                Answer::Xml {
+                    status: 200,
+                    body: format!(
+                        "<GetCallerIdentityResponse xmlns=\"{NS}\"><GetCallerIdentityResult><Arn>{}</Arn><UserId>{}</UserId>\
+                         <Account>{account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>{request_id}</RequestId>\
+                         </ResponseMetadata></GetCallerIdentityResponse>",
+                        xml_escape(&caller),
+                        xml_escape(&user_id),
+                    ),
+                    request_id,
+                }
+            }
+            Some("AssumeRole") => self.assume_role(&params, &caller, &request_id),
+            Some(other) => err(400, "InvalidAction", &format!("Could not find operation {other} for version 2011-06-15")),
+            None => err(400, "MissingAction", "Missing Action"),
+        }
+    }
+
+    fn assume_role(&self, params: &HashMap<String, String>, caller: &str, request_id: &str) -> Answer {
+        let err = |status: u16, code: &str, message: &str| Answer::Xml {
+            status,
+            body: error_body(code, message, request_id),
+            request_id: request_id.to_string(),
+        };
+        let role_arn = params.get("RoleArn").map(String::as_str).unwrap_or("");
+        let session = params.get("RoleSessionName").map(String::as_str).unwrap_or("");
+        let external_id = params.get("ExternalId").map(String::as_str);
+        let duration: i64 = params.get("DurationSeconds").and_then(|d| d.parse().ok()).unwrap_or(3600);
+        let name_ok = |s: &str, min: usize, max: usize, extra: &[u8]| {
+            (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b) || extra.contains(&b))
+        };
+        if !(20..=2048).contains(&role_arn.len()) {
+            return err(400, "ValidationError", "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20");
+        }
+        if !name_ok(session, 2, 64, b"") {
+            return err(400, "ValidationError", "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+        }
+        if let Some(id) = external_id
+            && !name_ok(id, 2, 1224, b":/")
+        {
+            return err(400, "ValidationError", "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
+        }
+        if !(900..=43200).contains(&duration) {
+            return err(400, "ValidationError", "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint");
+        }
+        let denied = || {
+            err(403, "AccessDenied", &format!("User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"))
+        };
+        let Some(role) = self.world.role(role_arn) else { return denied() };
+        if let Some(fault) = role.fault {
+            let mut served = self.faults_served.lock().unwrap_or_else(|e| e.into_inner());
+            let n = served.entry(role.arn.clone()).or_insert(0);
+            if *n < role.fault_count {
+                *n += 1;
+                return Answer::Fault(fault);
+            }
+        }
+        if !role.trust.iter().any(|t| t.allows(caller, external_id)) {
+            return denied();
+        }
+        let role_name = role_arn.rsplit('/').next().unwrap_or(role_arn);
+        let account = role_arn.split(':').nth(4).unwrap_or("000000000000");
+        let assumed = format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session}");
+        let n = self.next_id();
+        let key = format!("ASIAEMULATOR{n:08}");
+        let secret = format!("emulated-secret-{n:08}");
+        if let Ok(mut issued) = self.issued.lock() {
+            issued.insert(key.clone(), (secret.clone(), assumed.clone()));
+        }
+        let expiration = time::OffsetDateTime::now_utc() + time::Duration::seconds(duration);
+        let expiration = expiration.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        Answer::Xml {
+            status: 200,
+            body: format!(
+                "<AssumeRoleResponse xmlns=\"{NS}\"><AssumeRoleResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
+                 <SecretAccessKey>{secret}</SecretAccessKey><SessionToken>emulated-token-{n}</SessionToken>\
+                 <Expiration>{expiration}</Expiration></Credentials><AssumedRoleUser>\
+                 <AssumedRoleId>AROAEMULATOR{n:08}:{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser></AssumeRoleResult>\
+                 <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></AssumeRoleResponse>",
+                xml_escape(session),
+                xml_escape(&assumed),
+            ),
+            request_id: request_id.to_string(),
+        }
+    }
+}
+
+pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
+    let kind = if code == "InternalFailure" { "Receiver" } else { "Sender" };
+    format!(
+        "<ErrorResponse xmlns=\"{NS}\"><Error><Type>{kind}</Type><Code>{code}</Code><Message>{}</Message></Error>\
+         <RequestId>{request_id}</RequestId></ErrorResponse>",
+        xml_escape(message)
+    )
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
