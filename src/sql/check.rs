@@ -205,7 +205,12 @@ fn typed_value(key: OptionKey, setting: &OptionSetting) -> Result<(Change, Optio
             format!("{key} takes {}, not {found}", def.kind.describe()),
         );
         d = match (key, &setting.value) {
-            (OptionKey::ReadOnly, Value::String(s)) => d.with_help(format!("write {key} = {}", s.value.to_ascii_uppercase())),
+            (OptionKey::ReadOnly, Value::String(s))
+                if s.value.eq_ignore_ascii_case("true") || s.value.eq_ignore_ascii_case("false") =>
+            {
+                d.with_help(format!("write {key} = {}", s.value.to_ascii_uppercase()))
+            }
+            (OptionKey::ReadOnly, _) => d.with_help(format!("write {key} = TRUE or {key} = FALSE")),
             (OptionKey::PathDisplayFilter, Value::List(..)) => {
                 d.with_help("for several paths use PATH_DISPLAY_FILTERS = ('s3://…', 's3://…')")
             }

@@ -1,0 +1,2 @@
+-- I2
+CREATE S3 CONNECTION 1conn;

@@ -1,0 +1,2 @@
+-- I5
+CREATE S3 CONNECTION c COMMENT = 'unterminated;

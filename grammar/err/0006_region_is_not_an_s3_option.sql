@@ -1,0 +1,2 @@
+-- I6
+CREATE S3 CONNECTION c REGION = 'us-east-1';

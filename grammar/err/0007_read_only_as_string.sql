@@ -1,0 +1,2 @@
+-- I7
+CREATE S3 CONNECTION c READ_ONLY = 'true';

@@ -1,0 +1,2 @@
+-- I9
+CREATE S3 CONNECTION c PATH_DISPLAY_FILTER = ('s3://a-1/', 's3://b-1/');

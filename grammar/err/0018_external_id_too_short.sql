@@ -1,0 +1,2 @@
+-- I18
+CREATE S3 CONNECTION c AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'a';

@@ -1,0 +1,2 @@
+-- I30
+CREATE S3 CONNECTION c ENCRYPTION_KMS_KEY = 'alias/my-key';

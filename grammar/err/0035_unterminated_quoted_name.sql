@@ -1,0 +1,1 @@
+DROP CONNECTION "never closed;

@@ -1,0 +1,2 @@
+-- V9
+CREATE S3 CONNECTION "My Conn" READ_ONLY = false;

@@ -1,0 +1,2 @@
+-- V13
+ALTER S3 CONNECTION my_s3_connection SET PATH_DISPLAY_FILTERS = ('s3://bucket1/') SET READ_ONLY = FALSE;

@@ -1,0 +1,2 @@
+-- V16
+DROP CONNECTION my_s3_connection;

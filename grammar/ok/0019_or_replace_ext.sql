@@ -1,0 +1,2 @@
+-- (ext) I22 in the reference
+CREATE OR REPLACE S3 CONNECTION c COMMENT = 'replaced';

@@ -1,0 +1,3 @@
+-- (ext) I25 in the reference
+DROP S3 CONNECTION c;
+DROP S3 CONNECTION IF EXISTS c;

@@ -1,0 +1,2 @@
+-- '' and "" escapes
+CREATE S3 CONNECTION "say ""hi""" COMMENT = 'it''s';

@@ -1,0 +1,156 @@
+//! Runs `grammar/ok` and `grammar/err` against their snapshots (`.ast`, `.diag`).
+//! `CONNSQL_BLESS=1 cargo test` rewrites the snapshots; review the diff like code.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use connsql::sql::diagnostic::{Source, render};
+use connsql::sql::{Statement, StatementKind, check, parse};
+
+fn corpus(dir: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("grammar").join(dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("corpus directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no .sql files in {}", root.display());
+    files
+}
+
+/// Compares `actual` with the snapshot, or writes it when blessing; returns a failure message.
+fn snapshot(path: &Path, actual: &str) -> Option<String> {
+    if std::env::var_os("CONNSQL_BLESS").is_some() {
+        std::fs::write(path, actual).expect("write snapshot");
+        return None;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(expected) if expected == actual => None,
+        Ok(expected) => Some(format!("{} differs:\n--- expected\n{expected}\n--- actual\n{actual}", path.display())),
+        Err(_) => Some(format!("{} is missing (run with CONNSQL_BLESS=1)", path.display())),
+    }
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).display().to_string()
+}
+
+#[test]
+fn ok_files_parse_check_and_round_trip() {
+    let mut failures = Vec::new();
+    for file in corpus("ok") {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let (stmts, diags) = parse(&text);
+        if !diags.is_empty() {
+            failures.push(format!("{}: {diags:?}", file.display()));
+            continue;
+        }
+        let mut dump = String::new();
+        for stmt in &stmts {
+            if let Err(errors) = check(stmt) {
+                failures.push(format!("{}: check failed: {errors:?}", file.display()));
+            }
+            for printed in [stmt.to_string(), format!("{stmt:#}")] {
+                let (again, diags) = parse(&printed);
+                if diags.len() + again.len() != 1 || again[0] != *stmt {
+                    failures.push(format!("{}: `{printed}` does not parse back to the same statement", file.display()));
+                }
+            }
+            dump.push_str(&format!("{stmt:#?}\n{stmt:#};\n\n"));
+        }
+        failures.extend(snapshot(&file.with_extension("ast"), &dump));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn err_files_fail_with_their_diagnostics() {
+    let mut failures = Vec::new();
+    for file in corpus("err") {
+        let text = std::fs::read_to_string(&file).expect("read");
+        let (stmts, mut diags) = parse(&text);
+        for stmt in &stmts {
+            match check(stmt) {
+                Err(errors) => diags.extend(errors),
+                Ok((_, warnings)) => diags.extend(warnings),
+            }
+        }
+        diags.sort_by_key(|d| d.span.start);
+        if !diags.iter().any(|d| d.is_error()) {
+            failures.push(format!("{}: no error", file.display()));
+            continue;
+        }
+        let name = relative(&file);
+        let source = Source::new(&name, &text);
+        let rendered: String = diags.iter().map(|d| format!("{}\n", render(d, &source, false))).collect();
+        failures.extend(snapshot(&file.with_extension("diag"), &rendered));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every production of `connsql.ebnf` appears in at least one `ok` file.
+#[test]
+fn ok_files_cover_the_grammar() {
+    let mut seen = BTreeSet::new();
+    for file in corpus("ok") {
+        let text = std::fs::read_to_string(&file).expect("read");
+        for stmt in parse(&text).0 {
+            seen.extend(features(&stmt));
+        }
+    }
+    let wanted = [
+        "create", "create-or-replace", "create-if-not-exists", "alter", "rename", "drop", "drop-if-exists",
+        "validate", "show-connections", "show-connections-like", "describe", "show-create", "show-trust",
+        "show-trust-for", "show-s3-policy", "quoted-name", "list", "boolean", "AWS_ROLE", "EXTERNAL_ID",
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PATH_DISPLAY_FILTER", "PATH_DISPLAY_FILTERS", "READ_ONLY",
+        "ENCRYPTION_KMS_KEY", "ENCRYPTION_CUSTOMER_MANAGED_KEY", "COMMENT",
+    ];
+    let missing: Vec<&str> = wanted.iter().copied().filter(|w| !seen.contains(*w)).collect();
+    assert!(missing.is_empty(), "not covered by grammar/ok: {missing:?}");
+}
+
+fn features(stmt: &Statement) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = stmt.connection_name();
+    if name.is_some_and(|n| n.quoted) {
+        out.push("quoted-name".to_string());
+    }
+    let mut options = |opts: &connsql::sql::ast::Options| {
+        for o in &opts.0 {
+            out.push(o.name.to_string());
+            match o.value {
+                connsql::sql::ast::Value::List(..) => out.push("list".into()),
+                connsql::sql::ast::Value::Bool(..) => out.push("boolean".into()),
+                _ => {}
+            }
+        }
+    };
+    let kind: &[&str] = match &stmt.kind {
+        StatementKind::CreateConnection { or_replace, if_not_exists, options: o, .. } => {
+            options(o);
+            match (or_replace, if_not_exists) {
+                (true, _) => &["create", "create-or-replace"],
+                (_, true) => &["create", "create-if-not-exists"],
+                _ => &["create"],
+            }
+        }
+        StatementKind::AlterConnection { set, .. } => {
+            options(set);
+            &["alter"]
+        }
+        StatementKind::RenameConnection { .. } => &["rename"],
+        StatementKind::DropConnection { if_exists: true, .. } => &["drop", "drop-if-exists"],
+        StatementKind::DropConnection { .. } => &["drop"],
+        StatementKind::ValidateConnection { .. } => &["validate"],
+        StatementKind::ShowConnections { like: Some(_) } => &["show-connections-like"],
+        StatementKind::ShowConnections { like: None } => &["show-connections"],
+        StatementKind::DescribeConnection { .. } => &["describe"],
+        StatementKind::ShowCreateConnection { .. } => &["show-create"],
+        StatementKind::ShowTrustPolicy { connection: Some(_) } => &["show-trust-for"],
+        StatementKind::ShowTrustPolicy { connection: None } => &["show-trust"],
+        StatementKind::ShowS3Policy { .. } => &["show-s3-policy"],
+    };
+    out.extend(kind.iter().map(|s| s.to_string()));
+    out
+}

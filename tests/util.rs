@@ -1,0 +1,242 @@
+//! Test support: a fresh directory and catalog per test, the real binaries, the emulator.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub const CONNSQL: &str = env!("CARGO_BIN_EXE_connsql");
+pub const EMULATOR: &str = env!("CARGO_BIN_EXE_connsql-sts-emulator");
+
+/// A temporary home with its own catalog, and the environment connsql runs in: no AWS
+/// settings from the machine, instance metadata disabled, no colour.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub catalog: PathBuf,
+    vars: Vec<(String, String)>,
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts exit status 0 and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        &self.stdout
+    }
+
+    /// Asserts the exit status and returns stderr.
+    #[track_caller]
+    pub fn fails(&self, code: i32) -> &str {
+        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        &self.stderr
+    }
+
+    /// The stdout lines parsed as JSON.
+    #[track_caller]
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+            .collect()
+    }
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let catalog = dir.path().join("catalog.db");
+        let home = dir.path().to_string_lossy().into_owned();
+        let vars = vec![
+            ("HOME".to_string(), home.clone()),
+            ("XDG_DATA_HOME".to_string(), format!("{home}/data")),
+            ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
+            ("AWS_CONFIG_FILE".to_string(), format!("{home}/no-aws-config")),
+            ("AWS_SHARED_CREDENTIALS_FILE".to_string(), format!("{home}/no-aws-credentials")),
+            ("NO_COLOR".to_string(), "1".to_string()),
+            ("USER".to_string(), "tester".to_string()),
+        ];
+        Env { dir, catalog, vars }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Points AWS settings at an emulator, as the given base identity.
+    pub fn use_emulator(&mut self, emulator: &Emulator, access_key: &str, secret: &str) -> &mut Self {
+        self.set("AWS_ENDPOINT_URL_STS", &emulator.endpoint)
+            .set("AWS_REGION", "us-east-1")
+            .set("AWS_ACCESS_KEY_ID", access_key)
+            .set("AWS_SECRET_ACCESS_KEY", secret)
+    }
+
+    /// `connsql --catalog <this catalog>`, in this environment.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(CONNSQL);
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+        cmd.arg("--catalog").arg(&self.catalog);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command().args(args).stdin(Stdio::null()).output().expect("run connsql"))
+    }
+
+    pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn connsql");
+        let mut input = child.stdin.take().expect("stdin");
+        let text = stdin.to_string();
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(text.as_bytes());
+        });
+        let out = child.wait_with_output().expect("wait");
+        writer.join().expect("writer");
+        Run::from(out)
+    }
+
+    /// Runs `sql` offline (`--no-validate`) and asserts success.
+    #[track_caller]
+    pub fn sql(&self, sql: &str) -> String {
+        self.run(&["--no-validate", "-c", sql]).ok().to_string()
+    }
+
+    /// SHOW CONNECTIONS as JSON rows.
+    pub fn connections(&self) -> Vec<serde_json::Value> {
+        let run = self.run(&["--no-validate", "--format", "json", "-c", "SHOW CONNECTIONS"]);
+        run.ok();
+        match run.json_lines().pop() {
+            Some(serde_json::Value::Array(rows)) => rows,
+            other => panic!("not a result set: {other:?}"),
+        }
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+}
+
+/// A running `connsql-sts-emulator`, stopped when dropped.
+pub struct Emulator {
+    child: Child,
+    pub endpoint: String,
+    _config: tempfile::NamedTempFile,
+}
+
+/// The base identity of the standard test world.
+pub const CI_KEY: &str = "AKIACONNSQLTEST00001";
+pub const CI_SECRET: &str = "ci-secret";
+pub const CI_ARN: &str = "arn:aws:iam::111111111111:user/ci";
+
+impl Emulator {
+    pub fn start(world: &serde_json::Value, extra: &[&str]) -> Emulator {
+        let mut config = tempfile::NamedTempFile::new().expect("config file");
+        config.write_all(world.to_string().as_bytes()).expect("write config");
+        let mut child = Command::new(EMULATOR)
+            .arg("--config")
+            .arg(config.path())
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read address");
+        let endpoint = line.trim().strip_prefix("listening on ").expect("address line").to_string();
+        Emulator { child, endpoint, _config: config }
+    }
+
+    /// The standard world: the CI user, a role trusting it with external ID `a1b2c3d4`, a role
+    /// that does not require an external ID, a key pair, and a disabled region.
+    pub fn standard(extra: &[&str]) -> Emulator {
+        Emulator::start(&standard_world(), extra)
+    }
+
+    /// The emulator's counters (`requests`, `peak_in_flight`).
+    pub fn stats(&self) -> serde_json::Value {
+        let addr = self.endpoint.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        write!(stream, "GET /_emulator/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let body = response.split("\r\n\r\n").nth(1).expect("body");
+        serde_json::from_str(body).expect("stats JSON")
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn standard_world() -> serde_json::Value {
+    serde_json::json!({
+        "users": [
+            { "access_key_id": CI_KEY, "secret_access_key": CI_SECRET, "arn": CI_ARN },
+            { "access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+              "arn": "arn:aws:iam::123456789012:user/loader" }
+        ],
+        "roles": [
+            { "arn": "arn:aws:iam::123456789012:role/lake-reader",
+              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }] },
+            { "arn": "arn:aws:iam::123456789012:role/loose",
+              "trust": [{ "principal": "arn:aws:iam::111111111111:root" }] },
+            { "arn": "arn:aws:iam::123456789012:role/flaky",
+              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }],
+              "fault": "throttle", "fault_count": 1 },
+            { "arn": "arn:aws:iam::123456789012:role/hangs",
+              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }],
+              "fault": "hang", "fault_count": 100 }
+        ],
+        "disabled_regions": ["eu-south-2"]
+    })
+}
+
+/// `n` role connections' CREATE statements for the lake-reader role.
+pub fn role_creates(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "CREATE S3 CONNECTION c{i} AWS_ROLE = 'arn:aws:iam::123456789012:role/lake-reader' EXTERNAL_ID = 'a1b2c3d4';\n"
+            )
+        })
+        .collect()
+}
