@@ -96,13 +96,19 @@ impl Env {
 
     /// `connsql --catalog <this catalog>`, in this environment.
     pub fn command(&self) -> Command {
+        let mut cmd = self.command_without_catalog();
+        cmd.arg("--catalog").arg(&self.catalog);
+        cmd
+    }
+
+    /// `connsql` in this environment, finding its catalog itself.
+    pub fn command_without_catalog(&self) -> Command {
         let mut cmd = Command::new(CONNSQL);
         cmd.env_clear();
         cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
         for (k, v) in &self.vars {
             cmd.env(k, v);
         }
-        cmd.arg("--catalog").arg(&self.catalog);
         cmd
     }
 
