@@ -91,9 +91,11 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         .load()
         .await;
-    let endpoint = config
-        .endpoint_url()
-        .map(str::to_string)
+    // The SDK resolves the same settings in this order; this copy is only for messages.
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_STS")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .or_else(|| config.endpoint_url().map(str::to_string))
         .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
     Ok(Base { config, region, endpoint, timeout })
 }

@@ -170,8 +170,10 @@ pub fn render(diag: &Diagnostic, source: &Source<'_>, color: bool) -> String {
         Severity::Warning => Level::WARNING,
     };
     // Only the lines the span covers are handed to the renderer, so a diagnostic in a large
-    // file costs its own lines, and line numbers come from our index.
-    let text = source.text;
+    // file costs its own lines, and line numbers come from our index. Secret values in those
+    // lines are masked in place, so the caret still lands where it should.
+    let masked = super::redact::mask_in_place(source.text);
+    let text: &str = &masked;
     let index = LineIndex::new(text);
     let start = super::span::floor_char_boundary(text, diag.span.start.min(text.len()));
     let end = super::span::floor_char_boundary(text, diag.span.end.clamp(start, text.len()));
