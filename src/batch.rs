@@ -23,9 +23,18 @@ pub enum Input {
 impl Input {
     fn open(&self) -> io::Result<(Box<dyn BufRead>, String)> {
         Ok(match self {
-            Input::File(path) => (Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)), path.display().to_string()),
-            Input::Stdin => (Box::new(BufReader::with_capacity(1 << 16, io::stdin())), "-".to_string()),
-            Input::Command(sql, n) => (Box::new(Cursor::new(sql.clone().into_bytes())), format!("<command {n}>")),
+            Input::File(path) => (
+                Box::new(BufReader::with_capacity(1 << 16, File::open(path)?)),
+                path.display().to_string(),
+            ),
+            Input::Stdin => (
+                Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+                "-".to_string(),
+            ),
+            Input::Command(sql, n) => (
+                Box::new(Cursor::new(sql.clone().into_bytes())),
+                format!("<command {n}>"),
+            ),
         })
     }
 }
@@ -87,7 +96,12 @@ pub fn run<W: Write, E: Write>(
             }
             let requests = window
                 .iter()
-                .filter_map(|p| p.result.as_ref().ok().and_then(|s| session.predicted_validation(s)))
+                .filter_map(|p| {
+                    p.result
+                        .as_ref()
+                        .ok()
+                        .and_then(|s| session.predicted_validation(s))
+                })
                 .collect();
             session.prefetch(requests);
             for piece in &window {
@@ -185,10 +199,25 @@ fn finish<W: Write, E: Write>(
         pending.clear();
         return Ok(());
     }
-    commit_window(session, BatchOptions { single_transaction: false, ..opts }, pending, printer, err, summary)
+    commit_window(
+        session,
+        BatchOptions {
+            single_transaction: false,
+            ..opts
+        },
+        pending,
+        printer,
+        err,
+        summary,
+    )
 }
 
-fn report<E: Write>(err: &mut E, diags: &[Diagnostic], source: &Source<'_>, color: bool) -> io::Result<()> {
+fn report<E: Write>(
+    err: &mut E,
+    diags: &[Diagnostic],
+    source: &Source<'_>,
+    color: bool,
+) -> io::Result<()> {
     for d in diags {
         writeln!(err, "{}", render(d, source, color))?;
     }
@@ -209,6 +238,12 @@ fn write_summary<E: Write>(err: &mut E, s: &Summary) -> io::Result<()> {
             "connsql: stopped at statement {n} ({location}): {ok} {} before it applied, the rest not run",
             plural(ok)
         ),
-        None => writeln!(err, "connsql: {} of {} {} failed", s.failed, s.ran, plural(s.ran)),
+        None => writeln!(
+            err,
+            "connsql: {} of {} {} failed",
+            s.failed,
+            s.ran,
+            plural(s.ran)
+        ),
     }
 }

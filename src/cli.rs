@@ -99,7 +99,11 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
     let mut ordered: Vec<(usize, Input)> = Vec::new();
     if let Some(indices) = matches.indices_of("files") {
         for (i, path) in indices.zip(&args.files) {
-            let input = if path.as_os_str() == "-" { Input::Stdin } else { Input::File(path.clone()) };
+            let input = if path.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::File(path.clone())
+            };
             ordered.push((i, input));
         }
     }
@@ -114,11 +118,18 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
         if let Input::File(path) = input
             && !path.is_file()
         {
-            return Err(UsageError(format!("cannot read {}: no such file", path.display())));
+            return Err(UsageError(format!(
+                "cannot read {}: no such file",
+                path.display()
+            )));
         }
     }
     let stdin_terminal = std::io::stdin().is_terminal();
-    let mode = if inputs.is_empty() && stdin_terminal { Mode::Repl } else { Mode::Batch };
+    let mode = if inputs.is_empty() && stdin_terminal {
+        Mode::Repl
+    } else {
+        Mode::Batch
+    };
     if inputs.is_empty() && !stdin_terminal {
         inputs.push(Input::Stdin);
     }
@@ -155,7 +166,7 @@ pub fn data_dir() -> Option<PathBuf> {
 }
 
 fn default_catalog() -> Result<PathBuf, UsageError> {
-    data_dir()
-        .map(|d| d.join("catalog.db"))
-        .ok_or_else(|| UsageError("cannot find a data directory (is HOME set?); give --catalog PATH".into()))
+    data_dir().map(|d| d.join("catalog.db")).ok_or_else(|| {
+        UsageError("cannot find a data directory (is HOME set?); give --catalog PATH".into())
+    })
 }

@@ -21,7 +21,11 @@ pub struct Piece {
 
 impl Piece {
     pub fn source(&self) -> Source<'_> {
-        Source { name: &self.source_name, text: &self.text, first_line: self.first_line }
+        Source {
+            name: &self.source_name,
+            text: &self.text,
+            first_line: self.first_line,
+        }
     }
 
     /// `name:line:col` of the statement's start.
@@ -74,15 +78,15 @@ impl<R: BufRead> StatementReader<R> {
     }
 
     /// Reads one more line into `buf`; `Err` carries a piece describing bad input.
-    fn read_line(&mut self) -> Result<(), Piece> {
+    fn read_line(&mut self) -> Result<(), Box<Piece>> {
         self.line.clear();
         match self.reader.read_until(b'\n', &mut self.line) {
             Ok(0) => self.eof = true,
             Ok(_) => match std::str::from_utf8(&self.line) {
                 Ok(text) => self.buf.push_str(text),
-                Err(e) => return Err(self.invalid_utf8(e.valid_up_to())),
+                Err(e) => return Err(Box::new(self.invalid_utf8(e.valid_up_to()))),
             },
-            Err(e) => return Err(self.io_error(&e)),
+            Err(e) => return Err(Box::new(self.io_error(&e))),
         }
         Ok(())
     }
@@ -101,14 +105,28 @@ impl<R: BufRead> StatementReader<R> {
         )
         .with_label("not UTF-8")
         .with_help("save the file as UTF-8 (for example with `iconv -t UTF-8`)");
-        Piece { source_name: self.name.clone(), text, first_line: self.buf_line, result: Err(diag) }
+        Piece {
+            source_name: self.name.clone(),
+            text,
+            first_line: self.buf_line,
+            result: Err(diag),
+        }
     }
 
     fn io_error(&mut self, e: &io::Error) -> Piece {
         self.finished = true;
         let end = self.buf.len();
-        let diag = Diagnostic::error(DiagnosticKind::Syntax, Span::new(end, end), format!("cannot read {}: {e}", self.name));
-        Piece { source_name: self.name.clone(), text: self.buf.clone(), first_line: self.buf_line, result: Err(diag) }
+        let diag = Diagnostic::error(
+            DiagnosticKind::Syntax,
+            Span::new(end, end),
+            format!("cannot read {}: {e}", self.name),
+        );
+        Piece {
+            source_name: self.name.clone(),
+            text: self.buf.clone(),
+            first_line: self.buf_line,
+            result: Err(diag),
+        }
     }
 
     /// Forgets the lines before `next`, keeping `buf` aligned on a line start.
@@ -159,7 +177,7 @@ impl<R: BufRead> Iterator for StatementReader<R> {
                 self.scanned = self.buf.len();
             }
             if let Err(piece) = self.read_line() {
-                return Some(piece);
+                return Some(*piece);
             }
         }
     }
@@ -183,7 +201,8 @@ mod tests {
                 (shown, line)
             })
             .collect();
-        let expect: Vec<(String, usize)> = expect.iter().map(|(s, l)| (s.to_string(), *l)).collect();
+        let expect: Vec<(String, usize)> =
+            expect.iter().map(|(s, l)| (s.to_string(), *l)).collect();
         assert_eq!(got, expect);
     }
 
@@ -202,7 +221,9 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_the_offset() {
-        let pieces: Vec<Piece> = StatementReader::new(&b"SHOW CONNECTIONS;\nDROP CONNECTION \xff;\n"[..], "t.sql").collect();
+        let pieces: Vec<Piece> =
+            StatementReader::new(&b"SHOW CONNECTIONS;\nDROP CONNECTION \xff;\n"[..], "t.sql")
+                .collect();
         assert_eq!(pieces.len(), 2);
         let diag = pieces[1].result.as_ref().unwrap_err();
         assert_eq!(diag.kind, DiagnosticKind::InvalidUtf8);

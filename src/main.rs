@@ -63,13 +63,26 @@ fn run() -> anyhow::Result<ExitCode> {
                 quiet: config.quiet,
                 terminal: config.stdout_terminal,
             };
-            let summary = batch::run(&mut session, &config.inputs, config.batch, &mut printer, &mut io::stderr().lock())?;
-            Ok(if summary.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            let summary = batch::run(
+                &mut session,
+                &config.inputs,
+                config.batch,
+                &mut printer,
+                &mut io::stderr().lock(),
+            )?;
+            Ok(if summary.success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }
 
 /// A closed pipe on stdout (`connsql … | head`) ends the run quietly.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }

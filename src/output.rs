@@ -41,12 +41,31 @@ impl<W: Write> Printer<W> {
         match (&executed.outcome, self.format) {
             (Outcome::Rows(set), Format::Table) => self.table(set),
             (Outcome::Rows(set), Format::Json) => {
-                let rows: Vec<Value> = set.rows.iter().map(|r| Value::Object(row_object(set, r))).collect();
+                let rows: Vec<Value> = set
+                    .rows
+                    .iter()
+                    .map(|r| Value::Object(row_object(set, r)))
+                    .collect();
                 writeln!(self.out, "{}", Value::Array(rows))
             }
-            (Outcome::Rows(set), Format::Csv) => self.csv(&set.columns, set.rows.iter().map(|r| r.iter().map(csv_cell).collect())),
-            (Outcome::Done { .. }, Format::Json) => writeln!(self.out, "{}", Value::Object(done_object(&executed.outcome, dry_run))),
-            (Outcome::Done { status, connection, detail, .. }, Format::Csv) => self.csv(
+            (Outcome::Rows(set), Format::Csv) => self.csv(
+                &set.columns,
+                set.rows.iter().map(|r| r.iter().map(csv_cell).collect()),
+            ),
+            (Outcome::Done { .. }, Format::Json) => writeln!(
+                self.out,
+                "{}",
+                Value::Object(done_object(&executed.outcome, dry_run))
+            ),
+            (
+                Outcome::Done {
+                    status,
+                    connection,
+                    detail,
+                    ..
+                },
+                Format::Csv,
+            ) => self.csv(
                 &["status", "connection", "detail", "dry_run"],
                 std::iter::once(vec![
                     status.as_str().to_string(),
@@ -56,7 +75,9 @@ impl<W: Write> Printer<W> {
                 ]),
             ),
             (Outcome::Done { .. }, Format::Table) if self.quiet => Ok(()),
-            (Outcome::Done { .. }, Format::Table) => writeln!(self.out, "{}", sentence(&executed.outcome, dry_run)),
+            (Outcome::Done { .. }, Format::Table) => {
+                writeln!(self.out, "{}", sentence(&executed.outcome, dry_run))
+            }
         }
     }
 
@@ -65,15 +86,27 @@ impl<W: Write> Printer<W> {
             for row in &set.rows {
                 match row.last() {
                     Some(Value::String(s)) => writeln!(self.out, "{s}")?,
-                    Some(v) => writeln!(self.out, "{}", serde_json::to_string_pretty(v).unwrap_or_default())?,
+                    Some(v) => writeln!(
+                        self.out,
+                        "{}",
+                        serde_json::to_string_pretty(v).unwrap_or_default()
+                    )?,
                     None => {}
                 }
             }
             return Ok(());
         }
         let mut table = Table::new();
-        table.load_style(if self.terminal { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_FULL_CONDENSED });
-        table.set_content_arrangement(if self.terminal { ContentArrangement::Dynamic } else { ContentArrangement::Disabled });
+        table.load_style(if self.terminal {
+            presets::UTF8_FULL_CONDENSED
+        } else {
+            presets::ASCII_FULL_CONDENSED
+        });
+        table.set_content_arrangement(if self.terminal {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
         table.set_header(set.columns.iter().copied());
         for row in &set.rows {
             table.add_row(row.iter().map(text_cell));
@@ -98,11 +131,23 @@ impl<W: Write> Printer<W> {
 }
 
 fn row_object(set: &ResultSet, row: &[Value]) -> Map<String, Value> {
-    set.columns.iter().map(|c| c.to_string()).zip(row.iter().cloned()).collect()
+    set.columns
+        .iter()
+        .map(|c| c.to_string())
+        .zip(row.iter().cloned())
+        .collect()
 }
 
 fn done_object(outcome: &Outcome, dry_run: bool) -> Map<String, Value> {
-    let Outcome::Done { status, connection, detail, validation } = outcome else { return Map::new() };
+    let Outcome::Done {
+        status,
+        connection,
+        detail,
+        validation,
+    } = outcome
+    else {
+        return Map::new();
+    };
     let mut o = Map::new();
     o.insert("status".into(), json!(status.as_str()));
     o.insert("connection".into(), json!(connection));
@@ -123,7 +168,15 @@ fn done_object(outcome: &Outcome, dry_run: bool) -> Map<String, Value> {
 
 /// The table-format report of a statement: "created connection lake (validated …)".
 pub fn sentence(outcome: &Outcome, dry_run: bool) -> String {
-    let Outcome::Done { status, connection, detail, validation } = outcome else { return String::new() };
+    let Outcome::Done {
+        status,
+        connection,
+        detail,
+        validation,
+    } = outcome
+    else {
+        return String::new();
+    };
     let name = crate::sql::Ident::new(connection.as_str()).to_string();
     let verb = match (status, dry_run) {
         (Status::Created, false) => "created",

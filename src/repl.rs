@@ -61,15 +61,26 @@ impl Validator for ReplHelper {}
 impl Completer for ReplHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let start = line[..pos]
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '"'))
             .map_or(0, |i| i + 1);
         let word = &line[start..pos];
         let mut out: Vec<Pair> = Vec::new();
         let mut add = |s: String| {
-            if s.to_ascii_lowercase().starts_with(&word.to_ascii_lowercase()) && !out.iter().any(|p| p.replacement == s) {
-                out.push(Pair { display: s.clone(), replacement: s });
+            if s.to_ascii_lowercase()
+                .starts_with(&word.to_ascii_lowercase())
+                && !out.iter().any(|p| p.replacement == s)
+            {
+                out.push(Pair {
+                    display: s.clone(),
+                    replacement: s,
+                });
             }
         };
         if start == 0 && word.starts_with('.') {
@@ -120,7 +131,8 @@ fn highlight(line: &str) -> String {
             return out;
         };
         let keyword = kind == TokenKind::Word
-            && (KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(raw)) || OPTIONS.iter().any(|o| o.name.eq_ignore_ascii_case(raw)));
+            && (KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(raw))
+                || OPTIONS.iter().any(|o| o.name.eq_ignore_ascii_case(raw)));
         match kind {
             _ if keyword => out.push_str(&format!("\x1b[1;34m{raw}\x1b[0m")),
             TokenKind::String => out.push_str(&format!("\x1b[32m{raw}\x1b[0m")),
@@ -151,17 +163,31 @@ pub struct Repl {
 
 impl Repl {
     pub fn run(mut self, session: &mut Session) -> rustyline::Result<()> {
-        let config = rustyline::Config::builder().auto_add_history(false).max_history_size(10_000)?.build();
+        let config = rustyline::Config::builder()
+            .auto_add_history(false)
+            .max_history_size(10_000)?
+            .build();
         let mut editor: Editor<ReplHelper, FileHistory> = Editor::with_config(config)?;
-        editor.set_helper(Some(ReplHelper { names: session.catalog().names().unwrap_or_default(), color: self.color }));
+        editor.set_helper(Some(ReplHelper {
+            names: session.catalog().names().unwrap_or_default(),
+            color: self.color,
+        }));
         if let Some(path) = &self.history {
             prepare_history_file(path);
             let _ = editor.load_history(path);
         }
-        println!("connsql {} — catalog {}. Type .help for help.", env!("CARGO_PKG_VERSION"), session.catalog().path().display());
+        println!(
+            "connsql {} — catalog {}. Type .help for help.",
+            env!("CARGO_PKG_VERSION"),
+            session.catalog().path().display()
+        );
         let mut buffer = String::new();
         loop {
-            let prompt = if buffer.is_empty() { PROMPT } else { CONTINUATION };
+            let prompt = if buffer.is_empty() {
+                PROMPT
+            } else {
+                CONTINUATION
+            };
             match editor.readline(prompt) {
                 Ok(line) => {
                     if buffer.is_empty() && line.trim_start().starts_with('.') {
@@ -201,7 +227,12 @@ impl Repl {
     }
 
     fn execute(&self, text: &str, session: &mut Session) {
-        let mut printer = Printer { out: io::stdout().lock(), format: self.format, quiet: self.quiet, terminal: true };
+        let mut printer = Printer {
+            out: io::stdout().lock(),
+            format: self.format,
+            quiet: self.quiet,
+            terminal: true,
+        };
         let stderr = &mut io::stderr().lock();
         for piece in StatementReader::new(text.as_bytes(), "<repl>") {
             let result = match &piece.result {
@@ -236,7 +267,9 @@ impl Repl {
 
     /// Runs a dot-command; false means leave.
     fn dot_command(&mut self, line: &str, session: &mut Session) -> bool {
-        let (cmd, arg) = line.split_once(char::is_whitespace).map_or((line, ""), |(c, a)| (c, a.trim()));
+        let (cmd, arg) = line
+            .split_once(char::is_whitespace)
+            .map_or((line, ""), |(c, a)| (c, a.trim()));
         match cmd {
             ".quit" | ".exit" | ".q" => return false,
             ".help" | ".h" => println!("{HELP}"),
@@ -246,9 +279,20 @@ impl Repl {
                 None => eprintln!("usage: .format table|json|csv"),
             },
             ".read" if !arg.is_empty() => {
-                let mut printer = Printer { out: io::stdout().lock(), format: self.format, quiet: self.quiet, terminal: true };
+                let mut printer = Printer {
+                    out: io::stdout().lock(),
+                    format: self.format,
+                    quiet: self.quiet,
+                    terminal: true,
+                };
                 let inputs = [Input::File(PathBuf::from(arg))];
-                let result = batch::run(session, &inputs, self.batch, &mut printer, &mut io::stderr().lock());
+                let result = batch::run(
+                    session,
+                    &inputs,
+                    self.batch,
+                    &mut printer,
+                    &mut io::stderr().lock(),
+                );
                 session.remember_validations(false);
                 if let Err(e) = result {
                     eprintln!("error: {e}");
@@ -265,9 +309,16 @@ impl Repl {
 fn prepare_history_file(path: &std::path::Path) {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(dir) = path.parent() {
-        let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
+        let _ = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir);
     }
-    let _ = std::fs::OpenOptions::new().append(true).create(true).mode(0o600).open(path);
+    let _ = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path);
 }
 
 #[cfg(test)]
@@ -286,7 +337,10 @@ mod tests {
     #[test]
     fn highlighting_keeps_the_text() {
         let line = "create s3 connection x COMMENT = 'hi";
-        let plain = highlight(line).replace("\x1b[1;34m", "").replace("\x1b[32m", "").replace("\x1b[0m", "");
+        let plain = highlight(line)
+            .replace("\x1b[1;34m", "")
+            .replace("\x1b[32m", "")
+            .replace("\x1b[0m", "");
         assert_eq!(plain, line);
     }
 }

@@ -11,7 +11,9 @@ use crate::catalog::{Catalog, CatalogError, StoredConnection, ValidationRecord};
 use crate::sql::ast::{MASK, Options};
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::options::OptionKey;
-use crate::sql::{ConnectionSpec, Credentials, Ident, Plan, Redacted, Span, Statement, StatementKind, check};
+use crate::sql::{
+    ConnectionSpec, Credentials, Ident, Plan, Redacted, Span, Statement, StatementKind, check,
+};
 use crate::validation::{ValidationFailure, ValidationRequest, ValidationResult, Validator};
 
 /// What a statement did.
@@ -102,7 +104,13 @@ pub struct Session {
 impl Session {
     /// `validate` false is `--no-validate`: offline checks only, and nothing claims validation.
     pub fn new(catalog: Catalog, validator: Box<dyn Validator>, validate: bool) -> Self {
-        Session { catalog, validator, validate, remembered: HashMap::new(), remember: false }
+        Session {
+            catalog,
+            validator,
+            validate,
+            remembered: HashMap::new(),
+            remember: false,
+        }
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -142,7 +150,12 @@ impl Session {
         }
         let (plan, _) = check(stmt).ok()?;
         match plan {
-            Plan::Create { name, spec, if_not_exists, .. } => {
+            Plan::Create {
+                name,
+                spec,
+                if_not_exists,
+                ..
+            } => {
                 if if_not_exists && self.catalog.connection(&name.value).ok()?.is_some() {
                     return None;
                 }
@@ -151,7 +164,8 @@ impl Session {
             Plan::Alter { name, changes } => {
                 let current = self.catalog.connection(&name.value).ok()??;
                 let next = self.resolved(current.spec.altered(&changes).ok()?);
-                (next.credentials != current.spec.credentials).then(|| self.request(&name.value, &next))
+                (next.credentials != current.spec.credentials)
+                    .then(|| self.request(&name.value, &next))
             }
             Plan::Validate { name } => {
                 let current = self.catalog.connection(&name.value).ok()??;
@@ -185,12 +199,20 @@ impl Session {
         if let Some(result) = self.remembered.get(request.key()) {
             return result.clone();
         }
-        let result = self.validator.validate(std::slice::from_ref(&request)).pop().unwrap_or_else(|| {
-            Err(ValidationFailure {
-                diagnostic: Diagnostic::error(DiagnosticKind::AwsError, Span::default(), "the validator returned nothing"),
-                target: None,
-            })
-        });
+        let result = self
+            .validator
+            .validate(std::slice::from_ref(&request))
+            .pop()
+            .unwrap_or_else(|| {
+                Err(ValidationFailure {
+                    diagnostic: Box::new(Diagnostic::error(
+                        DiagnosticKind::AwsError,
+                        Span::default(),
+                        "the validator returned nothing",
+                    )),
+                    target: None,
+                })
+            });
         if self.remember {
             if self.remembered.len() >= REMEMBER_LIMIT {
                 self.remembered.clear();
@@ -202,14 +224,21 @@ impl Session {
 
     /// Fills in the catalog's external ID for a role without one.
     fn resolved(&self, mut spec: ConnectionSpec) -> ConnectionSpec {
-        if let Credentials::Role { external_id: external_id @ None, .. } = &mut spec.credentials {
+        if let Credentials::Role {
+            external_id: external_id @ None,
+            ..
+        } = &mut spec.credentials
+        {
             *external_id = Some(self.catalog.settings().external_id.clone());
         }
         spec
     }
 
     fn request(&self, name: &str, spec: &ConnectionSpec) -> ValidationRequest {
-        ValidationRequest { connection: name.to_string(), credentials: spec.credentials.clone() }
+        ValidationRequest {
+            connection: name.to_string(),
+            credentials: spec.credentials.clone(),
+        }
     }
 
     fn lookup(&self, name: &Ident) -> Result<StoredConnection, Diagnostic> {
@@ -235,7 +264,12 @@ impl Session {
     }
 
     /// Validates `spec` for the statement, pointing failures at the option to blame.
-    fn prove(&mut self, stmt: &Statement, name: &str, spec: &ConnectionSpec) -> Result<Option<(ValidationRecord, Vec<Diagnostic>)>, Diagnostic> {
+    fn prove(
+        &mut self,
+        stmt: &Statement,
+        name: &str,
+        spec: &ConnectionSpec,
+    ) -> Result<Option<(ValidationRecord, Vec<Diagnostic>)>, Diagnostic> {
         if !self.validate {
             return Ok(None);
         }
@@ -244,7 +278,10 @@ impl Session {
                 let warnings = report
                     .warnings
                     .iter()
-                    .map(|w| Diagnostic { span: option_span(stmt, Some(OptionKey::ExternalId)), ..w.clone() })
+                    .map(|w| Diagnostic {
+                        span: option_span(stmt, Some(OptionKey::ExternalId)),
+                        ..w.clone()
+                    })
                     .collect::<Vec<_>>();
                 let record = ValidationRecord {
                     at: now(),
@@ -254,20 +291,30 @@ impl Session {
                 };
                 Ok(Some((record, warnings)))
             }
-            Err(failure) => Err(Diagnostic { span: option_span(stmt, failure.target), ..failure.diagnostic }),
+            Err(failure) => Err(Diagnostic {
+                span: option_span(stmt, failure.target),
+                ..*failure.diagnostic
+            }),
         }
     }
 
     fn run(&mut self, stmt: &Statement, plan: Plan) -> Result<Executed, Diagnostic> {
         match plan {
-            Plan::Create { or_replace, if_not_exists, name, spec } => {
-                self.create(stmt, or_replace, if_not_exists, &name, self.resolved(spec))
-            }
+            Plan::Create {
+                or_replace,
+                if_not_exists,
+                name,
+                spec,
+            } => self.create(stmt, or_replace, if_not_exists, &name, self.resolved(spec)),
             Plan::Alter { name, changes } => {
                 let current = self.lookup(&name)?;
                 let next = self.resolved(current.spec.altered(&changes)?);
                 if next == current.spec {
-                    return Ok(done(Status::Unchanged, &name.value, Some("no option changed".into())));
+                    return Ok(done(
+                        Status::Unchanged,
+                        &name.value,
+                        Some("no option changed".into()),
+                    ));
                 }
                 let proven = if next.credentials != current.spec.credentials {
                     self.prove(stmt, &name.value, &next)?
@@ -275,24 +322,34 @@ impl Session {
                     None
                 };
                 let text = Redacted(stmt).to_string();
-                self.catalog.atomically(|c| {
-                    let at = now();
-                    c.update(&current.id, &next, at)?;
-                    c.record_history("alter", &current.id, &name.value, &text, at)?;
-                    if let Some((record, _)) = &proven {
-                        c.record_validation(&current.id, record)?;
-                    }
-                    Ok::<_, CatalogError>(())
-                })
-                .map_err(catalog_diag)?;
+                self.catalog
+                    .atomically(|c| {
+                        let at = now();
+                        c.update(&current.id, &next, at)?;
+                        c.record_history("alter", &current.id, &name.value, &text, at)?;
+                        if let Some((record, _)) = &proven {
+                            c.record_validation(&current.id, record)?;
+                        }
+                        Ok::<_, CatalogError>(())
+                    })
+                    .map_err(catalog_diag)?;
                 Ok(with_validation(Status::Altered, &name.value, None, proven))
             }
             Plan::Rename { name, new_name } => {
                 let current = self.lookup(&name)?;
                 if new_name.value == name.value {
-                    return Ok(done(Status::Unchanged, &name.value, Some("the name is the same".into())));
+                    return Ok(done(
+                        Status::Unchanged,
+                        &name.value,
+                        Some("the name is the same".into()),
+                    ));
                 }
-                if self.catalog.connection(&new_name.value).map_err(catalog_diag)?.is_some() {
+                if self
+                    .catalog
+                    .connection(&new_name.value)
+                    .map_err(catalog_diag)?
+                    .is_some()
+                {
                     return Err(Diagnostic::error(
                         DiagnosticKind::ConnectionExists,
                         new_name.span,
@@ -308,13 +365,21 @@ impl Session {
                         c.record_history("rename", &current.id, &new_name.value, &text, at)
                     })
                     .map_err(catalog_diag)?;
-                Ok(done(Status::Renamed, &new_name.value, Some(format!("renamed from {name}"))))
+                Ok(done(
+                    Status::Renamed,
+                    &new_name.value,
+                    Some(format!("renamed from {name}")),
+                ))
             }
             Plan::Drop { if_exists, name } => {
                 let current = match self.catalog.connection(&name.value).map_err(catalog_diag)? {
                     Some(c) => c,
                     None if if_exists => {
-                        return Ok(done(Status::Skipped, &name.value, Some("it does not exist".into())));
+                        return Ok(done(
+                            Status::Skipped,
+                            &name.value,
+                            Some("it does not exist".into()),
+                        ));
                     }
                     // Not found: `lookup` builds the error (with a did-you-mean).
                     None => self.lookup(&name)?,
@@ -331,7 +396,11 @@ impl Session {
             Plan::Validate { name } => {
                 let current = self.lookup(&name)?;
                 if !self.validate {
-                    return Ok(done(Status::Skipped, &name.value, Some("--no-validate is set".into())));
+                    return Ok(done(
+                        Status::Skipped,
+                        &name.value,
+                        Some("--no-validate is set".into()),
+                    ));
                 }
                 let proven = self.prove(stmt, &name.value, &current.spec)?;
                 if let Some((record, _)) = &proven {
@@ -339,10 +408,18 @@ impl Session {
                         .atomically(|c| c.record_validation(&current.id, record))
                         .map_err(catalog_diag)?;
                 }
-                Ok(with_validation(Status::Validated, &name.value, None, proven))
+                Ok(with_validation(
+                    Status::Validated,
+                    &name.value,
+                    None,
+                    proven,
+                ))
             }
             Plan::ShowConnections { like } => {
-                let all = self.catalog.connections(like.as_deref()).map_err(catalog_diag)?;
+                let all = self
+                    .catalog
+                    .connections(like.as_deref())
+                    .map_err(catalog_diag)?;
                 Ok(rows(ResultSet {
                     columns: SHOW_COLUMNS.to_vec(),
                     rows: all.iter().map(show_row).collect(),
@@ -351,7 +428,11 @@ impl Session {
             }
             Plan::Describe { name } => {
                 let c = self.lookup(&name)?;
-                Ok(rows(ResultSet { columns: vec!["property", "value"], rows: describe_rows(&c), shape: Shape::Table }))
+                Ok(rows(ResultSet {
+                    columns: vec!["property", "value"],
+                    rows: describe_rows(&c),
+                    shape: Shape::Table,
+                }))
             }
             Plan::ShowCreate { name } => {
                 let c = self.lookup(&name)?;
@@ -373,7 +454,10 @@ impl Session {
                     Some(name) => {
                         let c = self.lookup(name)?;
                         match &c.spec.credentials {
-                            Credentials::Role { external_id: Some(id), .. } => (Some(c.name.clone()), id.clone()),
+                            Credentials::Role {
+                                external_id: Some(id),
+                                ..
+                            } => (Some(c.name.clone()), id.clone()),
                             other => {
                                 return Err(Diagnostic::error(
                                     DiagnosticKind::MissingOption,
@@ -391,7 +475,11 @@ impl Session {
                 Ok(Executed {
                     outcome: Outcome::Rows(ResultSet {
                         columns: vec!["connection", "external_id", "policy"],
-                        rows: vec![vec![json!(conn_name), json!(external_id.as_str()), document]],
+                        rows: vec![vec![
+                            json!(conn_name),
+                            json!(external_id.as_str()),
+                            document,
+                        ]],
                         shape: Shape::Document,
                     }),
                     warnings,
@@ -421,7 +509,10 @@ impl Session {
         }
         match self.validator.caller_arn() {
             Ok(arn) => Ok((arn, Vec::new())),
-            Err(failure) => Err(Diagnostic { span: stmt.span, ..failure.diagnostic }),
+            Err(failure) => Err(Diagnostic {
+                span: stmt.span,
+                ..*failure.diagnostic
+            }),
         }
     }
 
@@ -436,7 +527,11 @@ impl Session {
         let existing = self.catalog.connection(&name.value).map_err(catalog_diag)?;
         match &existing {
             Some(_) if if_not_exists => {
-                return Ok(done(Status::Skipped, &name.value, Some("it already exists".into())));
+                return Ok(done(
+                    Status::Skipped,
+                    &name.value,
+                    Some("it already exists".into()),
+                ));
             }
             Some(_) if !or_replace => {
                 return Err(Diagnostic::error(
@@ -447,7 +542,11 @@ impl Session {
                 .with_help("use CREATE OR REPLACE to overwrite it, CREATE … IF NOT EXISTS to keep it, or ALTER S3 CONNECTION … SET to change one option"));
             }
             Some(current) if current.spec == spec => {
-                return Ok(done(Status::Unchanged, &name.value, Some("the options are the same".into())));
+                return Ok(done(
+                    Status::Unchanged,
+                    &name.value,
+                    Some("the options are the same".into()),
+                ));
             }
             _ => {}
         }
@@ -462,7 +561,11 @@ impl Session {
                         c.update(&current.id, &spec, at)?;
                         (current.id.clone(), Status::Replaced, "replace")
                     }
-                    None => (c.insert(&name.value, &spec, at)?.id, Status::Created, "create"),
+                    None => (
+                        c.insert(&name.value, &spec, at)?.id,
+                        Status::Created,
+                        "create",
+                    ),
                 };
                 c.record_history(action, &id, &name.value, &text, at)?;
                 if let Some((record, _)) = &proven {
@@ -482,7 +585,9 @@ fn option_span(stmt: &Statement, key: Option<OptionKey>) -> Span {
         StatementKind::AlterConnection { set, .. } => Some(set),
         _ => None,
     };
-    let found = key.and_then(|k| options?.get(k)).or_else(|| options?.get(OptionKey::AwsRole));
+    let found = key
+        .and_then(|k| options?.get(k))
+        .or_else(|| options?.get(OptionKey::AwsRole));
     match (found, stmt.connection_name()) {
         (Some(setting), _) => setting.span(),
         (None, Some(name)) => name.span,
@@ -497,12 +602,18 @@ pub fn catalog_diag(e: CatalogError) -> Diagnostic {
 /// The current time, to the millisecond (what RFC 3339 output shows).
 pub fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1_000_000 * 1_000_000).unwrap_or(t)
+    t.replace_nanosecond(t.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(t)
 }
 
 fn done(status: Status, connection: &str, detail: Option<String>) -> Executed {
     Executed {
-        outcome: Outcome::Done { status, connection: connection.to_string(), detail, validation: None },
+        outcome: Outcome::Done {
+            status,
+            connection: connection.to_string(),
+            detail,
+            validation: None,
+        },
         warnings: Vec::new(),
     }
 }
@@ -517,11 +628,22 @@ fn with_validation(
         Some((record, warnings)) => (Some(record), warnings),
         None => (None, Vec::new()),
     };
-    Executed { outcome: Outcome::Done { status, connection: connection.to_string(), detail, validation }, warnings }
+    Executed {
+        outcome: Outcome::Done {
+            status,
+            connection: connection.to_string(),
+            detail,
+            validation,
+        },
+        warnings,
+    }
 }
 
 fn rows(set: ResultSet) -> Executed {
-    Executed { outcome: Outcome::Rows(set), warnings: Vec::new() }
+    Executed {
+        outcome: Outcome::Rows(set),
+        warnings: Vec::new(),
+    }
 }
 
 /// SHOW CONNECTIONS columns, which are also its JSON keys (SPEC §2).
@@ -548,7 +670,11 @@ fn ts(t: OffsetDateTime) -> Value {
 fn show_row(c: &StoredConnection) -> Vec<Value> {
     let (role, external_id, key_id) = match &c.spec.credentials {
         Credentials::Default => (None, None, None),
-        Credentials::Role { arn, external_id } => (Some(arn.as_str()), external_id.as_ref().map(|e| e.as_str()), None),
+        Credentials::Role { arn, external_id } => (
+            Some(arn.as_str()),
+            external_id.as_ref().map(|e| e.as_str()),
+            None,
+        ),
         Credentials::Keys { access_key_id, .. } => (None, None, Some(access_key_id.as_str())),
     };
     vec![
@@ -559,7 +685,13 @@ fn show_row(c: &StoredConnection) -> Vec<Value> {
         json!(external_id),
         json!(key_id),
         json!(c.spec.read_only),
-        json!(c.spec.path_display_filters.iter().map(|p| p.to_string()).collect::<Vec<_>>()),
+        json!(
+            c.spec
+                .path_display_filters
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+        ),
         json!(c.spec.encryption_kms_key.as_ref().map(|k| k.as_str())),
         json!(c.spec.comment),
         ts(c.created_at),
@@ -569,14 +701,26 @@ fn show_row(c: &StoredConnection) -> Vec<Value> {
 }
 
 fn describe_rows(c: &StoredConnection) -> Vec<Vec<Value>> {
-    let mut out: Vec<Vec<Value>> = SHOW_COLUMNS.iter().zip(show_row(c)).map(|(k, v)| vec![json!(k), v]).collect();
+    let mut out: Vec<Vec<Value>> = SHOW_COLUMNS
+        .iter()
+        .zip(show_row(c))
+        .map(|(k, v)| vec![json!(k), v])
+        .collect();
     let secret = |set: bool| if set { json!(MASK) } else { Value::Null };
     let insert_at = |out: &mut Vec<Vec<Value>>, after: &str, key: &str, value: Value| {
-        let i = out.iter().position(|r| r[0] == after).map_or(out.len(), |i| i + 1);
+        let i = out
+            .iter()
+            .position(|r| r[0] == after)
+            .map_or(out.len(), |i| i + 1);
         out.insert(i, vec![json!(key), value]);
     };
     let has_secret = matches!(c.spec.credentials, Credentials::Keys { .. });
-    insert_at(&mut out, "aws_access_key_id", "aws_secret_access_key", secret(has_secret));
+    insert_at(
+        &mut out,
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        secret(has_secret),
+    );
     insert_at(
         &mut out,
         "encryption_kms_key",
@@ -585,8 +729,17 @@ fn describe_rows(c: &StoredConnection) -> Vec<Vec<Value>> {
     );
     out.insert(0, vec![json!("id"), json!(c.id)]);
     let v = c.validation.as_ref();
-    out.push(vec![json!("caller_arn"), json!(v.and_then(|v| v.caller_arn.clone()))]);
-    out.push(vec![json!("assumed_role_arn"), json!(v.and_then(|v| v.assumed_role_arn.clone()))]);
-    out.push(vec![json!("validation_warnings"), json!(v.map(|v| v.warnings.clone()).unwrap_or_default())]);
+    out.push(vec![
+        json!("caller_arn"),
+        json!(v.and_then(|v| v.caller_arn.clone())),
+    ]);
+    out.push(vec![
+        json!("assumed_role_arn"),
+        json!(v.and_then(|v| v.assumed_role_arn.clone())),
+    ]);
+    out.push(vec![
+        json!("validation_warnings"),
+        json!(v.map(|v| v.warnings.clone()).unwrap_or_default()),
+    ]);
     out
 }

@@ -1,9 +1,9 @@
 //! The validation seam between the executor and AWS: what to prove, and what came back.
 //! `session` calls a [`Validator`]; `aws::StsValidator` is the real one.
 
+use crate::sql::Credentials;
 use crate::sql::diagnostic::Diagnostic;
 use crate::sql::options::OptionKey;
-use crate::sql::Credentials;
 
 /// One connection's credentials to prove. The external ID of a role is always resolved here.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -33,7 +33,8 @@ pub struct ValidationReport {
 /// Why the credentials did not work, and which option the diagnostic should point at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidationFailure {
-    pub diagnostic: Diagnostic,
+    /// Boxed: results carrying it stay small.
+    pub diagnostic: Box<Diagnostic>,
     pub target: Option<OptionKey>,
 }
 

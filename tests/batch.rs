@@ -2,10 +2,14 @@
 
 use crate::util::Env;
 
-const THREE: &str = "CREATE S3 CONNECTION a;\nCREATE S3 CONNECTION b READ_ONLY = 'yes';\nCREATE S3 CONNECTION c;\n";
+const THREE: &str =
+    "CREATE S3 CONNECTION a;\nCREATE S3 CONNECTION b READ_ONLY = 'yes';\nCREATE S3 CONNECTION c;\n";
 
 fn names(env: &Env) -> Vec<String> {
-    env.connections().iter().filter_map(|r| r["name"].as_str().map(str::to_string)).collect()
+    env.connections()
+        .iter()
+        .filter_map(|r| r["name"].as_str().map(str::to_string))
+        .collect()
 }
 
 #[test]
@@ -17,7 +21,10 @@ fn first_failure_stops_and_keeps_what_ran() {
     assert_eq!(run.stdout, "created connection a\n");
     assert!(err.contains("setup.sql:2:36"), "{err}");
     assert!(err.contains("connsql: stopped at statement 2 ("), "{err}");
-    assert!(err.contains("1 statement before it applied, the rest not run"), "{err}");
+    assert!(
+        err.contains("1 statement before it applied, the rest not run"),
+        "{err}"
+    );
     assert_eq!(names(&env), ["a"]);
 }
 
@@ -25,7 +32,12 @@ fn first_failure_stops_and_keeps_what_ran() {
 fn continue_on_error_runs_the_rest() {
     let env = Env::new();
     let file = env.write("setup.sql", THREE);
-    let run = env.run(&["--no-validate", "--continue-on-error", "-f", file.to_str().unwrap()]);
+    let run = env.run(&[
+        "--no-validate",
+        "--continue-on-error",
+        "-f",
+        file.to_str().unwrap(),
+    ]);
     let err = run.fails(1);
     assert_eq!(run.stdout, "created connection a\ncreated connection c\n");
     assert!(err.contains("connsql: 1 of 3 statements failed"), "{err}");
@@ -36,13 +48,27 @@ fn continue_on_error_runs_the_rest() {
 fn single_transaction_is_all_or_nothing() {
     let env = Env::new();
     let file = env.write("setup.sql", THREE);
-    let run = env.run(&["--no-validate", "--single-transaction", "-f", file.to_str().unwrap()]);
+    let run = env.run(&[
+        "--no-validate",
+        "--single-transaction",
+        "-f",
+        file.to_str().unwrap(),
+    ]);
     let err = run.fails(1);
-    assert_eq!(run.stdout, "", "nothing is reported done when it was rolled back");
+    assert_eq!(
+        run.stdout, "",
+        "nothing is reported done when it was rolled back"
+    );
     assert!(err.contains("nothing was applied"), "{err}");
     assert!(names(&env).is_empty());
     let ok = env.write("ok.sql", "CREATE S3 CONNECTION a; CREATE S3 CONNECTION b;");
-    env.run(&["--no-validate", "--single-transaction", "-f", ok.to_str().unwrap()]).ok();
+    env.run(&[
+        "--no-validate",
+        "--single-transaction",
+        "-f",
+        ok.to_str().unwrap(),
+    ])
+    .ok();
     assert_eq!(names(&env), ["a", "b"]);
 }
 
@@ -65,9 +91,20 @@ fn dry_run_writes_nothing_and_prints_the_plan() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("| a    |"), "the plan sees its own changes: {}", run.stdout);
+    assert!(
+        run.stdout.contains("| a    |"),
+        "the plan sees its own changes: {}",
+        run.stdout
+    );
     assert_eq!(names(&env), ["old", "same"]);
-    let json = env.run(&["--no-validate", "--dry-run", "--format", "json", "-c", "CREATE S3 CONNECTION z"]);
+    let json = env.run(&[
+        "--no-validate",
+        "--dry-run",
+        "--format",
+        "json",
+        "-c",
+        "CREATE S3 CONNECTION z",
+    ]);
     assert_eq!(json.json_lines()[0]["dry_run"], true);
     assert_eq!(names(&env), ["old", "same"]);
 }
@@ -86,14 +123,24 @@ fn files_and_commands_run_in_command_line_order() {
         "-f",
         third.to_str().unwrap(),
     ]);
-    assert_eq!(run.ok(), "created connection one\ncreated connection two\ndropped connection two\n");
+    assert_eq!(
+        run.ok(),
+        "created connection one\ncreated connection two\ndropped connection two\n"
+    );
 }
 
 #[test]
 fn stdin_is_a_batch_when_not_a_terminal() {
     let env = Env::new();
-    let run = env.run_stdin(&["--no-validate"], "CREATE S3 CONNECTION piped;\nSHOW CONNECTIONS;\n");
-    assert!(run.ok().starts_with("created connection piped\n"), "{}", run.stdout);
+    let run = env.run_stdin(
+        &["--no-validate"],
+        "CREATE S3 CONNECTION piped;\nSHOW CONNECTIONS;\n",
+    );
+    assert!(
+        run.ok().starts_with("created connection piped\n"),
+        "{}",
+        run.stdout
+    );
     let dash = env.run_stdin(&["--no-validate", "-f", "-"], "DROP CONNECTION piped");
     assert_eq!(dash.ok(), "dropped connection piped\n");
 }
@@ -104,15 +151,26 @@ fn usage_errors_exit_2() {
     env.run(&["--no-such-flag"]).fails(2);
     let err = env.run(&["-f", "/nonexistent/x.sql"]).fails(2).to_string();
     assert!(err.contains("no such file"), "{err}");
-    env.run(&["--continue-on-error", "--single-transaction", "-c", "SHOW CONNECTIONS"]).fails(2);
-    env.run(&["--format", "xml", "-c", "SHOW CONNECTIONS"]).fails(2);
+    env.run(&[
+        "--continue-on-error",
+        "--single-transaction",
+        "-c",
+        "SHOW CONNECTIONS",
+    ])
+    .fails(2);
+    env.run(&["--format", "xml", "-c", "SHOW CONNECTIONS"])
+        .fails(2);
 }
 
 #[test]
 fn non_utf8_input_names_the_byte_offset() {
     let env = Env::new();
     let path = env.path().join("latin1.sql");
-    std::fs::write(&path, b"CREATE S3 CONNECTION a;\nCREATE S3 CONNECTION b COMMENT = 'caf\xe9';\n").expect("write");
+    std::fs::write(
+        &path,
+        b"CREATE S3 CONNECTION a;\nCREATE S3 CONNECTION b COMMENT = 'caf\xe9';\n",
+    )
+    .expect("write");
     let run = env.run(&["--no-validate", "-f", path.to_str().unwrap()]);
     let err = run.fails(1);
     assert!(err.contains("error[invalid-utf8]"), "{err}");
@@ -123,26 +181,50 @@ fn non_utf8_input_names_the_byte_offset() {
 #[test]
 fn errors_point_at_file_line_and_character_column() {
     let env = Env::new();
-    let file = env.write("u.sql", "-- données\nCREATE S3 CONNECTION \"été\" COMENT = 'x';\n");
-    let err = env.run(&["--no-validate", "-f", file.to_str().unwrap()]).fails(1).to_string();
-    assert!(err.contains("u.sql:2:28"), "columns count characters: {err}");
+    let file = env.write(
+        "u.sql",
+        "-- données\nCREATE S3 CONNECTION \"été\" COMENT = 'x';\n",
+    );
+    let err = env
+        .run(&["--no-validate", "-f", file.to_str().unwrap()])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains("u.sql:2:28"),
+        "columns count characters: {err}"
+    );
     assert!(err.contains("^^^^^^ did you mean COMMENT?"), "{err}");
 }
 
 #[test]
 fn a_closed_stdout_pipe_exits_quietly() {
     let env = Env::new();
-    let creates: String = (0..300).map(|i| format!("CREATE S3 CONNECTION c{i};")).collect();
+    let creates: String = (0..300)
+        .map(|i| format!("CREATE S3 CONNECTION c{i};"))
+        .collect();
     env.sql(&creates);
     let mut child = env
         .command()
-        .args(["--no-validate", "-c", "SHOW CONNECTIONS; SHOW CONNECTIONS; SHOW CONNECTIONS"])
+        .args([
+            "--no-validate",
+            "-c",
+            "SHOW CONNECTIONS; SHOW CONNECTIONS; SHOW CONNECTIONS",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -8,7 +8,9 @@ use connsql::sql::diagnostic::{Source, render};
 use connsql::sql::{Statement, StatementKind, check, parse};
 
 fn corpus(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("grammar").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("grammar")
+        .join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("corpus directory")
         .map(|e| e.expect("entry").path())
@@ -27,13 +29,22 @@ fn snapshot(path: &Path, actual: &str) -> Option<String> {
     }
     match std::fs::read_to_string(path) {
         Ok(expected) if expected == actual => None,
-        Ok(expected) => Some(format!("{} differs:\n--- expected\n{expected}\n--- actual\n{actual}", path.display())),
-        Err(_) => Some(format!("{} is missing (run with CONNSQL_BLESS=1)", path.display())),
+        Ok(expected) => Some(format!(
+            "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        )),
+        Err(_) => Some(format!(
+            "{} is missing (run with CONNSQL_BLESS=1)",
+            path.display()
+        )),
     }
 }
 
 fn relative(path: &Path) -> String {
-    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).display().to_string()
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -54,7 +65,10 @@ fn ok_files_parse_check_and_round_trip() {
             for printed in [stmt.to_string(), format!("{stmt:#}")] {
                 let (again, diags) = parse(&printed);
                 if diags.len() + again.len() != 1 || again[0] != *stmt {
-                    failures.push(format!("{}: `{printed}` does not parse back to the same statement", file.display()));
+                    failures.push(format!(
+                        "{}: `{printed}` does not parse back to the same statement",
+                        file.display()
+                    ));
                 }
             }
             dump.push_str(&format!("{stmt:#?}\n{stmt:#};\n\n"));
@@ -83,7 +97,10 @@ fn err_files_fail_with_their_diagnostics() {
         }
         let name = relative(&file);
         let source = Source::new(&name, &text);
-        let rendered: String = diags.iter().map(|d| format!("{}\n", render(d, &source, false))).collect();
+        let rendered: String = diags
+            .iter()
+            .map(|d| format!("{}\n", render(d, &source, false)))
+            .collect();
         failures.extend(snapshot(&file.with_extension("diag"), &rendered));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -100,13 +117,40 @@ fn ok_files_cover_the_grammar() {
         }
     }
     let wanted = [
-        "create", "create-or-replace", "create-if-not-exists", "alter", "rename", "drop", "drop-if-exists",
-        "validate", "show-connections", "show-connections-like", "describe", "show-create", "show-trust",
-        "show-trust-for", "show-s3-policy", "quoted-name", "list", "boolean", "AWS_ROLE", "EXTERNAL_ID",
-        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PATH_DISPLAY_FILTER", "PATH_DISPLAY_FILTERS", "READ_ONLY",
-        "ENCRYPTION_KMS_KEY", "ENCRYPTION_CUSTOMER_MANAGED_KEY", "COMMENT",
+        "create",
+        "create-or-replace",
+        "create-if-not-exists",
+        "alter",
+        "rename",
+        "drop",
+        "drop-if-exists",
+        "validate",
+        "show-connections",
+        "show-connections-like",
+        "describe",
+        "show-create",
+        "show-trust",
+        "show-trust-for",
+        "show-s3-policy",
+        "quoted-name",
+        "list",
+        "boolean",
+        "AWS_ROLE",
+        "EXTERNAL_ID",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "PATH_DISPLAY_FILTER",
+        "PATH_DISPLAY_FILTERS",
+        "READ_ONLY",
+        "ENCRYPTION_KMS_KEY",
+        "ENCRYPTION_CUSTOMER_MANAGED_KEY",
+        "COMMENT",
     ];
-    let missing: Vec<&str> = wanted.iter().copied().filter(|w| !seen.contains(*w)).collect();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|w| !seen.contains(*w))
+        .collect();
     assert!(missing.is_empty(), "not covered by grammar/ok: {missing:?}");
 }
 
@@ -127,7 +171,12 @@ fn features(stmt: &Statement) -> Vec<String> {
         }
     };
     let kind: &[&str] = match &stmt.kind {
-        StatementKind::CreateConnection { or_replace, if_not_exists, options: o, .. } => {
+        StatementKind::CreateConnection {
+            or_replace,
+            if_not_exists,
+            options: o,
+            ..
+        } => {
             options(o);
             match (or_replace, if_not_exists) {
                 (true, _) => &["create", "create-or-replace"],
@@ -140,14 +189,18 @@ fn features(stmt: &Statement) -> Vec<String> {
             &["alter"]
         }
         StatementKind::RenameConnection { .. } => &["rename"],
-        StatementKind::DropConnection { if_exists: true, .. } => &["drop", "drop-if-exists"],
+        StatementKind::DropConnection {
+            if_exists: true, ..
+        } => &["drop", "drop-if-exists"],
         StatementKind::DropConnection { .. } => &["drop"],
         StatementKind::ValidateConnection { .. } => &["validate"],
         StatementKind::ShowConnections { like: Some(_) } => &["show-connections-like"],
         StatementKind::ShowConnections { like: None } => &["show-connections"],
         StatementKind::DescribeConnection { .. } => &["describe"],
         StatementKind::ShowCreateConnection { .. } => &["show-create"],
-        StatementKind::ShowTrustPolicy { connection: Some(_) } => &["show-trust-for"],
+        StatementKind::ShowTrustPolicy {
+            connection: Some(_),
+        } => &["show-trust-for"],
         StatementKind::ShowTrustPolicy { connection: None } => &["show-trust"],
         StatementKind::ShowS3Policy { .. } => &["show-s3-policy"],
     };

@@ -17,26 +17,58 @@ fn json_prints_one_line_per_statement() {
     run.ok();
     let lines = run.json_lines();
     assert_eq!(lines.len(), 9, "{}", run.stdout);
-    let status: Vec<String> = lines.iter().map(|l| l["status"].as_str().unwrap_or("rows").to_string()).collect();
-    assert_eq!(status, ["created", "altered", "renamed", "rows", "rows", "skipped", "dropped", "skipped", "rows"]);
+    let status: Vec<String> = lines
+        .iter()
+        .map(|l| l["status"].as_str().unwrap_or("rows").to_string())
+        .collect();
+    assert_eq!(
+        status,
+        [
+            "created", "altered", "renamed", "rows", "rows", "skipped", "dropped", "skipped",
+            "rows"
+        ]
+    );
     assert_eq!(lines[0]["connection"], "a");
     assert_eq!(lines[2]["connection"], "b");
     let row = &lines[3][0];
-    let keys: Vec<&str> = row.as_object().expect("object").keys().map(String::as_str).collect();
+    let keys: Vec<&str> = row
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
         [
-            "name", "type", "authentication", "aws_role", "external_id", "aws_access_key_id", "read_only",
-            "path_display_filters", "encryption_kms_key", "comment", "created_at", "updated_at", "validated_at"
+            "name",
+            "type",
+            "authentication",
+            "aws_role",
+            "external_id",
+            "aws_access_key_id",
+            "read_only",
+            "path_display_filters",
+            "encryption_kms_key",
+            "comment",
+            "created_at",
+            "updated_at",
+            "validated_at"
         ]
     );
     assert_eq!(row["type"], "S3");
     assert_eq!(row["authentication"], "default");
     assert_eq!(row["read_only"], false);
-    assert_eq!(row["path_display_filters"], serde_json::json!(["s3://bkt/p/"]));
+    assert_eq!(
+        row["path_display_filters"],
+        serde_json::json!(["s3://bkt/p/"])
+    );
     assert_eq!(row["aws_role"], serde_json::Value::Null);
     let created = row["created_at"].as_str().expect("created_at");
-    assert!(time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339).is_ok(), "{created}");
+    assert!(
+        time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "{created}"
+    );
     assert!(created.ends_with('Z'), "UTC: {created}");
     assert_eq!(lines[8], serde_json::json!([]));
 }
@@ -44,7 +76,13 @@ fn json_prints_one_line_per_statement() {
 #[test]
 fn json_errors_stay_on_stderr() {
     let env = Env::new();
-    let run = env.run(&["--no-validate", "--format", "json", "-c", "CREATE S3 CONNECTION a; DROP CONNECTION nope"]);
+    let run = env.run(&[
+        "--no-validate",
+        "--format",
+        "json",
+        "-c",
+        "CREATE S3 CONNECTION a; DROP CONNECTION nope",
+    ]);
     run.fails(1);
     assert_eq!(run.json_lines().len(), 1);
     assert!(run.stderr.contains("error[connection-not-found]"));
@@ -59,10 +97,15 @@ fn csv_has_a_header_and_quotes_as_needed() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next(),
-        Some("name,type,authentication,aws_role,external_id,aws_access_key_id,read_only,path_display_filters,encryption_kms_key,comment,created_at,updated_at,validated_at")
+        Some(
+            "name,type,authentication,aws_role,external_id,aws_access_key_id,read_only,path_display_filters,encryption_kms_key,comment,created_at,updated_at,validated_at"
+        )
     );
     let row = lines.next().expect("row");
-    assert!(row.starts_with("a,S3,default,,,,false,[],,\"has, comma\","), "{row}");
+    assert!(
+        row.starts_with("a,S3,default,,,,false,[],,\"has, comma\","),
+        "{row}"
+    );
 }
 
 #[test]
@@ -72,12 +115,20 @@ fn table_lists_rows_and_counts_them() {
     let out = env.sql("SHOW CONNECTIONS");
     assert!(out.contains("| name |"), "{out}");
     assert!(out.ends_with("(2 rows)\n"), "{out}");
-    assert_eq!(env.sql("SHOW CONNECTIONS LIKE 'zzz'").lines().last(), Some("(0 rows)"));
+    assert_eq!(
+        env.sql("SHOW CONNECTIONS LIKE 'zzz'").lines().last(),
+        Some("(0 rows)")
+    );
 }
 
 #[test]
 fn quiet_keeps_result_sets_only() {
     let env = Env::new();
-    let out = env.run(&["--no-validate", "--quiet", "-c", "CREATE S3 CONNECTION a; SHOW CONNECTIONS"]);
+    let out = env.run(&[
+        "--no-validate",
+        "--quiet",
+        "-c",
+        "CREATE S3 CONNECTION a; SHOW CONNECTIONS",
+    ]);
     assert!(out.ok().starts_with('+'), "{}", out.stdout);
 }

@@ -1,1 +1,68 @@
-//! placeholder
+//! The REPL through a pseudo-terminal: prompts, a multi-line statement, Ctrl-C, dot-commands,
+//! completion and a history file with secrets masked.
+
+use rexpect::session::spawn_command;
+
+use crate::util::Env;
+
+#[test]
+fn repl_runs_statements_and_keeps_a_redacted_history() {
+    let env = Env::new();
+    let mut cmd = env.command();
+    cmd.arg("--no-validate");
+    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    p.exp_string("Type .help for help.").expect("banner");
+    p.exp_string("connsql> ").expect("prompt");
+    // A statement over three lines: the continuation prompt shows until the `;`.
+    p.send_line("CREATE S3 CONNECTION k").expect("send");
+    p.exp_string("..> ").expect("continuation prompt");
+    p.send_line("  AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'")
+        .expect("send");
+    p.exp_string("..> ").expect("continuation prompt");
+    p.send_line("  AWS_SECRET_ACCESS_KEY = 'REPLSECRETVALUE';")
+        .expect("send");
+    p.exp_string("created connection k").expect("result");
+    // Ctrl-C drops the statement being typed.
+    p.send_line("DROP CONNECTION").expect("send");
+    p.exp_string("..> ").expect("continuation prompt");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_string("connsql> ").expect("fresh prompt");
+    // An error is shown and the REPL goes on.
+    p.send_line("DROP CONNECTION nope;").expect("send");
+    p.exp_string("error[connection-not-found]").expect("error");
+    // Completion of a connection name from the catalog.
+    p.send("SHOW CREATE CONNECTION ").expect("send");
+    p.send("\t").expect("tab");
+    p.send_line(";").expect("send");
+    p.exp_string("AWS_SECRET_ACCESS_KEY = '********'")
+        .expect("show create, completed");
+    p.exp_string("connsql> ").expect("prompt");
+    p.send_line(".format json").expect("send");
+    p.exp_string("connsql> ").expect("prompt");
+    p.send_line("SHOW CONNECTIONS;").expect("send");
+    p.exp_string("\"authentication\":\"keys\"")
+        .expect("json output");
+    p.exp_string("connsql> ").expect("prompt");
+    p.send_line(".quit").expect("send");
+    p.exp_eof().expect("exit");
+    let history =
+        std::fs::read_to_string(env.path().join("data/connsql/history.txt")).expect("history file");
+    assert!(history.contains("CREATE S3 CONNECTION k"), "{history}");
+    assert!(history.contains("'********'"), "{history}");
+    assert!(!history.contains("REPLSECRETVALUE"), "{history}");
+    assert!(
+        !history.contains("DROP CONNECTION\n"),
+        "a cancelled statement is not kept: {history}"
+    );
+}
+
+#[test]
+fn ctrl_d_exits() {
+    let env = Env::new();
+    let mut cmd = env.command();
+    cmd.arg("--no-validate");
+    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    p.exp_string("connsql> ").expect("prompt");
+    p.send_control('d').expect("ctrl-d");
+    p.exp_eof().expect("exit");
+}

@@ -6,7 +6,10 @@ const SECRET: &str = "wJalrXUtnFEMIK7MDENGbPxRfiCYzzSECRET";
 const SSE_C: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 fn assert_clean(what: &str, text: &str) {
-    assert!(!text.contains(SECRET), "{what} shows the secret access key:\n{text}");
+    assert!(
+        !text.contains(SECRET),
+        "{what} shows the secret access key:\n{text}"
+    );
     assert!(!text.contains(SSE_C), "{what} shows the SSE-C key:\n{text}");
 }
 
@@ -26,7 +29,14 @@ fn secrets_never_appear() {
             "SHOW CREATE CONNECTION k",
             "SHOW S3 POLICY FOR CONNECTION k",
         ] {
-            let run = env.run(&["--no-validate", "--format", format, "--continue-on-error", "-c", sql]);
+            let run = env.run(&[
+                "--no-validate",
+                "--format",
+                format,
+                "--continue-on-error",
+                "-c",
+                sql,
+            ]);
             outputs.push(run.stdout);
             outputs.push(run.stderr);
         }
@@ -34,11 +44,15 @@ fn secrets_never_appear() {
     // Failing statements that carry the secret: a check error, a syntax error after the
     // secret, an unterminated string holding it, and a duplicate.
     for bad in [
-        format!("CREATE S3 CONNECTION k2 AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = '{SECRET}' BOGUS = 1"),
+        format!(
+            "CREATE S3 CONNECTION k2 AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = '{SECRET}' BOGUS = 1"
+        ),
         format!("CREATE S3 CONNECTION k3 AWS_SECRET_ACCESS_KEY = '{SECRET}' AWS_ACCESS_KEY_ID 'x'"),
         format!("CREATE S3 CONNECTION k4 AWS_SECRET_ACCESS_KEY = '{SECRET}"),
         create.clone(),
-        format!("ALTER S3 CONNECTION k SET AWS_SECRET_ACCESS_KEY = '{SECRET}' SET EXTERNAL_ID = 'xy'"),
+        format!(
+            "ALTER S3 CONNECTION k SET AWS_SECRET_ACCESS_KEY = '{SECRET}' SET EXTERNAL_ID = 'xy'"
+        ),
     ] {
         let run = env.run(&["--no-validate", "-c", &bad]);
         assert_ne!(run.code, 0, "{bad}");
@@ -49,12 +63,18 @@ fn secrets_never_appear() {
         assert_clean("output", text);
     }
     let show_create = env.sql("SHOW CREATE CONNECTION k");
-    assert!(show_create.contains("AWS_SECRET_ACCESS_KEY = '********'"), "{show_create}");
-    assert!(show_create.contains("ENCRYPTION_CUSTOMER_MANAGED_KEY = '********'"), "{show_create}");
+    assert!(
+        show_create.contains("AWS_SECRET_ACCESS_KEY = '********'"),
+        "{show_create}"
+    );
+    assert!(
+        show_create.contains("ENCRYPTION_CUSTOMER_MANAGED_KEY = '********'"),
+        "{show_create}"
+    );
     let describe = env.sql("DESCRIBE CONNECTION k");
     assert!(describe.contains("********"), "{describe}");
     let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
     for entry in catalog.history().expect("history") {
-        assert_clean("history", &entry.4);
+        assert_clean("history", &entry.statement);
     }
 }

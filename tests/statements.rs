@@ -6,11 +6,19 @@ const LAKE: &str = "CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789
                     EXTERNAL_ID = 'a1b2c3d4' READ_ONLY = TRUE COMMENT = 'raw zone'";
 
 fn row<'a>(rows: &'a [serde_json::Value], name: &str) -> &'a serde_json::Value {
-    rows.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no connection {name} in {rows:?}"))
+    rows.iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no connection {name} in {rows:?}"))
 }
 
 fn describe(env: &Env, name: &str, property: &str) -> serde_json::Value {
-    let run = env.run(&["--no-validate", "--format", "json", "-c", &format!("DESCRIBE CONNECTION {name}")]);
+    let run = env.run(&[
+        "--no-validate",
+        "--format",
+        "json",
+        "-c",
+        &format!("DESCRIBE CONNECTION {name}"),
+    ]);
     run.ok();
     let rows = run.json_lines().pop().expect("one line");
     rows.as_array()
@@ -27,12 +35,19 @@ fn create_then_show() {
     assert_eq!(env.sql(LAKE), "created connection lake\n");
     let rows = env.connections();
     let lake = row(&rows, "lake");
-    assert_eq!(lake["aws_role"], "arn:aws:iam::123456789012:role/lake-reader");
+    assert_eq!(
+        lake["aws_role"],
+        "arn:aws:iam::123456789012:role/lake-reader"
+    );
     assert_eq!(lake["external_id"], "a1b2c3d4");
     assert_eq!(lake["read_only"], true);
     assert_eq!(lake["comment"], "raw zone");
     assert_eq!(lake["authentication"], "role");
-    assert_eq!(lake["validated_at"], serde_json::Value::Null, "--no-validate never marks validated");
+    assert_eq!(
+        lake["validated_at"],
+        serde_json::Value::Null,
+        "--no-validate never marks validated"
+    );
 }
 
 #[test]
@@ -40,7 +55,10 @@ fn create_of_an_existing_name_fails() {
     let env = Env::new();
     env.sql(LAKE);
     let err = env.run(&["--no-validate", "-c", LAKE]).fails(1).to_string();
-    assert!(err.contains("error[connection-exists]: connection lake already exists"), "{err}");
+    assert!(
+        err.contains("error[connection-exists]: connection lake already exists"),
+        "{err}"
+    );
     assert!(err.contains("CREATE OR REPLACE"), "{err}");
 }
 
@@ -68,7 +86,10 @@ fn or_replace_keeps_identity_and_reports_unchanged() {
     assert_ne!(lake["updated_at"], created);
     assert_eq!(lake["read_only"], false, "OR REPLACE replaces every option");
     let again = env.sql("CREATE OR REPLACE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/other' EXTERNAL_ID = 'zz'");
-    assert_eq!(again, "unchanged: connection lake (the options are the same)\n");
+    assert_eq!(
+        again,
+        "unchanged: connection lake (the options are the same)\n"
+    );
 }
 
 #[test]
@@ -78,24 +99,51 @@ fn alter_set_replaces_one_option_and_switches_method() {
     assert_eq!(env.sql("ALTER S3 CONNECTION lake SET COMMENT = 'curated' SET PATH_DISPLAY_FILTERS = ('s3://bkt/a/')"), "altered connection lake\n");
     let lake = row(&env.connections(), "lake").clone();
     assert_eq!(lake["comment"], "curated");
-    assert_eq!(lake["path_display_filters"], serde_json::json!(["s3://bkt/a/"]));
+    assert_eq!(
+        lake["path_display_filters"],
+        serde_json::json!(["s3://bkt/a/"])
+    );
     assert_eq!(lake["external_id"], "a1b2c3d4", "untouched options stay");
     env.sql("ALTER S3 CONNECTION lake SET AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' SET AWS_SECRET_ACCESS_KEY = 'abcdefgh'");
     let lake = row(&env.connections(), "lake").clone();
     assert_eq!(lake["authentication"], "keys");
-    assert_eq!(lake["aws_role"], serde_json::Value::Null, "setting keys clears the role");
+    assert_eq!(
+        lake["aws_role"],
+        serde_json::Value::Null,
+        "setting keys clears the role"
+    );
     assert_eq!(lake["external_id"], serde_json::Value::Null);
-    let err = env.run(&["--no-validate", "-c", "ALTER S3 CONNECTION lake SET EXTERNAL_ID = 'xy'"]).fails(1).to_string();
+    let err = env
+        .run(&[
+            "--no-validate",
+            "-c",
+            "ALTER S3 CONNECTION lake SET EXTERNAL_ID = 'xy'",
+        ])
+        .fails(1)
+        .to_string();
     assert!(err.contains("error[missing-option]"), "{err}");
-    assert_eq!(env.sql("ALTER S3 CONNECTION lake SET COMMENT = 'curated'"), "unchanged: connection lake (no option changed)\n");
+    assert_eq!(
+        env.sql("ALTER S3 CONNECTION lake SET COMMENT = 'curated'"),
+        "unchanged: connection lake (no option changed)\n"
+    );
 }
 
 #[test]
 fn alter_of_a_missing_connection_suggests_a_name() {
     let env = Env::new();
     env.sql(LAKE);
-    let err = env.run(&["--no-validate", "-c", "ALTER S3 CONNECTION laek SET COMMENT = 'x'"]).fails(1).to_string();
-    assert!(err.contains("error[connection-not-found]: connection laek does not exist"), "{err}");
+    let err = env
+        .run(&[
+            "--no-validate",
+            "-c",
+            "ALTER S3 CONNECTION laek SET COMMENT = 'x'",
+        ])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains("error[connection-not-found]: connection laek does not exist"),
+        "{err}"
+    );
     assert!(err.contains("did you mean lake?"), "{err}");
 }
 
@@ -105,9 +153,19 @@ fn rename_keeps_identity_and_refuses_taken_names() {
     env.sql(LAKE);
     env.sql("CREATE S3 CONNECTION other");
     let id = describe(&env, "lake", "id");
-    assert_eq!(env.sql("ALTER CONNECTION lake RENAME TO \"Lake Zone\""), "renamed to connection \"Lake Zone\" (renamed from lake)\n");
+    assert_eq!(
+        env.sql("ALTER CONNECTION lake RENAME TO \"Lake Zone\""),
+        "renamed to connection \"Lake Zone\" (renamed from lake)\n"
+    );
     assert_eq!(describe(&env, "\"Lake Zone\"", "id"), id);
-    let err = env.run(&["--no-validate", "-c", "ALTER CONNECTION other RENAME TO \"Lake Zone\""]).fails(1).to_string();
+    let err = env
+        .run(&[
+            "--no-validate",
+            "-c",
+            "ALTER CONNECTION other RENAME TO \"Lake Zone\"",
+        ])
+        .fails(1)
+        .to_string();
     assert!(err.contains("error[connection-exists]"), "{err}");
 }
 
@@ -116,8 +174,12 @@ fn drop_if_exists_on_missing_is_skipped_and_drop_of_missing_fails() {
     let env = Env::new();
     env.sql(LAKE);
     assert_eq!(env.sql("DROP CONNECTION lake"), "dropped connection lake\n");
-    assert_eq!(env.sql("DROP S3 CONNECTION IF EXISTS lake"), "skipped: connection lake (it does not exist)\n");
-    env.run(&["--no-validate", "-c", "DROP CONNECTION lake"]).fails(1);
+    assert_eq!(
+        env.sql("DROP S3 CONNECTION IF EXISTS lake"),
+        "skipped: connection lake (it does not exist)\n"
+    );
+    env.run(&["--no-validate", "-c", "DROP CONNECTION lake"])
+        .fails(1);
     assert!(env.connections().is_empty());
 }
 
@@ -125,7 +187,11 @@ fn drop_if_exists_on_missing_is_skipped_and_drop_of_missing_fails() {
 fn names_fold_unless_quoted() {
     let env = Env::new();
     env.sql("CREATE S3 CONNECTION MyConn; CREATE S3 CONNECTION \"MyConn\"");
-    let names: Vec<String> = env.connections().iter().map(|r| r["name"].as_str().unwrap_or_default().to_string()).collect();
+    let names: Vec<String> = env
+        .connections()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap_or_default().to_string())
+        .collect();
     assert_eq!(names, ["MyConn", "myconn"]);
     env.sql("DROP CONNECTION MYCONN");
     assert_eq!(env.connections().len(), 1);
@@ -135,22 +201,51 @@ fn names_fold_unless_quoted() {
 fn role_without_external_id_gets_the_catalogs() {
     let env = Env::new();
     env.sql("CREATE S3 CONNECTION r AWS_ROLE = 'arn:aws:iam::123456789012:role/r'");
-    let id = row(&env.connections(), "r")["external_id"].as_str().expect("external id").to_string();
+    let id = row(&env.connections(), "r")["external_id"]
+        .as_str()
+        .expect("external id")
+        .to_string();
     assert!(id.starts_with("connsql-") && id.len() == 40, "{id}");
-    let run = env.run(&["--no-validate", "--format", "json", "-c", "SHOW TRUST POLICY"]);
+    let run = env.run(&[
+        "--no-validate",
+        "--format",
+        "json",
+        "-c",
+        "SHOW TRUST POLICY",
+    ]);
     let policy = &run.json_lines()[0][0];
     assert_eq!(policy["external_id"], id.as_str());
-    assert_eq!(policy["policy"]["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"], id.as_str());
-    assert!(run.stderr.contains("warning[aws-no-credentials]"), "the offline principal is flagged: {}", run.stderr);
+    assert_eq!(
+        policy["policy"]["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"],
+        id.as_str()
+    );
+    assert!(
+        run.stderr.contains("warning[aws-no-credentials]"),
+        "the offline principal is flagged: {}",
+        run.stderr
+    );
 }
 
 #[test]
 fn show_like_filters_names() {
     let env = Env::new();
-    env.sql("CREATE S3 CONNECTION lake_raw; CREATE S3 CONNECTION lake_gold; CREATE S3 CONNECTION other");
-    let run = env.run(&["--no-validate", "--format", "json", "-c", "SHOW CONNECTIONS LIKE 'lake\\_%'"]);
+    env.sql(
+        "CREATE S3 CONNECTION lake_raw; CREATE S3 CONNECTION lake_gold; CREATE S3 CONNECTION other",
+    );
+    let run = env.run(&[
+        "--no-validate",
+        "--format",
+        "json",
+        "-c",
+        "SHOW CONNECTIONS LIKE 'lake\\_%'",
+    ]);
     let rows = run.json_lines().remove(0);
-    let names: Vec<&str> = rows.as_array().expect("rows").iter().filter_map(|r| r["name"].as_str()).collect();
+    let names: Vec<&str> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
     assert_eq!(names, ["lake_gold", "lake_raw"]);
 }
 
@@ -175,17 +270,29 @@ fn show_create_is_rerunnable() {
 #[test]
 fn s3_policy_is_scoped_and_valid_json() {
     let env = Env::new();
-    env.sql("CREATE S3 CONNECTION w PATH_DISPLAY_FILTERS = ('s3://bucket1/', 's3://bucket2/folder/')");
+    env.sql(
+        "CREATE S3 CONNECTION w PATH_DISPLAY_FILTERS = ('s3://bucket1/', 's3://bucket2/folder/')",
+    );
     let out = env.sql("SHOW S3 POLICY FOR CONNECTION w");
     let policy: serde_json::Value = serde_json::from_str(&out).expect("policy JSON");
     let text = policy.to_string();
-    for action in ["s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject"] {
+    for action in [
+        "s3:GetBucketLocation",
+        "s3:ListBucket",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:PutObject",
+        "s3:DeleteObject",
+    ] {
         assert!(text.contains(action), "{action} missing: {text}");
     }
     assert!(text.contains("arn:aws:s3:::bucket2/folder/*"), "{text}");
     env.sql("ALTER S3 CONNECTION w SET READ_ONLY = TRUE");
     let read_only = env.sql("SHOW S3 POLICY FOR CONNECTION w");
-    assert!(!read_only.contains("s3:PutObject") && !read_only.contains("s3:DeleteObject"), "{read_only}");
+    assert!(
+        !read_only.contains("s3:PutObject") && !read_only.contains("s3:DeleteObject"),
+        "{read_only}"
+    );
 }
 
 #[test]
@@ -195,19 +302,36 @@ fn history_records_every_change_redacted() {
     env.sql("ALTER CONNECTION k RENAME TO k2; DROP CONNECTION k2");
     let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
     let history = catalog.history().expect("history");
-    let actions: Vec<&str> = history.iter().map(|h| h.2.as_str()).collect();
+    let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
     assert_eq!(actions, ["create", "rename", "drop"]);
-    assert!(history.iter().all(|h| h.1 == "tester"));
-    assert!(history[0].4.contains("AWS_SECRET_ACCESS_KEY = '********'"), "{}", history[0].4);
-    assert!(!history.iter().any(|h| h.4.contains("TOPSECRETVALUE")));
+    assert!(history.iter().all(|h| h.os_user == "tester"));
+    assert!(
+        history[0]
+            .statement
+            .contains("AWS_SECRET_ACCESS_KEY = '********'"),
+        "{}",
+        history[0].statement
+    );
+    assert!(
+        !history
+            .iter()
+            .any(|h| h.statement.contains("TOPSECRETVALUE"))
+    );
 }
 
 #[test]
 fn job_statements_are_named_not_run() {
     let env = Env::new();
     let err = env
-        .run(&["--no-validate", "-c", "CREATE JOB j AS COPY FROM S3 c LOCATION = 's3://b/' INTO t"])
+        .run(&[
+            "--no-validate",
+            "-c",
+            "CREATE JOB j AS COPY FROM S3 c LOCATION = 's3://b/' INTO t",
+        ])
         .fails(1)
         .to_string();
-    assert!(err.contains("error[unsupported-statement]: `CREATE JOB` is not a connection statement"), "{err}");
+    assert!(
+        err.contains("error[unsupported-statement]: `CREATE JOB` is not a connection statement"),
+        "{err}"
+    );
 }

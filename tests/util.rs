@@ -38,14 +38,22 @@ impl Run {
     /// Asserts exit status 0 and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> &str {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         &self.stdout
     }
 
     /// Asserts the exit status and returns stderr.
     #[track_caller]
     pub fn fails(&self, code: i32) -> &str {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         &self.stderr
     }
 
@@ -68,8 +76,14 @@ impl Env {
             ("HOME".to_string(), home.clone()),
             ("XDG_DATA_HOME".to_string(), format!("{home}/data")),
             ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
-            ("AWS_CONFIG_FILE".to_string(), format!("{home}/no-aws-config")),
-            ("AWS_SHARED_CREDENTIALS_FILE".to_string(), format!("{home}/no-aws-credentials")),
+            (
+                "AWS_CONFIG_FILE".to_string(),
+                format!("{home}/no-aws-config"),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+                format!("{home}/no-aws-credentials"),
+            ),
             ("NO_COLOR".to_string(), "1".to_string()),
             ("USER".to_string(), "tester".to_string()),
         ];
@@ -87,7 +101,12 @@ impl Env {
     }
 
     /// Points AWS settings at an emulator, as the given base identity.
-    pub fn use_emulator(&mut self, emulator: &Emulator, access_key: &str, secret: &str) -> &mut Self {
+    pub fn use_emulator(
+        &mut self,
+        emulator: &Emulator,
+        access_key: &str,
+        secret: &str,
+    ) -> &mut Self {
         self.set("AWS_ENDPOINT_URL_STS", &emulator.endpoint)
             .set("AWS_REGION", "us-east-1")
             .set("AWS_ACCESS_KEY_ID", access_key)
@@ -113,7 +132,13 @@ impl Env {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(self.command().args(args).stdin(Stdio::null()).output().expect("run connsql"))
+        Run::from(
+            self.command()
+                .args(args)
+                .stdin(Stdio::null())
+                .output()
+                .expect("run connsql"),
+        )
     }
 
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
@@ -143,7 +168,13 @@ impl Env {
 
     /// SHOW CONNECTIONS as JSON rows.
     pub fn connections(&self) -> Vec<serde_json::Value> {
-        let run = self.run(&["--no-validate", "--format", "json", "-c", "SHOW CONNECTIONS"]);
+        let run = self.run(&[
+            "--no-validate",
+            "--format",
+            "json",
+            "-c",
+            "SHOW CONNECTIONS",
+        ]);
         run.ok();
         match run.json_lines().pop() {
             Some(serde_json::Value::Array(rows)) => rows,
@@ -173,7 +204,9 @@ pub const CI_ARN: &str = "arn:aws:iam::111111111111:user/ci";
 impl Emulator {
     pub fn start(world: &serde_json::Value, extra: &[&str]) -> Emulator {
         let mut config = tempfile::NamedTempFile::new().expect("config file");
-        config.write_all(world.to_string().as_bytes()).expect("write config");
+        config
+            .write_all(world.to_string().as_bytes())
+            .expect("write config");
         let mut child = Command::new(EMULATOR)
             .arg("--config")
             .arg(config.path())
@@ -183,9 +216,19 @@ impl Emulator {
             .spawn()
             .expect("spawn emulator");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read address");
-        let endpoint = line.trim().strip_prefix("listening on ").expect("address line").to_string();
-        Emulator { child, endpoint, _config: config }
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read address");
+        let endpoint = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("address line")
+            .to_string();
+        Emulator {
+            child,
+            endpoint,
+            _config: config,
+        }
     }
 
     /// The standard world: the CI user, a role trusting it with external ID `a1b2c3d4`, a role
@@ -198,7 +241,11 @@ impl Emulator {
     pub fn stats(&self) -> serde_json::Value {
         let addr = self.endpoint.trim_start_matches("http://");
         let mut stream = TcpStream::connect(addr).expect("connect");
-        write!(stream, "GET /_emulator/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
+        write!(
+            stream,
+            "GET /_emulator/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("read");
         let body = response.split("\r\n\r\n").nth(1).expect("body");

@@ -22,7 +22,10 @@ fn a_trusted_role_is_validated_and_recorded() {
     let line = &run.json_lines()[0];
     assert_eq!(line["status"], "created");
     assert_eq!(line["caller_arn"], CI_ARN);
-    assert_eq!(line["assumed_role_arn"], "arn:aws:sts::123456789012:assumed-role/lake-reader/connsql-lake");
+    assert_eq!(
+        line["assumed_role_arn"],
+        "arn:aws:sts::123456789012:assumed-role/lake-reader/connsql-lake"
+    );
     assert_eq!(line["warnings"], serde_json::json!([]));
     let rows = env.connections();
     assert!(rows[0]["validated_at"].is_string(), "{rows:?}");
@@ -45,7 +48,10 @@ fn a_wrong_external_id_is_refused_with_the_trust_policy_to_paste() {
     assert!(err.contains("AccessDenied, request id"), "{err}");
     assert!(err.contains("\"sts:ExternalId\": \"wrong-id\""), "{err}");
     assert!(err.contains(&format!("\"AWS\": \"{CI_ARN}\"")), "{err}");
-    assert!(env.connections().is_empty(), "a failed validation writes nothing");
+    assert!(
+        env.connections().is_empty(),
+        "a failed validation writes nothing"
+    );
 }
 
 #[test]
@@ -54,10 +60,17 @@ fn a_role_that_does_not_require_the_external_id_warns() {
     let env = env_for(&emulator);
     let run = env.run(&["-c", "CREATE S3 CONNECTION loose AWS_ROLE = 'arn:aws:iam::123456789012:role/loose' EXTERNAL_ID = 'some-id'"]);
     run.ok();
-    assert!(run.stderr.contains("warning[external-id-not-required]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[external-id-not-required]"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("confused-deputy"), "{}", run.stderr);
     let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
-    let stored = catalog.connection("loose").expect("look-up").expect("stored");
+    let stored = catalog
+        .connection("loose")
+        .expect("look-up")
+        .expect("stored");
     assert_eq!(stored.validation.expect("validation").warnings.len(), 1);
 }
 
@@ -92,12 +105,18 @@ fn key_connections_are_checked_with_their_own_keys() {
         "CREATE S3 CONNECTION k AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'",
     ]);
     good.ok();
-    assert_eq!(good.json_lines()[0]["caller_arn"], "arn:aws:iam::123456789012:user/loader");
+    assert_eq!(
+        good.json_lines()[0]["caller_arn"],
+        "arn:aws:iam::123456789012:user/loader"
+    );
     let err = env
         .run(&["-c", "CREATE S3 CONNECTION k2 AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 'nope'"])
         .fails(1)
         .to_string();
-    assert!(err.contains("error[aws-bad-credentials]: AWS does not accept the connection's access key"), "{err}");
+    assert!(
+        err.contains("error[aws-bad-credentials]: AWS does not accept the connection's access key"),
+        "{err}"
+    );
     let default = env.run(&["--format", "json", "-c", "CREATE S3 CONNECTION d"]);
     default.ok();
     assert_eq!(default.json_lines()[0]["caller_arn"], CI_ARN);
@@ -109,11 +128,29 @@ fn alter_validates_only_credential_changes() {
     let env = env_for(&emulator);
     env.run(&["-c", LAKE]).ok();
     let before = emulator.stats()["requests"].as_u64().unwrap_or(0);
-    env.run(&["-c", "ALTER S3 CONNECTION lake SET COMMENT = 'only a comment'"]).ok();
-    assert_eq!(emulator.stats()["requests"].as_u64(), Some(before), "a comment needs no AWS call");
-    let err = env.run(&["-c", "ALTER S3 CONNECTION lake SET EXTERNAL_ID = 'other-id'"]).fails(1).to_string();
+    env.run(&[
+        "-c",
+        "ALTER S3 CONNECTION lake SET COMMENT = 'only a comment'",
+    ])
+    .ok();
+    assert_eq!(
+        emulator.stats()["requests"].as_u64(),
+        Some(before),
+        "a comment needs no AWS call"
+    );
+    let err = env
+        .run(&[
+            "-c",
+            "ALTER S3 CONNECTION lake SET EXTERNAL_ID = 'other-id'",
+        ])
+        .fails(1)
+        .to_string();
     assert!(err.contains("error[aws-access-denied]"), "{err}");
-    assert_eq!(env.connections()[0]["external_id"], "a1b2c3d4", "a refused ALTER writes nothing");
+    assert_eq!(
+        env.connections()[0]["external_id"],
+        "a1b2c3d4",
+        "a refused ALTER writes nothing"
+    );
     let validate = env.run(&["--format", "json", "-c", "VALIDATE CONNECTION lake"]);
     assert_eq!(validate.json_lines()[0]["status"], "validated");
 }
@@ -124,8 +161,15 @@ fn no_credentials_is_reported_at_once() {
     env.set("AWS_REGION", "us-east-1");
     let started = Instant::now();
     let err = env.run(&["-c", LAKE]).fails(1).to_string();
-    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
-    assert!(err.contains("error[aws-no-credentials]: no AWS credentials were found"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        err.contains("error[aws-no-credentials]: no AWS credentials were found"),
+        "{err}"
+    );
     assert!(err.contains("--no-validate"), "{err}");
 }
 
@@ -133,7 +177,10 @@ fn no_credentials_is_reported_at_once() {
 fn no_region_is_reported_before_any_call() {
     let env = Env::new();
     let err = env.run(&["-c", LAKE]).fails(1).to_string();
-    assert!(err.contains("error[aws-no-region]: no AWS region is set"), "{err}");
+    assert!(
+        err.contains("error[aws-no-region]: no AWS region is set"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -146,8 +193,16 @@ fn an_unreachable_endpoint_names_itself() {
         .set("AWS_REGION", "us-east-1")
         .set("AWS_ACCESS_KEY_ID", CI_KEY)
         .set("AWS_SECRET_ACCESS_KEY", CI_SECRET);
-    let err = env.run(&["--timeout", "1", "-c", LAKE]).fails(1).to_string();
-    assert!(err.contains(&format!("error[aws-unreachable]: cannot reach STS at http://127.0.0.1:{port}")), "{err}");
+    let err = env
+        .run(&["--timeout", "1", "-c", LAKE])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "error[aws-unreachable]: cannot reach STS at http://127.0.0.1:{port}"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -161,7 +216,11 @@ fn a_hanging_endpoint_times_out() {
         .to_string();
     assert!(err.contains("error[aws-timeout]"), "{err}");
     assert!(err.contains("within 0.5 s"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -191,11 +250,15 @@ fn a_batch_validates_concurrently_and_once_per_role() {
         .map(|i| format!("CREATE S3 CONNECTION d{i} AWS_ROLE = 'arn:aws:iam::123456789012:role/loose' EXTERNAL_ID = 'id-{i:02}';\n"))
         .collect();
     let file = env.write("distinct.sql", &distinct);
-    env.run(&["--quiet", "--parallel", "8", "-f", file.to_str().unwrap()]).ok();
+    env.run(&["--quiet", "--parallel", "8", "-f", file.to_str().unwrap()])
+        .ok();
     let stats = emulator.stats();
     assert_eq!(stats["requests"], 3 + 64 + 1, "{stats}");
     let peak = stats["peak_in_flight"].as_u64().unwrap_or(0);
-    assert!((2..=8).contains(&peak), "peak in flight {peak} with --parallel 8");
+    assert!(
+        (2..=8).contains(&peak),
+        "peak in flight {peak} with --parallel 8"
+    );
 }
 
 #[test]
@@ -208,5 +271,8 @@ fn trust_policy_names_the_caller() {
     let statement = &policy["Statement"][0];
     assert_eq!(statement["Principal"]["AWS"], CI_ARN);
     assert_eq!(statement["Action"], "sts:AssumeRole");
-    assert_eq!(statement["Condition"]["StringEquals"]["sts:ExternalId"], "a1b2c3d4");
+    assert_eq!(
+        statement["Condition"]["StringEquals"]["sts:ExternalId"],
+        "a1b2c3d4"
+    );
 }

@@ -9,8 +9,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 
-use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::Span;
+use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 
 /// How long resolving the base region and credentials may take in all. The chains end with
 /// the instance-metadata service; where its packets are dropped, each probe would otherwise
@@ -58,9 +58,15 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
         .read_timeout(IMDS_TIMEOUT)
         .operation_timeout(IMDS_TIMEOUT)
         .build();
-    let region_chain = RegionProviderChain::first_try(aws_config::environment::EnvironmentVariableRegionProvider::new())
-        .or_else(aws_config::profile::ProfileFileRegionProvider::new())
-        .or_else(aws_config::imds::region::ImdsRegionProvider::builder().imds_client(imds.clone()).build());
+    let region_chain = RegionProviderChain::first_try(
+        aws_config::environment::EnvironmentVariableRegionProvider::new(),
+    )
+    .or_else(aws_config::profile::ProfileFileRegionProvider::new())
+    .or_else(
+        aws_config::imds::region::ImdsRegionProvider::builder()
+            .imds_client(imds.clone())
+            .build(),
+    );
     let Some(region) = region_chain.region().await else {
         return Err(Diagnostic::error(DiagnosticKind::AwsNoRegion, Span::default(), "no AWS region is set")
             .with_help("set AWS_REGION (for example AWS_REGION=us-east-1) or `region` in your AWS profile, or use --no-validate"));
@@ -97,10 +103,19 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
         .filter(|s| !s.is_empty())
         .or_else(|| config.endpoint_url().map(str::to_string))
         .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
-    Ok(Base { config, region, endpoint, timeout })
+    Ok(Base {
+        config,
+        region,
+        endpoint,
+        timeout,
+    })
 }
 
 fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or(s);
-    if line.chars().count() > 160 { format!("{}…", line.chars().take(160).collect::<String>()) } else { line.to_string() }
+    if line.chars().count() > 160 {
+        format!("{}…", line.chars().take(160).collect::<String>())
+    } else {
+        line.to_string()
+    }
 }

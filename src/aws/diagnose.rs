@@ -8,9 +8,9 @@ use aws_sdk_sts::operation::RequestId;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::policy;
+use crate::sql::Span;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::options::OptionKey;
-use crate::sql::Span;
 use crate::validation::ValidationFailure;
 
 /// What the failing call was about, for the message.
@@ -28,7 +28,10 @@ pub enum Call<'a> {
     BaseIdentity,
     /// A connection's access keys.
     KeysIdentity,
-    AssumeRole { role_arn: &'a str, external_id: Option<&'a str> },
+    AssumeRole {
+        role_arn: &'a str,
+        external_id: Option<&'a str>,
+    },
 }
 
 /// An error's AWS code, from the parsed metadata, else from the raw body (`<Code>…</Code>`),
@@ -76,7 +79,10 @@ where
         Call::KeysIdentity => Some(OptionKey::AwsAccessKeyId),
         Call::BaseIdentity => None,
     };
-    let fail = |diagnostic: Diagnostic, target| ValidationFailure { diagnostic, target };
+    let fail = |diagnostic: Diagnostic, target| ValidationFailure {
+        diagnostic: Box::new(diagnostic),
+        target,
+    };
     match err {
         SdkError::TimeoutError(_) => {
             return fail(
@@ -91,9 +97,18 @@ where
         }
         SdkError::DispatchFailure(d) => {
             let (kind, what) = if d.is_timeout() {
-                (DiagnosticKind::AwsTimeout, format!("STS at {} did not answer within {:.1} s", ctx.endpoint, ctx.timeout_secs))
+                (
+                    DiagnosticKind::AwsTimeout,
+                    format!(
+                        "STS at {} did not answer within {:.1} s",
+                        ctx.endpoint, ctx.timeout_secs
+                    ),
+                )
             } else {
-                (DiagnosticKind::AwsUnreachable, format!("cannot reach STS at {}", ctx.endpoint))
+                (
+                    DiagnosticKind::AwsUnreachable,
+                    format!("cannot reach STS at {}", ctx.endpoint),
+                )
             };
             return fail(
                 Diagnostic::error(kind, Span::default(), what)
@@ -104,9 +119,13 @@ where
         }
         SdkError::ResponseError(_) | SdkError::ConstructionFailure(_) => {
             return fail(
-                Diagnostic::error(DiagnosticKind::AwsError, Span::default(), "STS gave an answer connsql cannot read")
-                    .with_label(root_cause(err))
-                    .with_help(format!("is {} an STS endpoint?", ctx.endpoint)),
+                Diagnostic::error(
+                    DiagnosticKind::AwsError,
+                    Span::default(),
+                    "STS gave an answer connsql cannot read",
+                )
+                .with_label(root_cause(err))
+                .with_help(format!("is {} an STS endpoint?", ctx.endpoint)),
                 role_target,
             );
         }
@@ -114,7 +133,10 @@ where
     }
     let code = error_code(err).unwrap_or_else(|| "unknown".into());
     let aws_message = message_of(err).unwrap_or_default();
-    let request = err.request_id().map(|id| format!(", request id {id}")).unwrap_or_default();
+    let request = err
+        .request_id()
+        .map(|id| format!(", request id {id}"))
+        .unwrap_or_default();
     let label = format!("{code}{request}");
     let caller = ctx.caller_arn.unwrap_or("the caller");
     let diag = match (code.as_str(), &ctx.call) {

@@ -68,7 +68,10 @@ pub fn s3_policy(spec: &ConnectionSpec) -> Value {
         // Prefixes per bucket; an empty prefix means the whole bucket.
         let mut buckets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for path in &spec.path_display_filters {
-            buckets.entry(path.bucket()).or_default().push(path.prefix());
+            buckets
+                .entry(path.bucket())
+                .or_default()
+                .push(path.prefix());
         }
         for (i, (bucket, prefixes)) in buckets.iter().enumerate() {
             let whole = prefixes.iter().any(|p| p.is_empty());
@@ -131,19 +134,30 @@ mod tests {
             principal_for("arn:aws:sts::123456789012:assumed-role/admin/alice"),
             "arn:aws:iam::123456789012:role/admin"
         );
-        assert_eq!(principal_for("arn:aws:iam::123456789012:user/ci"), "arn:aws:iam::123456789012:user/ci");
+        assert_eq!(
+            principal_for("arn:aws:iam::123456789012:user/ci"),
+            "arn:aws:iam::123456789012:user/ci"
+        );
     }
 
     #[test]
     fn s3_policy_is_scoped_to_filters() {
         let spec = ConnectionSpec {
-            path_display_filters: vec![S3Path::parse("s3://bucket1/").unwrap(), S3Path::parse("s3://bucket2/folder/").unwrap()],
+            path_display_filters: vec![
+                S3Path::parse("s3://bucket1/").unwrap(),
+                S3Path::parse("s3://bucket2/folder/").unwrap(),
+            ],
             read_only: true,
             ..ConnectionSpec::default()
         };
         let policy = s3_policy(&spec);
         let text = serde_json::to_string(&policy).unwrap();
-        assert!(text.contains(r#""Resource":["arn:aws:s3:::bucket1/*","arn:aws:s3:::bucket2/folder/*"]"#), "{text}");
+        assert!(
+            text.contains(
+                r#""Resource":["arn:aws:s3:::bucket1/*","arn:aws:s3:::bucket2/folder/*"]"#
+            ),
+            "{text}"
+        );
         assert!(text.contains(r#""s3:prefix":["folder/*"]"#));
         assert!(!text.contains("s3:PutObject"));
         assert!(!text.contains("ListAllMyBuckets"));

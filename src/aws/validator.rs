@@ -15,7 +15,9 @@ use super::diagnose::{Call, CallContext, diagnose, error_code, is_access_denied}
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::values::is_iam_name_char;
 use crate::sql::{Credentials, Span};
-use crate::validation::{ValidationFailure, ValidationReport, ValidationRequest, ValidationResult, Validator};
+use crate::validation::{
+    ValidationFailure, ValidationReport, ValidationRequest, ValidationResult, Validator,
+};
 
 /// Requested session length: the minimum STS allows, since connsql only proves access.
 pub const DURATION_SECONDS: i32 = 900;
@@ -32,7 +34,11 @@ pub struct StsOptions {
 
 impl Default for StsOptions {
     fn default() -> Self {
-        StsOptions { timeout: Duration::from_secs(5), parallel: 16, progress: true }
+        StsOptions {
+            timeout: Duration::from_secs(5),
+            parallel: 16,
+            progress: true,
+        }
     }
 }
 
@@ -51,14 +57,25 @@ pub struct StsValidator {
 
 impl StsValidator {
     pub fn new(options: StsOptions) -> Self {
-        StsValidator { options, state: OnceLock::new(), caller: Mutex::new(None) }
+        StsValidator {
+            options,
+            state: OnceLock::new(),
+            caller: Mutex::new(None),
+        }
     }
 
     fn state(&self) -> Result<&State, ValidationFailure> {
         let state = self.state.get_or_init(|| {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
-                Diagnostic::error(DiagnosticKind::AwsError, Span::default(), format!("cannot start the async runtime: {e}"))
-            })?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| {
+                    Diagnostic::error(
+                        DiagnosticKind::AwsError,
+                        Span::default(),
+                        format!("cannot start the async runtime: {e}"),
+                    )
+                })?;
             let timeout = self.options.timeout;
             let base = runtime.block_on(base::load(timeout)).map(|base| {
                 let client = Client::new(&base.config);
@@ -66,10 +83,16 @@ impl StsValidator {
             });
             Ok(State { runtime, base })
         });
-        let state = state.as_ref().map_err(|d| ValidationFailure { diagnostic: d.clone(), target: None })?;
+        let state = state.as_ref().map_err(|d| ValidationFailure {
+            diagnostic: Box::new(d.clone()),
+            target: None,
+        })?;
         match &state.base {
             Ok(_) => Ok(state),
-            Err(d) => Err(ValidationFailure { diagnostic: d.clone(), target: None }),
+            Err(d) => Err(ValidationFailure {
+                diagnostic: Box::new(d.clone()),
+                target: None,
+            }),
         }
     }
 
@@ -104,7 +127,13 @@ pub fn session_name(connection: &str) -> String {
     let mut name: String = "connsql-"
         .chars()
         .chain(connection.chars())
-        .map(|c| if c.is_ascii() && is_iam_name_char(c as u8) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii() && is_iam_name_char(c as u8) {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(64)
         .collect();
     if name.len() < 2 {
@@ -119,10 +148,14 @@ impl Validator for StsValidator {
             Ok(s) => s,
             Err(f) => return requests.iter().map(|_| Err(f.clone())).collect(),
         };
-        let Ok((base, client)) = &state.base else { unreachable!("state() checked the base") };
+        let Ok((base, client)) = &state.base else {
+            unreachable!("state() checked the base")
+        };
         let progress = if self.options.progress && requests.len() > 8 {
             let bar = ProgressBar::new(requests.len() as u64);
-            if let Ok(style) = ProgressStyle::with_template("validating {pos}/{len} {wide_bar} {elapsed}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("validating {pos}/{len} {wide_bar} {elapsed}")
+            {
                 bar.set_style(style);
             }
             bar
@@ -130,12 +163,19 @@ impl Validator for StsValidator {
             ProgressBar::hidden()
         };
         let results = state.runtime.block_on(async {
-            let needs_caller = requests.iter().any(|r| !matches!(r.credentials, Credentials::Keys { .. }));
-            let caller = if needs_caller { Some(self.caller(base, client).await) } else { None };
+            let needs_caller = requests
+                .iter()
+                .any(|r| !matches!(r.credentials, Credentials::Keys { .. }));
+            let caller = if needs_caller {
+                Some(self.caller(base, client).await)
+            } else {
+                None
+            };
             let limit = Arc::new(Semaphore::new(self.options.parallel.max(1)));
             let mut tasks = tokio::task::JoinSet::new();
             for (i, request) in requests.iter().cloned().enumerate() {
-                let (base, client, limit, caller) = (base.clone(), client.clone(), limit.clone(), caller.clone());
+                let (base, client, limit, caller) =
+                    (base.clone(), client.clone(), limit.clone(), caller.clone());
                 tasks.spawn(async move {
                     let _permit = limit.acquire_owned().await;
                     (i, validate_one(&base, &client, request, caller).await)
@@ -156,7 +196,11 @@ impl Validator for StsValidator {
             .map(|r| {
                 r.unwrap_or_else(|| {
                     Err(ValidationFailure {
-                        diagnostic: Diagnostic::error(DiagnosticKind::AwsError, Span::default(), "the validation task failed"),
+                        diagnostic: Box::new(Diagnostic::error(
+                            DiagnosticKind::AwsError,
+                            Span::default(),
+                            "the validation task failed",
+                        )),
                         target: None,
                     })
                 })
@@ -166,7 +210,9 @@ impl Validator for StsValidator {
 
     fn caller_arn(&self) -> Result<String, ValidationFailure> {
         let state = self.state()?;
-        let Ok((base, client)) = &state.base else { unreachable!("state() checked the base") };
+        let Ok((base, client)) = &state.base else {
+            unreachable!("state() checked the base")
+        };
         state.runtime.block_on(self.caller(base, client))
     }
 }
@@ -179,12 +225,30 @@ async fn validate_one(
 ) -> ValidationResult {
     match &request.credentials {
         Credentials::Default => {
-            let caller = caller.unwrap_or_else(|| unreachable!("default connections fetch the caller"))?;
-            Ok(ValidationReport { caller_arn: Some(caller), assumed_role_arn: None, warnings: Vec::new() })
+            let caller =
+                caller.unwrap_or_else(|| unreachable!("default connections fetch the caller"))?;
+            Ok(ValidationReport {
+                caller_arn: Some(caller),
+                assumed_role_arn: None,
+                warnings: Vec::new(),
+            })
         }
-        Credentials::Keys { access_key_id, secret_access_key } => {
-            let creds = StaticCredentials::new(access_key_id.as_str(), secret_access_key.expose(), None, None, "connsql-connection");
-            let keyed = Client::from_conf(aws_sdk_sts::config::Builder::from(&base.config).credentials_provider(creds).build());
+        Credentials::Keys {
+            access_key_id,
+            secret_access_key,
+        } => {
+            let creds = StaticCredentials::new(
+                access_key_id.as_str(),
+                secret_access_key.expose(),
+                None,
+                None,
+                "connsql-connection",
+            );
+            let keyed = Client::from_conf(
+                aws_sdk_sts::config::Builder::from(&base.config)
+                    .credentials_provider(creds)
+                    .build(),
+            );
             match keyed.get_caller_identity().send().await {
                 Ok(out) => Ok(ValidationReport {
                     caller_arn: out.arn().map(str::to_string),
@@ -195,7 +259,8 @@ async fn validate_one(
             }
         }
         Credentials::Role { arn, external_id } => {
-            let caller = caller.unwrap_or_else(|| unreachable!("role connections fetch the caller"))?;
+            let caller =
+                caller.unwrap_or_else(|| unreachable!("role connections fetch the caller"))?;
             let session = session_name(&request.connection);
             let external = external_id.as_ref().map(|e| e.as_str());
             let assumed = client
@@ -209,7 +274,10 @@ async fn validate_one(
             let assumed_arn = match assumed {
                 Ok(out) => out.assumed_role_user().map(|u| u.arn().to_string()),
                 Err(e) => {
-                    let call = Call::AssumeRole { role_arn: arn.as_str(), external_id: external };
+                    let call = Call::AssumeRole {
+                        role_arn: arn.as_str(),
+                        external_id: external,
+                    };
                     return Err(diagnose(&e, &context(base, Some(&caller), call)));
                 }
             };
@@ -248,7 +316,11 @@ async fn validate_one(
                     ),
                 }
             }
-            Ok(ValidationReport { caller_arn: Some(caller), assumed_role_arn: assumed_arn, warnings })
+            Ok(ValidationReport {
+                caller_arn: Some(caller),
+                assumed_role_arn: assumed_arn,
+                warnings,
+            })
         }
     }
 }

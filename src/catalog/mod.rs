@@ -27,13 +27,35 @@ pub enum CatalogError {
     Io { path: PathBuf, source: io::Error },
     #[error("{path} is not a connsql catalog ({reason}); it was left untouched")]
     NotACatalog { path: PathBuf, reason: String },
-    #[error("catalog {path} has schema version {found}, newer than this connsql supports ({supported}); upgrade connsql")]
-    TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error(
+        "catalog {path} has schema version {found}, newer than this connsql supports ({supported}); upgrade connsql"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("catalog {path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, CatalogError>;
+
+/// One change, as the append-only history keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// RFC 3339 UTC.
+    pub at: String,
+    pub os_user: String,
+    /// `create`, `replace`, `alter`, `rename` or `drop`.
+    pub action: String,
+    pub connection_name: String,
+    /// The statement, secrets masked.
+    pub statement: String,
+}
 
 /// Settings created with the catalog and never changed.
 #[derive(Clone, Debug)]
@@ -56,10 +78,16 @@ impl Catalog {
     /// migrating an older schema forward. A file that is not a connsql catalog is refused.
     pub fn open(path: impl AsRef<Path>) -> Result<Catalog> {
         let path = path.as_ref().to_path_buf();
-        let io_err = |source| CatalogError::Io { path: path.clone(), source };
+        let io_err = |source| CatalogError::Io {
+            path: path.clone(),
+            source,
+        };
         let exists = match fs::metadata(&path) {
             Ok(meta) if meta.is_dir() => {
-                return Err(CatalogError::NotACatalog { path, reason: "it is a directory".into() });
+                return Err(CatalogError::NotACatalog {
+                    path,
+                    reason: "it is a directory".into(),
+                });
             }
             Ok(meta) => meta.len() > 0,
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
@@ -70,13 +98,23 @@ impl Catalog {
         } else {
             create_private_file(&path).map_err(io_err)?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        let sqlite = |source| CatalogError::Sqlite { path: path.clone(), source };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let sqlite = |source| CatalogError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let conn = Connection::open_with_flags(&path, flags).map_err(sqlite)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
         prepare_schema(&conn, &path)?;
         let settings = load_settings(&conn, &path)?;
-        Ok(Catalog { conn, path, settings, in_transaction: false })
+        Ok(Catalog {
+            conn,
+            path,
+            settings,
+            in_transaction: false,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -88,13 +126,18 @@ impl Catalog {
     }
 
     fn err(&self, source: rusqlite::Error) -> CatalogError {
-        CatalogError::Sqlite { path: self.path.clone(), source }
+        CatalogError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Starts a write transaction if none is open (waiting for other writers).
     pub fn begin(&mut self) -> Result<()> {
         if !self.in_transaction {
-            self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.err(e))?;
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.err(e))?;
             self.in_transaction = true;
         }
         Ok(())
@@ -112,7 +155,9 @@ impl Catalog {
     /// Drops everything since [`Catalog::begin`].
     pub fn rollback(&mut self) -> Result<()> {
         if self.in_transaction {
-            self.conn.execute_batch("ROLLBACK").map_err(|e| self.err(e))?;
+            self.conn
+                .execute_batch("ROLLBACK")
+                .map_err(|e| self.err(e))?;
             self.in_transaction = false;
         }
         Ok(())
@@ -128,14 +173,20 @@ impl Catalog {
         f: impl FnOnce(&mut Catalog) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.begin()?;
-        self.conn.execute_batch("SAVEPOINT statement").map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch("SAVEPOINT statement")
+            .map_err(|e| self.err(e))?;
         match f(self) {
             Ok(v) => {
-                self.conn.execute_batch("RELEASE statement").map_err(|e| self.err(e))?;
+                self.conn
+                    .execute_batch("RELEASE statement")
+                    .map_err(|e| self.err(e))?;
                 Ok(v)
             }
             Err(e) => {
-                self.conn.execute_batch("ROLLBACK TO statement; RELEASE statement").map_err(|e| self.err(e))?;
+                self.conn
+                    .execute_batch("ROLLBACK TO statement; RELEASE statement")
+                    .map_err(|e| self.err(e))?;
                 Err(e)
             }
         }
@@ -143,27 +194,47 @@ impl Catalog {
 
     /// The connection named exactly `name`, secrets included.
     pub fn connection(&self, name: &str) -> Result<Option<StoredConnection>> {
-        let mut stmt = self.conn.prepare_cached(rows::SELECT_BY_NAME).map_err(|e| self.err(e))?;
-        stmt.query_row([name], rows::from_row).optional().map_err(|e| self.err(e))
+        let mut stmt = self
+            .conn
+            .prepare_cached(rows::SELECT_BY_NAME)
+            .map_err(|e| self.err(e))?;
+        stmt.query_row([name], rows::from_row)
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// All connections by name, optionally filtered by a SQL LIKE pattern (`%`, `_`, `\` escapes;
     /// ASCII letters match either case).
     pub fn connections(&self, like: Option<&str>) -> Result<Vec<StoredConnection>> {
-        let mut stmt = self.conn.prepare_cached(rows::SELECT_LIKE).map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([like.unwrap_or("%")], rows::from_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        let mut stmt = self
+            .conn
+            .prepare_cached(rows::SELECT_LIKE)
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([like.unwrap_or("%")], rows::from_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Connection names, for completion.
     pub fn names(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT name FROM connections ORDER BY name").map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM connections ORDER BY name")
+            .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Inserts a new connection; the caller has checked that the name is free.
-    pub fn insert(&mut self, name: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<StoredConnection> {
+    pub fn insert(
+        &mut self,
+        name: &str,
+        spec: &ConnectionSpec,
+        now: OffsetDateTime,
+    ) -> Result<StoredConnection> {
         let conn = StoredConnection {
             id: random_hex(16),
             name: name.to_string(),
@@ -184,17 +255,30 @@ impl Catalog {
 
     pub fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()> {
         self.conn
-            .execute("UPDATE connections SET name = ?2, updated_at = ?3 WHERE id = ?1", params![id, new_name, rows::ts(now)])
+            .execute(
+                "UPDATE connections SET name = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, new_name, rows::ts(now)],
+            )
             .map(drop)
             .map_err(|e| self.err(e))
     }
 
     pub fn delete(&mut self, id: &str) -> Result<()> {
-        self.conn.execute("DELETE FROM connections WHERE id = ?1", [id]).map(drop).map_err(|e| self.err(e))
+        self.conn
+            .execute("DELETE FROM connections WHERE id = ?1", [id])
+            .map(drop)
+            .map_err(|e| self.err(e))
     }
 
     /// Appends to the history: `statement` must already be redacted.
-    pub fn record_history(&mut self, action: &str, conn_id: &str, conn_name: &str, statement: &str, now: OffsetDateTime) -> Result<()> {
+    pub fn record_history(
+        &mut self,
+        action: &str,
+        conn_id: &str,
+        conn_name: &str,
+        statement: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -202,21 +286,39 @@ impl Catalog {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .map_err(|e| self.err(e))?;
-        stmt.execute(params![rows::ts(now), os_user(), action, conn_id, conn_name, statement])
-            .map(drop)
-            .map_err(|e| self.err(e))
+        stmt.execute(params![
+            rows::ts(now),
+            os_user(),
+            action,
+            conn_id,
+            conn_name,
+            statement
+        ])
+        .map(drop)
+        .map_err(|e| self.err(e))
     }
 
-    /// The history, oldest first: (time, OS user, action, connection name, statement).
-    pub fn history(&self) -> Result<Vec<(String, String, String, String, String)>> {
+    /// The history, oldest first.
+    pub fn history(&self) -> Result<Vec<HistoryEntry>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT at, os_user, action, connection_name, statement FROM history ORDER BY seq")
+            .prepare(
+                "SELECT at, os_user, action, connection_name, statement FROM history ORDER BY seq",
+            )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .query_map([], |r| {
+                Ok(HistoryEntry {
+                    at: r.get(0)?,
+                    os_user: r.get(1)?,
+                    action: r.get(2)?,
+                    connection_name: r.get(3)?,
+                    statement: r.get(4)?,
+                })
+            })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Stores a successful validation and stamps the connection's `validated_at`.
@@ -226,15 +328,24 @@ impl Catalog {
 }
 
 fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> CatalogError + '_ {
-    move |source| CatalogError::Sqlite { path: path.to_path_buf(), source }
+    move |source| CatalogError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn prepare_schema(conn: &Connection, path: &Path) -> Result<()> {
     let err = sqlite_err(path);
-    let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(&err)?;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(&err)?;
+    let app_id: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(&err)?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(&err)?;
     if app_id != migrations::APPLICATION_ID {
-        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).map_err(&err)?;
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(&err)?;
         if app_id != 0 || version != 0 || tables != 0 {
             return Err(CatalogError::NotACatalog {
                 path: path.to_path_buf(),
@@ -243,11 +354,17 @@ fn prepare_schema(conn: &Connection, path: &Path) -> Result<()> {
         }
     }
     if version > CURRENT_VERSION {
-        return Err(CatalogError::TooNew { path: path.to_path_buf(), found: version, supported: CURRENT_VERSION });
+        return Err(CatalogError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: CURRENT_VERSION,
+        });
     }
     // WAL lets readers run beside a writer; FULL sync makes a commit durable when it returns.
-    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-        .map_err(&err)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(&err)?;
     if version == CURRENT_VERSION {
         return Ok(());
     }
@@ -264,7 +381,11 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     if version == 0 {
         conn.pragma_update(None, "application_id", migrations::APPLICATION_ID)?;
     }
-    for (i, step) in migrations::MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+    for (i, step) in migrations::MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(version.max(0) as usize)
+    {
         conn.execute_batch(step)?;
         conn.pragma_update(None, "user_version", i as i64 + 1)?;
     }
@@ -279,13 +400,17 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
 
 fn load_settings(conn: &Connection, path: &Path) -> Result<CatalogSettings> {
     let get = |key: &str| -> Result<String> {
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).map_err(sqlite_err(path))
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .map_err(sqlite_err(path))
     };
     let id = get("catalog_id")?;
-    let external_id = ExternalId::parse(&get("external_id")?).map_err(|e| CatalogError::NotACatalog {
-        path: path.to_path_buf(),
-        reason: format!("its generated external ID is damaged: {}", e.message),
-    })?;
+    let external_id =
+        ExternalId::parse(&get("external_id")?).map_err(|e| CatalogError::NotACatalog {
+            path: path.to_path_buf(),
+            reason: format!("its generated external ID is damaged: {}", e.message),
+        })?;
     Ok(CatalogSettings { id, external_id })
 }
 
@@ -310,11 +435,18 @@ fn check_sqlite_header(path: &Path) -> Result<()> {
     let read = fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
     match read {
         Ok(()) if &header == b"SQLite format 3\0" => Ok(()),
-        Ok(()) => Err(CatalogError::NotACatalog { path: path.to_path_buf(), reason: "it is not a SQLite file".into() }),
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            Err(CatalogError::NotACatalog { path: path.to_path_buf(), reason: "it is too short to be a SQLite file".into() })
-        }
-        Err(source) => Err(CatalogError::Io { path: path.to_path_buf(), source }),
+        Ok(()) => Err(CatalogError::NotACatalog {
+            path: path.to_path_buf(),
+            reason: "it is not a SQLite file".into(),
+        }),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(CatalogError::NotACatalog {
+            path: path.to_path_buf(),
+            reason: "it is too short to be a SQLite file".into(),
+        }),
+        Err(source) => Err(CatalogError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
@@ -322,9 +454,17 @@ fn check_sqlite_header(path: &Path) -> Result<()> {
 fn create_private_file(path: &Path) -> io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
     }
-    match fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
         Ok(_) => Ok(()),
         // Another process created it first, or it exists empty: both fine.
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),

@@ -50,8 +50,13 @@ macro_rules! from {
 }
 
 pub const SELECT_BY_NAME: &str = concat!("SELECT ", columns!(), " ", from!(), " WHERE c.name = ?1");
-pub const SELECT_LIKE: &str =
-    concat!("SELECT ", columns!(), " ", from!(), " WHERE c.name LIKE ?1 ESCAPE '\\' ORDER BY c.name");
+pub const SELECT_LIKE: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " ",
+    from!(),
+    " WHERE c.name LIKE ?1 ESCAPE '\\' ORDER BY c.name"
+);
 
 pub fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
@@ -68,11 +73,16 @@ fn conversion(idx: usize, msg: String) -> rusqlite::Error {
 /// Decodes a row of `SELECT_*`; stored values are checked again, so a damaged catalog is an error.
 pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
     let text = |i: usize| r.get::<_, Option<String>>(i);
-    let need = |i: usize| -> rusqlite::Result<String> { text(i)?.ok_or_else(|| conversion(i, "missing value".into())) };
+    let need = |i: usize| -> rusqlite::Result<String> {
+        text(i)?.ok_or_else(|| conversion(i, "missing value".into()))
+    };
     let credentials = match need(2)?.as_str() {
         "role" => Credentials::Role {
             arn: RoleArn::parse(&need(3)?).map_err(|e| conversion(3, e.message))?,
-            external_id: text(4)?.map(|s| ExternalId::parse(&s)).transpose().map_err(|e| conversion(4, e.message))?,
+            external_id: text(4)?
+                .map(|s| ExternalId::parse(&s))
+                .transpose()
+                .map_err(|e| conversion(4, e.message))?,
         },
         "keys" => Credentials::Keys {
             access_key_id: AccessKeyId::parse(&need(5)?).map_err(|e| conversion(5, e.message))?,
@@ -80,14 +90,17 @@ pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
         },
         _ => Credentials::Default,
     };
-    let filters: Vec<String> = serde_json::from_str(&need(7)?).map_err(|e| conversion(7, e.to_string()))?;
+    let filters: Vec<String> =
+        serde_json::from_str(&need(7)?).map_err(|e| conversion(7, e.to_string()))?;
     let path_display_filters = filters
         .iter()
         .map(|p| S3Path::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| conversion(7, e.message))?;
-    let encryption_kms_key =
-        text(9)?.map(|s| KmsKeyArn::parse(&s).map(|(k, _)| k)).transpose().map_err(|e| conversion(9, e.message))?;
+    let encryption_kms_key = text(9)?
+        .map(|s| KmsKeyArn::parse(&s).map(|(k, _)| k))
+        .transpose()
+        .map_err(|e| conversion(9, e.message))?;
     let spec = ConnectionSpec {
         credentials,
         path_display_filters,
@@ -102,7 +115,8 @@ pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
             at: parse_ts(15, &at)?,
             caller_arn: text(16)?,
             assumed_role_arn: text(17)?,
-            warnings: serde_json::from_str(&need(18)?).map_err(|e| conversion(18, e.to_string()))?,
+            warnings: serde_json::from_str(&need(18)?)
+                .map_err(|e| conversion(18, e.to_string()))?,
         }),
         None => None,
     };
@@ -132,14 +146,30 @@ struct SpecColumns<'a> {
 }
 
 fn columns(spec: &ConnectionSpec) -> SpecColumns<'_> {
-    let (aws_role, external_id, aws_access_key_id, aws_secret_access_key) = match &spec.credentials {
+    let (aws_role, external_id, aws_access_key_id, aws_secret_access_key) = match &spec.credentials
+    {
         Credentials::Default => (None, None, None, None),
-        Credentials::Role { arn, external_id } => (Some(arn.as_str()), external_id.as_ref().map(|e| e.as_str()), None, None),
-        Credentials::Keys { access_key_id, secret_access_key } => {
-            (None, None, Some(access_key_id.as_str()), Some(secret_access_key.expose()))
-        }
+        Credentials::Role { arn, external_id } => (
+            Some(arn.as_str()),
+            external_id.as_ref().map(|e| e.as_str()),
+            None,
+            None,
+        ),
+        Credentials::Keys {
+            access_key_id,
+            secret_access_key,
+        } => (
+            None,
+            None,
+            Some(access_key_id.as_str()),
+            Some(secret_access_key.expose()),
+        ),
     };
-    let filters: Vec<String> = spec.path_display_filters.iter().map(|p| p.to_string()).collect();
+    let filters: Vec<String> = spec
+        .path_display_filters
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
     SpecColumns {
         authentication: spec.credentials.method(),
         aws_role,
@@ -149,7 +179,10 @@ fn columns(spec: &ConnectionSpec) -> SpecColumns<'_> {
         path_display_filters: serde_json::to_string(&filters).unwrap_or_else(|_| "[]".into()),
         read_only: spec.read_only,
         encryption_kms_key: spec.encryption_kms_key.as_ref().map(|k| k.as_str()),
-        encryption_customer_managed_key: spec.encryption_customer_managed_key.as_ref().map(|k| k.expose()),
+        encryption_customer_managed_key: spec
+            .encryption_customer_managed_key
+            .as_ref()
+            .map(|k| k.expose()),
         comment: spec.comment.as_deref(),
     }
 }
@@ -182,7 +215,12 @@ pub fn insert(conn: &Connection, c: &StoredConnection) -> rusqlite::Result<()> {
 }
 
 /// Replaces the options. `validated_at` is cleared: the new options have not been proven yet.
-pub fn update(conn: &Connection, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> rusqlite::Result<()> {
+pub fn update(
+    conn: &Connection,
+    id: &str,
+    spec: &ConnectionSpec,
+    now: OffsetDateTime,
+) -> rusqlite::Result<()> {
     let s = columns(spec);
     let mut stmt = conn.prepare_cached(
         "UPDATE connections SET authentication = ?2, aws_role = ?3, external_id = ?4, aws_access_key_id = ?5, \
@@ -209,12 +247,17 @@ pub fn update(conn: &Connection, id: &str, spec: &ConnectionSpec, now: OffsetDat
     Ok(())
 }
 
-pub fn record_validation(conn: &Connection, id: &str, v: &ValidationRecord) -> rusqlite::Result<()> {
+pub fn record_validation(
+    conn: &Connection,
+    id: &str,
+    v: &ValidationRecord,
+) -> rusqlite::Result<()> {
     let warnings = serde_json::to_string(&v.warnings).unwrap_or_else(|_| "[]".into());
     conn.prepare_cached(
         "INSERT INTO validations (connection_id, at, caller_arn, assumed_role_arn, warnings) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![id, ts(v.at), v.caller_arn, v.assumed_role_arn, warnings])?;
-    conn.prepare_cached("UPDATE connections SET validated_at = ?2 WHERE id = ?1")?.execute(params![id, ts(v.at)])?;
+    conn.prepare_cached("UPDATE connections SET validated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, ts(v.at)])?;
     Ok(())
 }

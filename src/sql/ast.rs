@@ -13,9 +13,30 @@ use super::span::Span;
 /// Every keyword of the grammar, for completion and highlighting; identifiers spelled like one
 /// are printed quoted.
 pub const KEYWORDS: &[&str] = &[
-    "ALTER", "CONNECTION", "CONNECTIONS", "CREATE", "DESC", "DESCRIBE", "DROP", "EXISTS", "FALSE",
-    "FOR", "IF", "LIKE", "NOT", "OR", "POLICY", "RENAME", "REPLACE", "S3", "SET", "SHOW", "TO",
-    "TRUE", "TRUST", "VALIDATE",
+    "ALTER",
+    "CONNECTION",
+    "CONNECTIONS",
+    "CREATE",
+    "DESC",
+    "DESCRIBE",
+    "DROP",
+    "EXISTS",
+    "FALSE",
+    "FOR",
+    "IF",
+    "LIKE",
+    "NOT",
+    "OR",
+    "POLICY",
+    "RENAME",
+    "REPLACE",
+    "S3",
+    "SET",
+    "SHOW",
+    "TO",
+    "TRUE",
+    "TRUST",
+    "VALIDATE",
 ];
 
 /// What secrets print as.
@@ -38,7 +59,11 @@ impl PartialEq for Ident {
 
 impl Ident {
     pub fn new(value: impl Into<String>) -> Self {
-        Ident { value: value.into(), quoted: false, span: Span::default() }
+        Ident {
+            value: value.into(),
+            quoted: false,
+            span: Span::default(),
+        }
     }
 
     /// Whether the name needs quotes to read back as itself.
@@ -58,7 +83,11 @@ impl fmt::Display for Ident {
 
 /// Writes a name bare when it can be, quoted otherwise.
 pub fn write_ident(out: &mut impl Write, value: &str) -> fmt::Result {
-    if Ident::needs_quotes(value) { write_quoted(out, value, '"') } else { out.write_str(value) }
+    if Ident::needs_quotes(value) {
+        write_quoted(out, value, '"')
+    } else {
+        out.write_str(value)
+    }
 }
 
 /// A single-quoted string literal, unescaped.
@@ -70,7 +99,10 @@ pub struct StringLit {
 
 impl StringLit {
     pub fn new(value: impl Into<String>) -> Self {
-        StringLit { value: value.into(), span: Span::default() }
+        StringLit {
+            value: value.into(),
+            span: Span::default(),
+        }
     }
 }
 
@@ -96,9 +128,10 @@ impl Value {
     pub fn span(&self) -> Span {
         match self {
             Value::String(s) => s.span,
-            Value::List(_, span) | Value::Bool(_, span) | Value::Word(_, span) | Value::Number(_, span) => {
-                *span
-            }
+            Value::List(_, span)
+            | Value::Bool(_, span)
+            | Value::Word(_, span)
+            | Value::Number(_, span) => *span,
         }
     }
 
@@ -181,7 +214,10 @@ pub struct OptionSetting {
 
 impl OptionSetting {
     pub fn new(key: OptionKey, value: Value) -> Self {
-        OptionSetting { name: OptionName::Known(key, Span::default()), value }
+        OptionSetting {
+            name: OptionName::Known(key, Span::default()),
+            value,
+        }
     }
 
     pub fn span(&self) -> Span {
@@ -219,7 +255,12 @@ impl PartialEq for Options {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StatementKind {
     /// `CREATE [OR REPLACE] S3 CONNECTION [IF NOT EXISTS] name { option }`
-    CreateConnection { or_replace: bool, if_not_exists: bool, name: Ident, options: Options },
+    CreateConnection {
+        or_replace: bool,
+        if_not_exists: bool,
+        name: Ident,
+        options: Options,
+    },
     /// `ALTER S3 CONNECTION name SET option { SET option }`
     AlterConnection { name: Ident, set: Options },
     /// `ALTER [S3] CONNECTION name RENAME TO new_name` (ext)
@@ -249,7 +290,10 @@ pub struct Statement {
 
 impl Statement {
     pub fn new(kind: StatementKind) -> Self {
-        Statement { kind, span: Span::default() }
+        Statement {
+            kind,
+            span: Span::default(),
+        }
     }
 
     /// The connection the statement is about, if any.
@@ -274,7 +318,10 @@ impl Statement {
         use StatementKind::*;
         matches!(
             self.kind,
-            CreateConnection { .. } | AlterConnection { .. } | RenameConnection { .. } | DropConnection { .. }
+            CreateConnection { .. }
+                | AlterConnection { .. }
+                | RenameConnection { .. }
+                | DropConnection { .. }
         )
     }
 
@@ -290,7 +337,12 @@ impl Statement {
             Ok(())
         };
         match &self.kind {
-            CreateConnection { or_replace, if_not_exists, name, options } => {
+            CreateConnection {
+                or_replace,
+                if_not_exists,
+                name,
+                options,
+            } => {
                 f.write_str("CREATE ")?;
                 if *or_replace {
                     f.write_str("OR REPLACE ")?;
@@ -306,17 +358,27 @@ impl Statement {
                 write!(f, "ALTER S3 CONNECTION {name}")?;
                 write_options(f, set, "SET ")
             }
-            RenameConnection { name, new_name } => write!(f, "ALTER CONNECTION {name} RENAME TO {new_name}"),
+            RenameConnection { name, new_name } => {
+                write!(f, "ALTER CONNECTION {name} RENAME TO {new_name}")
+            }
             DropConnection { if_exists, name } => {
-                write!(f, "DROP CONNECTION {}{name}", if *if_exists { "IF EXISTS " } else { "" })
+                write!(
+                    f,
+                    "DROP CONNECTION {}{name}",
+                    if *if_exists { "IF EXISTS " } else { "" }
+                )
             }
             ValidateConnection { name } => write!(f, "VALIDATE CONNECTION {name}"),
             ShowConnections { like: None } => f.write_str("SHOW CONNECTIONS"),
-            ShowConnections { like: Some(pattern) } => write!(f, "SHOW CONNECTIONS LIKE {pattern}"),
+            ShowConnections {
+                like: Some(pattern),
+            } => write!(f, "SHOW CONNECTIONS LIKE {pattern}"),
             DescribeConnection { name } => write!(f, "DESCRIBE CONNECTION {name}"),
             ShowCreateConnection { name } => write!(f, "SHOW CREATE CONNECTION {name}"),
             ShowTrustPolicy { connection: None } => f.write_str("SHOW TRUST POLICY"),
-            ShowTrustPolicy { connection: Some(name) } => write!(f, "SHOW TRUST POLICY FOR CONNECTION {name}"),
+            ShowTrustPolicy {
+                connection: Some(name),
+            } => write!(f, "SHOW TRUST POLICY FOR CONNECTION {name}"),
             ShowS3Policy { name } => write!(f, "SHOW S3 POLICY FOR CONNECTION {name}"),
         }
     }

@@ -7,7 +7,9 @@ use super::ast::{Ident, OptionName, OptionSetting, Options, Statement, Statement
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::options::{OptionKey, ValueKind, suggest};
 use super::span::Span;
-use super::values::{self, AccessKeyId, ExternalId, KmsKeyArn, RoleArn, S3Path, Secret, ValueError};
+use super::values::{
+    self, AccessKeyId, ExternalId, KmsKeyArn, RoleArn, S3Path, Secret, ValueError,
+};
 
 /// How a connection authenticates to AWS.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -15,8 +17,14 @@ pub enum Credentials {
     /// The base credentials of the machine running connsql.
     Default,
     /// Assume `arn`. `external_id` is `None` only before the session fills in the catalog's.
-    Role { arn: RoleArn, external_id: Option<ExternalId> },
-    Keys { access_key_id: AccessKeyId, secret_access_key: Secret },
+    Role {
+        arn: RoleArn,
+        external_id: Option<ExternalId>,
+    },
+    Keys {
+        access_key_id: AccessKeyId,
+        secret_access_key: Secret,
+    },
 }
 
 impl Credentials {
@@ -74,7 +82,10 @@ impl Change {
     pub fn is_credential(&self) -> bool {
         matches!(
             self,
-            Change::AwsRole(_) | Change::ExternalId(_) | Change::AwsAccessKeyId(_) | Change::AwsSecretAccessKey(_)
+            Change::AwsRole(_)
+                | Change::ExternalId(_)
+                | Change::AwsAccessKeyId(_)
+                | Change::AwsSecretAccessKey(_)
         )
     }
 }
@@ -82,16 +93,42 @@ impl Change {
 /// A statement after the offline checks, with typed values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Plan {
-    Create { or_replace: bool, if_not_exists: bool, name: Ident, spec: ConnectionSpec },
-    Alter { name: Ident, changes: Vec<(Change, Span)> },
-    Rename { name: Ident, new_name: Ident },
-    Drop { if_exists: bool, name: Ident },
-    Validate { name: Ident },
-    ShowConnections { like: Option<String> },
-    Describe { name: Ident },
-    ShowCreate { name: Ident },
-    ShowTrustPolicy { connection: Option<Ident> },
-    ShowS3Policy { name: Ident },
+    Create {
+        or_replace: bool,
+        if_not_exists: bool,
+        name: Ident,
+        spec: ConnectionSpec,
+    },
+    Alter {
+        name: Ident,
+        changes: Vec<(Change, Span)>,
+    },
+    Rename {
+        name: Ident,
+        new_name: Ident,
+    },
+    Drop {
+        if_exists: bool,
+        name: Ident,
+    },
+    Validate {
+        name: Ident,
+    },
+    ShowConnections {
+        like: Option<String>,
+    },
+    Describe {
+        name: Ident,
+    },
+    ShowCreate {
+        name: Ident,
+    },
+    ShowTrustPolicy {
+        connection: Option<Ident>,
+    },
+    ShowS3Policy {
+        name: Ident,
+    },
 }
 
 /// The plan and any warnings, or every error found.
@@ -101,30 +138,53 @@ pub type Checked = Result<(Plan, Vec<Diagnostic>), Vec<Diagnostic>>;
 pub fn check(stmt: &Statement) -> Checked {
     let mut diags = Vec::new();
     let plan = match &stmt.kind {
-        StatementKind::CreateConnection { or_replace, if_not_exists, name, options } => {
+        StatementKind::CreateConnection {
+            or_replace,
+            if_not_exists,
+            name,
+            options,
+        } => {
             let changes = typed_options(options, &mut diags);
             let spec = spec_from(&changes, &mut diags);
-            Plan::Create { or_replace: *or_replace, if_not_exists: *if_not_exists, name: name.clone(), spec }
+            Plan::Create {
+                or_replace: *or_replace,
+                if_not_exists: *if_not_exists,
+                name: name.clone(),
+                spec,
+            }
         }
         StatementKind::AlterConnection { name, set } => {
             let changes = typed_options(set, &mut diags);
             alter_rules(&changes, &mut diags);
-            Plan::Alter { name: name.clone(), changes: changes.into_iter().map(|(c, s, _)| (c, s)).collect() }
+            Plan::Alter {
+                name: name.clone(),
+                changes: changes.into_iter().map(|(c, s, _)| (c, s)).collect(),
+            }
         }
-        StatementKind::RenameConnection { name, new_name } => {
-            Plan::Rename { name: name.clone(), new_name: new_name.clone() }
-        }
-        StatementKind::DropConnection { if_exists, name } => Plan::Drop { if_exists: *if_exists, name: name.clone() },
+        StatementKind::RenameConnection { name, new_name } => Plan::Rename {
+            name: name.clone(),
+            new_name: new_name.clone(),
+        },
+        StatementKind::DropConnection { if_exists, name } => Plan::Drop {
+            if_exists: *if_exists,
+            name: name.clone(),
+        },
         StatementKind::ValidateConnection { name } => Plan::Validate { name: name.clone() },
-        StatementKind::ShowConnections { like } => {
-            Plan::ShowConnections { like: like.as_ref().map(|l| l.value.clone()) }
-        }
+        StatementKind::ShowConnections { like } => Plan::ShowConnections {
+            like: like.as_ref().map(|l| l.value.clone()),
+        },
         StatementKind::DescribeConnection { name } => Plan::Describe { name: name.clone() },
         StatementKind::ShowCreateConnection { name } => Plan::ShowCreate { name: name.clone() },
-        StatementKind::ShowTrustPolicy { connection } => Plan::ShowTrustPolicy { connection: connection.clone() },
+        StatementKind::ShowTrustPolicy { connection } => Plan::ShowTrustPolicy {
+            connection: connection.clone(),
+        },
         StatementKind::ShowS3Policy { name } => Plan::ShowS3Policy { name: name.clone() },
     };
-    if diags.iter().any(Diagnostic::is_error) { Err(diags) } else { Ok((plan, diags)) }
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok((plan, diags))
+    }
 }
 
 /// A typed change, the span of its whole setting, and the span of its name.
@@ -147,9 +207,15 @@ fn typed_options(options: &Options, diags: &mut Vec<Diagnostic>) -> Vec<Typed> {
             let (line_hint, _) = (first, ());
             let _ = line_hint;
             diags.push(
-                Diagnostic::error(DiagnosticKind::RepeatedOption, name_span, format!("{key} is given twice"))
-                    .with_label("repeated here")
-                    .with_help(format!("keep one {key}; to change an existing connection use ALTER … SET {key}")),
+                Diagnostic::error(
+                    DiagnosticKind::RepeatedOption,
+                    name_span,
+                    format!("{key} is given twice"),
+                )
+                .with_label("repeated here")
+                .with_help(format!(
+                    "keep one {key}; to change an existing connection use ALTER … SET {key}"
+                )),
             );
             continue;
         }
@@ -167,7 +233,11 @@ fn typed_options(options: &Options, diags: &mut Vec<Diagnostic>) -> Vec<Typed> {
 
 fn unknown_option(name: &str, span: Span) -> Diagnostic {
     let upper = name.to_ascii_uppercase();
-    let diag = Diagnostic::error(DiagnosticKind::UnknownOption, span, format!("unknown option {upper}"));
+    let diag = Diagnostic::error(
+        DiagnosticKind::UnknownOption,
+        span,
+        format!("unknown option {upper}"),
+    );
     if upper == "REGION" {
         return diag
             .with_label("S3 connections have no region")
@@ -186,17 +256,26 @@ fn unknown_option(name: &str, span: Span) -> Diagnostic {
 fn invalid(key: OptionKey, value_span: Span, raw_len: usize, err: ValueError) -> Diagnostic {
     // The caret can sit on the character only when the literal has no '' escapes before it.
     let span = match err.at {
-        Some(at) if value_span.len() == raw_len + 2 => Span::new(value_span.start + 1 + at, value_span.start + 2 + at),
+        Some(at) if value_span.len() == raw_len + 2 => {
+            Span::new(value_span.start + 1 + at, value_span.start + 2 + at)
+        }
         _ => value_span,
     };
-    let mut diag = Diagnostic::error(DiagnosticKind::InvalidValue, span, format!("invalid {key}: {}", err.message));
+    let mut diag = Diagnostic::error(
+        DiagnosticKind::InvalidValue,
+        span,
+        format!("invalid {key}: {}", err.message),
+    );
     if let Some(help) = err.help {
         diag = diag.with_help(help);
     }
     diag
 }
 
-fn typed_value(key: OptionKey, setting: &OptionSetting) -> Result<(Change, Option<Diagnostic>), Diagnostic> {
+fn typed_value(
+    key: OptionKey,
+    setting: &OptionSetting,
+) -> Result<(Change, Option<Diagnostic>), Diagnostic> {
     let def = key.def();
     let wrong_type = |found: &str| {
         let mut d = Diagnostic::error(
@@ -206,7 +285,8 @@ fn typed_value(key: OptionKey, setting: &OptionSetting) -> Result<(Change, Optio
         );
         d = match (key, &setting.value) {
             (OptionKey::ReadOnly, Value::String(s))
-                if s.value.eq_ignore_ascii_case("true") || s.value.eq_ignore_ascii_case("false") =>
+                if s.value.eq_ignore_ascii_case("true")
+                    || s.value.eq_ignore_ascii_case("false") =>
             {
                 d.with_help(format!("write {key} = {}", s.value.to_ascii_uppercase()))
             }
@@ -233,7 +313,10 @@ fn typed_value(key: OptionKey, setting: &OptionSetting) -> Result<(Change, Optio
         (Value::List(items, _), ValueKind::StringList) => {
             let mut paths = Vec::with_capacity(items.len());
             for item in items {
-                paths.push(S3Path::parse(&item.value).map_err(|e| invalid(key, item.span, item.value.len(), e))?);
+                paths.push(
+                    S3Path::parse(&item.value)
+                        .map_err(|e| invalid(key, item.span, item.value.len(), e))?,
+                );
             }
             return Ok((Change::PathDisplayFilters(paths), None));
         }
@@ -245,17 +328,29 @@ fn typed_value(key: OptionKey, setting: &OptionSetting) -> Result<(Change, Optio
     let change = match key {
         OptionKey::AwsRole => Change::AwsRole(RoleArn::parse(value).map_err(bad)?),
         OptionKey::ExternalId => Change::ExternalId(ExternalId::parse(value).map_err(bad)?),
-        OptionKey::AwsAccessKeyId => Change::AwsAccessKeyId(AccessKeyId::parse(value).map_err(bad)?),
+        OptionKey::AwsAccessKeyId => {
+            Change::AwsAccessKeyId(AccessKeyId::parse(value).map_err(bad)?)
+        }
         OptionKey::AwsSecretAccessKey if value.is_empty() => {
-            return Err(Diagnostic::error(DiagnosticKind::InvalidValue, span, "the secret access key is empty"));
+            return Err(Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                span,
+                "the secret access key is empty",
+            ));
         }
         OptionKey::AwsSecretAccessKey => Change::AwsSecretAccessKey(Secret::new(value)),
-        OptionKey::PathDisplayFilter => Change::PathDisplayFilter(S3Path::parse(value).map_err(bad)?),
+        OptionKey::PathDisplayFilter => {
+            Change::PathDisplayFilter(S3Path::parse(value).map_err(bad)?)
+        }
         OptionKey::EncryptionKmsKey => {
             let (arn, alias) = KmsKeyArn::parse(value).map_err(bad)?;
             let warning = alias.then(|| {
-                Diagnostic::warning(DiagnosticKind::KmsAlias, span, "ENCRYPTION_KMS_KEY names a key alias")
-                    .with_help("an alias can be moved to another key later; the key ARN pins the key")
+                Diagnostic::warning(
+                    DiagnosticKind::KmsAlias,
+                    span,
+                    "ENCRYPTION_KMS_KEY names a key alias",
+                )
+                .with_help("an alias can be moved to another key later; the key ARN pins the key")
             });
             return Ok((Change::EncryptionKmsKey(arn), warning));
         }
@@ -268,7 +363,7 @@ fn typed_value(key: OptionKey, setting: &OptionSetting) -> Result<(Change, Optio
     Ok((change, None))
 }
 
-fn find<'a>(changes: &'a [Typed], pred: impl Fn(&Change) -> bool) -> Option<&'a Typed> {
+fn find(changes: &[Typed], pred: impl Fn(&Change) -> bool) -> Option<&Typed> {
     changes.iter().find(|(c, _, _)| pred(c))
 }
 
@@ -288,17 +383,27 @@ fn combination_rules(changes: &[Typed], diags: &mut Vec<Diagnostic>) {
                 "a connection uses a role or access keys, not both",
             )
             .with_label("access keys given together with AWS_ROLE/EXTERNAL_ID")
-            .with_help("keep AWS_ROLE and EXTERNAL_ID, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"),
+            .with_help(
+                "keep AWS_ROLE and EXTERNAL_ID, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            ),
         );
     }
     match (key_id, secret) {
         (Some((_, _, span)), None) => diags.push(
-            Diagnostic::error(DiagnosticKind::MissingOption, *span, "AWS_ACCESS_KEY_ID needs AWS_SECRET_ACCESS_KEY")
-                .with_help("add AWS_SECRET_ACCESS_KEY = '<secret>' next to it"),
+            Diagnostic::error(
+                DiagnosticKind::MissingOption,
+                *span,
+                "AWS_ACCESS_KEY_ID needs AWS_SECRET_ACCESS_KEY",
+            )
+            .with_help("add AWS_SECRET_ACCESS_KEY = '<secret>' next to it"),
         ),
         (None, Some((_, _, span))) => diags.push(
-            Diagnostic::error(DiagnosticKind::MissingOption, *span, "AWS_SECRET_ACCESS_KEY needs AWS_ACCESS_KEY_ID")
-                .with_help("add AWS_ACCESS_KEY_ID = '<key id>' next to it"),
+            Diagnostic::error(
+                DiagnosticKind::MissingOption,
+                *span,
+                "AWS_SECRET_ACCESS_KEY needs AWS_ACCESS_KEY_ID",
+            )
+            .with_help("add AWS_ACCESS_KEY_ID = '<key id>' next to it"),
         ),
         _ => {}
     }
@@ -355,13 +460,21 @@ fn apply_one(spec: &mut ConnectionSpec, change: Change) {
         }
         Change::AwsAccessKeyId(id) => {
             let secret = match &spec.credentials {
-                Credentials::Keys { secret_access_key, .. } => secret_access_key.clone(),
+                Credentials::Keys {
+                    secret_access_key, ..
+                } => secret_access_key.clone(),
                 _ => Secret::new(""),
             };
-            spec.credentials = Credentials::Keys { access_key_id: id, secret_access_key: secret };
+            spec.credentials = Credentials::Keys {
+                access_key_id: id,
+                secret_access_key: secret,
+            };
         }
         Change::AwsSecretAccessKey(secret) => {
-            if let Credentials::Keys { secret_access_key, .. } = &mut spec.credentials {
+            if let Credentials::Keys {
+                secret_access_key, ..
+            } = &mut spec.credentials
+            {
                 *secret_access_key = secret;
             }
         }
@@ -408,9 +521,13 @@ impl ConnectionSpec {
             }
             apply_one(&mut next, change.clone());
         }
-        if let Credentials::Keys { secret_access_key, .. } = &next.credentials
+        if let Credentials::Keys {
+            secret_access_key, ..
+        } = &next.credentials
             && secret_access_key.expose().is_empty()
-            && let Some((_, span)) = changes.iter().find(|(c, _)| matches!(c, Change::AwsAccessKeyId(_)))
+            && let Some((_, span)) = changes
+                .iter()
+                .find(|(c, _)| matches!(c, Change::AwsAccessKeyId(_)))
         {
             return Err(Diagnostic::error(
                 DiagnosticKind::MissingOption,
@@ -432,26 +549,54 @@ impl ConnectionSpec {
             Credentials::Role { arn, external_id } => {
                 out.push(OptionSetting::new(OptionKey::AwsRole, string(arn.as_str())));
                 if let Some(id) = external_id {
-                    out.push(OptionSetting::new(OptionKey::ExternalId, string(id.as_str())));
+                    out.push(OptionSetting::new(
+                        OptionKey::ExternalId,
+                        string(id.as_str()),
+                    ));
                 }
             }
-            Credentials::Keys { access_key_id, secret_access_key } => {
-                out.push(OptionSetting::new(OptionKey::AwsAccessKeyId, string(access_key_id.as_str())));
-                out.push(OptionSetting::new(OptionKey::AwsSecretAccessKey, string(secret_access_key.expose())));
+            Credentials::Keys {
+                access_key_id,
+                secret_access_key,
+            } => {
+                out.push(OptionSetting::new(
+                    OptionKey::AwsAccessKeyId,
+                    string(access_key_id.as_str()),
+                ));
+                out.push(OptionSetting::new(
+                    OptionKey::AwsSecretAccessKey,
+                    string(secret_access_key.expose()),
+                ));
             }
         }
         if !self.path_display_filters.is_empty() {
-            let items = self.path_display_filters.iter().map(|p| StringLit::new(p.to_string())).collect();
-            out.push(OptionSetting::new(OptionKey::PathDisplayFilters, Value::List(items, Span::default())));
+            let items = self
+                .path_display_filters
+                .iter()
+                .map(|p| StringLit::new(p.to_string()))
+                .collect();
+            out.push(OptionSetting::new(
+                OptionKey::PathDisplayFilters,
+                Value::List(items, Span::default()),
+            ));
         }
         if self.read_only {
-            out.push(OptionSetting::new(OptionKey::ReadOnly, Value::Bool(true, Span::default())));
+            out.push(OptionSetting::new(
+                OptionKey::ReadOnly,
+                Value::Bool(true, Span::default()),
+            ));
         }
         if let Some(k) = &self.encryption_kms_key {
-            out.push(OptionSetting::new(OptionKey::EncryptionKmsKey, string(k.as_str())));
+            out.push(OptionSetting::new(
+                OptionKey::EncryptionKmsKey,
+                string(k.as_str()),
+            ));
         }
         if let Some(k) = &self.encryption_customer_managed_key {
-            out.push(OptionSetting::new(OptionKey::EncryptionCustomerManagedKey, string(k.expose())));
+            out.push(OptionSetting::new(
+                OptionKey::EncryptionCustomerManagedKey,
+                string(k.expose()),
+            ));
         }
         if let Some(c) = &self.comment {
             out.push(OptionSetting::new(OptionKey::Comment, string(c)));
@@ -480,27 +625,56 @@ mod tests {
 
     #[test]
     fn combinations() {
-        check_codes(&format!("CREATE S3 CONNECTION c {ROLE} EXTERNAL_ID = 'ab'"), &[]);
-        check_codes("CREATE S3 CONNECTION c EXTERNAL_ID = 'ext-1'", &["missing-option"]);
-        check_codes("CREATE S3 CONNECTION c AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'", &["missing-option"]);
         check_codes(
-            &format!("CREATE S3 CONNECTION c {ROLE} AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 's'"),
+            &format!("CREATE S3 CONNECTION c {ROLE} EXTERNAL_ID = 'ab'"),
+            &[],
+        );
+        check_codes(
+            "CREATE S3 CONNECTION c EXTERNAL_ID = 'ext-1'",
+            &["missing-option"],
+        );
+        check_codes(
+            "CREATE S3 CONNECTION c AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'",
+            &["missing-option"],
+        );
+        check_codes(
+            &format!(
+                "CREATE S3 CONNECTION c {ROLE} AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 's'"
+            ),
             &["conflicting-options"],
         );
         check_codes(
             "CREATE S3 CONNECTION c PATH_DISPLAY_FILTER = 's3://aaa/' PATH_DISPLAY_FILTERS = ('s3://bbb/')",
             &["conflicting-options"],
         );
-        check_codes("CREATE S3 CONNECTION c COMMENT = 'a' COMMENT = 'b'", &["repeated-option"]);
+        check_codes(
+            "CREATE S3 CONNECTION c COMMENT = 'a' COMMENT = 'b'",
+            &["repeated-option"],
+        );
     }
 
     #[test]
     fn types_and_values() {
-        check_codes("CREATE S3 CONNECTION c READ_ONLY = 'true'", &["wrong-value-type"]);
-        check_codes("CREATE S3 CONNECTION c READ_ONLY = YES", &["wrong-value-type"]);
-        check_codes("CREATE S3 CONNECTION c REGION = 'us-east-1'", &["unknown-option"]);
-        check_codes("CREATE S3 CONNECTION c ENCRYPTION_KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:alias/a'", &["kms-alias"]);
-        check_codes(&format!("CREATE S3 CONNECTION c {ROLE} EXTERNAL_ID = 'has space'"), &["invalid-value"]);
+        check_codes(
+            "CREATE S3 CONNECTION c READ_ONLY = 'true'",
+            &["wrong-value-type"],
+        );
+        check_codes(
+            "CREATE S3 CONNECTION c READ_ONLY = YES",
+            &["wrong-value-type"],
+        );
+        check_codes(
+            "CREATE S3 CONNECTION c REGION = 'us-east-1'",
+            &["unknown-option"],
+        );
+        check_codes(
+            "CREATE S3 CONNECTION c ENCRYPTION_KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:alias/a'",
+            &["kms-alias"],
+        );
+        check_codes(
+            &format!("CREATE S3 CONNECTION c {ROLE} EXTERNAL_ID = 'has space'"),
+            &["invalid-value"],
+        );
     }
 
     #[test]
@@ -514,15 +688,28 @@ mod tests {
     #[test]
     fn alter_switches_method() {
         let (stmts, _) = parse(&format!("CREATE S3 CONNECTION c {ROLE} EXTERNAL_ID = 'ab'"));
-        let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else { panic!() };
-        let (stmts, _) = parse("ALTER S3 CONNECTION c SET AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' SET AWS_SECRET_ACCESS_KEY = 'x'");
-        let Ok((Plan::Alter { changes, .. }, _)) = check(&stmts[0]) else { panic!() };
+        let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else {
+            panic!()
+        };
+        let (stmts, _) = parse(
+            "ALTER S3 CONNECTION c SET AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' SET AWS_SECRET_ACCESS_KEY = 'x'",
+        );
+        let Ok((Plan::Alter { changes, .. }, _)) = check(&stmts[0]) else {
+            panic!()
+        };
         let next = spec.altered(&changes).unwrap();
         assert_eq!(next.credentials.method(), "keys");
         let (stmts, _) = parse("ALTER S3 CONNECTION c SET EXTERNAL_ID = 'cd'");
-        let Ok((Plan::Alter { changes, .. }, _)) = check(&stmts[0]) else { panic!() };
-        assert_eq!(next.altered(&changes).unwrap_err().kind, DiagnosticKind::MissingOption);
+        let Ok((Plan::Alter { changes, .. }, _)) = check(&stmts[0]) else {
+            panic!()
+        };
+        assert_eq!(
+            next.altered(&changes).unwrap_err().kind,
+            DiagnosticKind::MissingOption
+        );
         let role_again = spec.altered(&changes).unwrap();
-        assert!(matches!(role_again.credentials, Credentials::Role { external_id: Some(ref id), .. } if id.as_str() == "cd"));
+        assert!(
+            matches!(role_again.credentials, Credentials::Role { external_id: Some(ref id), .. } if id.as_str() == "cd")
+        );
     }
 }

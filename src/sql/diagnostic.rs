@@ -97,7 +97,10 @@ impl Diagnostic {
     }
 
     pub fn warning(kind: DiagnosticKind, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, span, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(kind, span, message)
+        }
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
@@ -151,7 +154,11 @@ pub struct Source<'a> {
 
 impl<'a> Source<'a> {
     pub fn new(name: &'a str, text: &'a str) -> Self {
-        Source { name, text, first_line: 1 }
+        Source {
+            name,
+            text,
+            first_line: 1,
+        }
     }
 
     /// 1-based line and character column of a byte offset, in the named file.
@@ -164,7 +171,11 @@ impl<'a> Source<'a> {
 /// Renders a diagnostic the way rustc does: headline, `--> file:line:col`, the source lines
 /// with a caret under the span, then help and note.
 pub fn render(diag: &Diagnostic, source: &Source<'_>, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let level = match diag.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -190,13 +201,18 @@ pub fn render(diag: &Diagnostic, source: &Source<'_>, color: bool) -> String {
         .line_start(first + source.first_line)
         .path(source.name)
         .annotation(annotation);
-    let mut title = level.primary_title(diag.message.as_str()).id(diag.kind.code()).element(snippet);
+    let mut title = level
+        .primary_title(diag.message.as_str())
+        .id(diag.kind.code())
+        .element(snippet);
     if let Some(help) = &diag.help {
         title = title.element(Level::HELP.message(help.as_str()));
     }
     let mut report: Vec<Group<'_>> = vec![title];
     if let Some(note) = &diag.note {
-        report.push(Group::with_title(Level::NOTE.secondary_title(note.as_str())));
+        report.push(Group::with_title(
+            Level::NOTE.secondary_title(note.as_str()),
+        ));
     }
     renderer.render(&report)
 }

@@ -30,7 +30,10 @@ pub struct LexError<'a> {
 
 impl<'a> ParseError<&'a str> for LexError<'a> {
     fn from_error_kind(at: &'a str, kind: ErrorKind) -> Self {
-        LexError { kind: LexErrorKind::Nom(kind), at }
+        LexError {
+            kind: LexErrorKind::Nom(kind),
+            at,
+        }
     }
 
     fn append(_: &'a str, _: ErrorKind, other: Self) -> Self {
@@ -72,13 +75,21 @@ fn line_comment(i: &str) -> LexResult<'_, &str> {
 }
 
 fn block_comment(i: &str) -> LexResult<'_, &str> {
-    let inner = recognize(pair(tag("/*"), cut(terminated(take_until("*/"), tag("*/")))));
+    let inner = recognize(pair(
+        tag("/*"),
+        cut(terminated(take_until("*/"), tag("*/"))),
+    ));
     with_kind(inner, LexErrorKind::UnterminatedComment).parse(i)
 }
 
 /// Skips whitespace and comments (`--` to end of line, `/* … */` not nested).
 pub fn blanks(i: &str) -> LexResult<'_, ()> {
-    fold_many0(alt((multispace1, line_comment, block_comment)), || (), |_, _| ()).parse(i)
+    fold_many0(
+        alt((multispace1, line_comment, block_comment)),
+        || (),
+        |_, _| (),
+    )
+    .parse(i)
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`
@@ -87,7 +98,11 @@ pub fn word(i: &str) -> LexResult<'_, &str> {
 }
 
 fn number(i: &str) -> LexResult<'_, &str> {
-    recognize(pair(digit1, take_while(|c: char| is_word_char(c) || c == '.'))).parse(i)
+    recognize(pair(
+        digit1,
+        take_while(|c: char| is_word_char(c) || c == '.'),
+    ))
+    .parse(i)
 }
 
 /// A literal delimited by `quote`, where a doubled quote stands for one.
@@ -95,7 +110,12 @@ fn quoted(quote: char) -> impl Fn(&str) -> LexResult<'_, &str> {
     let doubled: &'static str = if quote == '\'' { "''" } else { "\"\"" };
     let body: &'static str = if quote == '\'' { "'" } else { "\"" };
     move |i| {
-        recognize((char(quote), many0_count(alt((is_not(body), tag(doubled)))), cut(char(quote)))).parse(i)
+        recognize((
+            char(quote),
+            many0_count(alt((is_not(body), tag(doubled)))),
+            cut(char(quote)),
+        ))
+        .parse(i)
     }
 }
 
@@ -137,7 +157,9 @@ pub fn token(i: &str) -> LexResult<'_, (TokenKind, &str)> {
 
 /// The value of a quoted literal: outer quotes removed, doubled quotes made single.
 pub fn unquote(raw: &str) -> Cow<'_, str> {
-    let Some(quote) = raw.chars().next() else { return Cow::Borrowed(raw) };
+    let Some(quote) = raw.chars().next() else {
+        return Cow::Borrowed(raw);
+    };
     let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
     let doubled = if quote == '\'' { "''" } else { "\"\"" };
     if inner.contains(doubled) {
@@ -166,7 +188,10 @@ pub fn keyword<'a>(kw: &'static str) -> impl Fn(&'a str) -> LexResult<'a, &'a st
         if w.eq_ignore_ascii_case(kw) {
             Ok((rest, w))
         } else {
-            Err(nom::Err::Error(LexError::from_error_kind(i, ErrorKind::Tag)))
+            Err(nom::Err::Error(LexError::from_error_kind(
+                i,
+                ErrorKind::Tag,
+            )))
         }
     }
 }
@@ -235,8 +260,20 @@ mod tests {
     #[test]
     fn unterminated_constructs_name_their_start() {
         let err = token("'abc").unwrap_err();
-        assert!(matches!(err, nom::Err::Failure(LexError { kind: LexErrorKind::UnterminatedString, at: "'abc" })));
+        assert!(matches!(
+            err,
+            nom::Err::Failure(LexError {
+                kind: LexErrorKind::UnterminatedString,
+                at: "'abc"
+            })
+        ));
         let err = blanks("  /* abc").unwrap_err();
-        assert!(matches!(err, nom::Err::Failure(LexError { kind: LexErrorKind::UnterminatedComment, .. })));
+        assert!(matches!(
+            err,
+            nom::Err::Failure(LexError {
+                kind: LexErrorKind::UnterminatedComment,
+                ..
+            })
+        ));
     }
 }

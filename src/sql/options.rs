@@ -147,7 +147,10 @@ impl OptionKey {
 
     /// Case-insensitive look-up of an option name.
     pub fn from_name(name: &str) -> Option<OptionKey> {
-        OPTIONS.iter().find(|d| d.name.eq_ignore_ascii_case(name)).map(|d| d.key)
+        OPTIONS
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name))
+            .map(|d| d.key)
     }
 }
 
@@ -159,7 +162,12 @@ impl fmt::Display for OptionKey {
 
 /// The option name a mistyped one most likely meant.
 pub fn suggest(name: &str) -> Option<&'static str> {
-    let squash = |s: &str| s.chars().filter(|c| *c != '_').collect::<String>().to_ascii_uppercase();
+    let squash = |s: &str| {
+        s.chars()
+            .filter(|c| *c != '_')
+            .collect::<String>()
+            .to_ascii_uppercase()
+    };
     let wanted = squash(name);
     OPTIONS
         .iter()
@@ -185,7 +193,10 @@ mod tests {
         assert_eq!(suggest("EXTERNALID"), Some("EXTERNAL_ID"));
         assert_eq!(suggest("aws_rol"), Some("AWS_ROLE"));
         assert_eq!(suggest("READONLY"), Some("READ_ONLY"));
-        assert_eq!(suggest("PATH_DISPLAY_FILTRES"), Some("PATH_DISPLAY_FILTERS"));
+        assert_eq!(
+            suggest("PATH_DISPLAY_FILTRES"),
+            Some("PATH_DISPLAY_FILTERS")
+        );
         assert_eq!(suggest("BANANA"), None);
     }
 }

@@ -1,7 +1,9 @@
 //! Statements from text: recursive descent over the tokens of `lex`, one statement at a time,
 //! recovering at the next `;` so one bad statement does not hide the next.
 
-use super::ast::{Ident, OptionName, OptionSetting, Options, Statement, StatementKind, StringLit, Value};
+use super::ast::{
+    Ident, OptionName, OptionSetting, Options, Statement, StatementKind, StringLit, Value,
+};
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::lex::{self, LexErrorKind, TokenKind};
 use super::options::OptionKey;
@@ -59,7 +61,10 @@ pub enum Step {
     /// An empty statement (`;` alone); go on at `next`.
     Empty { next: usize },
     /// A statement or the diagnostic that stopped it; the next one starts at `next`.
-    Parsed { result: Result<Statement, Diagnostic>, next: usize },
+    Parsed {
+        result: Result<Statement, Diagnostic>,
+        next: usize,
+    },
     /// The statement is not finished yet and `at_eof` was false: call again with more text.
     NeedMore,
 }
@@ -79,7 +84,10 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
             )
             .with_label("this comment runs to the end of the input")
             .with_help("close it with */");
-            return Step::Parsed { result: Err(diag), next: text.len() };
+            return Step::Parsed {
+                result: Err(diag),
+                next: text.len(),
+            };
         }
     };
     if start == text.len() {
@@ -93,12 +101,28 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
     if text[start..end] == *";" {
         return Step::Empty { next: end };
     }
-    let mut parser = Parser { text, pos: start, end };
+    let mut parser = Parser {
+        text,
+        pos: start,
+        end,
+    };
     match parser.statement() {
-        Ok(kind) => Step::Parsed { result: Ok(Statement { kind, span: Span::new(start, end) }), next: end },
-        Err(Failure::Diag(diag)) => Step::Parsed { result: Err(diag), next: end },
+        Ok(kind) => Step::Parsed {
+            result: Ok(Statement {
+                kind,
+                span: Span::new(start, end),
+            }),
+            next: end,
+        },
+        Err(Failure::Diag(diag)) => Step::Parsed {
+            result: Err(diag),
+            next: end,
+        },
         Err(Failure::Foreign { head }) => match foreign_end(text, start, end, at_eof) {
-            Some(next) => Step::Parsed { result: Err(not_a_connection_statement(text, head)), next },
+            Some(next) => Step::Parsed {
+                result: Err(not_a_connection_statement(text, head)),
+                next,
+            },
             None => Step::NeedMore,
         },
     }
@@ -123,7 +147,9 @@ fn foreign_end(text: &str, start: usize, mut end: usize, at_eof: bool) -> Option
     use sqlparser::tokenizer::Tokenizer;
     loop {
         let piece = &text[start..end];
-        if Tokenizer::new(&GenericDialect {}, piece).tokenize().is_ok() || end == text.len() && at_eof {
+        if Tokenizer::new(&GenericDialect {}, piece).tokenize().is_ok()
+            || end == text.len() && at_eof
+        {
             return Some(end);
         }
         // A `;` inside a construct our splitter does not know: the statement goes on.
@@ -136,8 +162,10 @@ fn foreign_end(text: &str, start: usize, mut end: usize, at_eof: bool) -> Option
 }
 
 fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
-    let words: Vec<String> =
-        text[head.range()].split_whitespace().map(|w| w.to_ascii_uppercase()).collect();
+    let words: Vec<String> = text[head.range()]
+        .split_whitespace()
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
     let head_text = words.join(" ");
     Diagnostic::error(
         DiagnosticKind::UnsupportedStatement,
@@ -154,7 +182,9 @@ fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
 enum Failure {
     Diag(Diagnostic),
     /// A statement of another kind; `head` covers its leading words.
-    Foreign { head: Span },
+    Foreign {
+        head: Span,
+    },
 }
 
 impl From<Diagnostic> for Failure {
@@ -190,7 +220,10 @@ impl Token<'_> {
             None => "the end of the statement".to_string(),
             Some(TokenKind::Semi) => "`;`".to_string(),
             Some(TokenKind::String) if self.raw.chars().count() > 24 => {
-                format!("the string {}…'", self.raw.chars().take(20).collect::<String>())
+                format!(
+                    "the string {}…'",
+                    self.raw.chars().take(20).collect::<String>()
+                )
             }
             Some(TokenKind::String) => format!("the string {}", self.raw),
             Some(_) => format!("`{}`", self.raw),
@@ -212,34 +245,56 @@ impl<'a> Parser<'a> {
         let (rest, ()) = lex::blanks(slice).map_err(|e| self.lex_error(e))?;
         let start = self.end - rest.len();
         if rest.is_empty() {
-            return Ok((Token { kind: None, raw: "", span: Span::new(start, start) }, start));
+            return Ok((
+                Token {
+                    kind: None,
+                    raw: "",
+                    span: Span::new(start, start),
+                },
+                start,
+            ));
         }
         let (after, (kind, raw)) = lex::token(rest).map_err(|e| self.lex_error(e))?;
         let stop = self.end - after.len();
-        Ok((Token { kind: Some(kind), raw, span: Span::new(start, stop) }, stop))
+        Ok((
+            Token {
+                kind: Some(kind),
+                raw,
+                span: Span::new(start, stop),
+            },
+            stop,
+        ))
     }
 
     fn lex_error(&self, err: nom::Err<lex::LexError<'_>>) -> Diagnostic {
         let e = match err {
             nom::Err::Error(e) | nom::Err::Failure(e) => e,
             nom::Err::Incomplete(_) => {
-                return Diagnostic::error(DiagnosticKind::Syntax, Span::new(self.end, self.end), "incomplete input");
+                return Diagnostic::error(
+                    DiagnosticKind::Syntax,
+                    Span::new(self.end, self.end),
+                    "incomplete input",
+                );
             }
         };
         let at = self.end - e.at.len();
         let span = Span::new(at, self.end);
         let first = Span::new(at, at + 1);
         match e.kind {
-            LexErrorKind::UnterminatedString => {
-                Diagnostic::error(DiagnosticKind::UnterminatedString, first, "string is never closed")
-                    .with_label("this string runs to the end of the statement")
-                    .with_help("end the string with ' (write '' for a quote inside it)")
-            }
-            LexErrorKind::UnterminatedIdentifier => {
-                Diagnostic::error(DiagnosticKind::UnterminatedIdentifier, first, "quoted name is never closed")
-                    .with_label("this name runs to the end of the statement")
-                    .with_help("end the name with \" (write \"\" for a quote inside it)")
-            }
+            LexErrorKind::UnterminatedString => Diagnostic::error(
+                DiagnosticKind::UnterminatedString,
+                first,
+                "string is never closed",
+            )
+            .with_label("this string runs to the end of the statement")
+            .with_help("end the string with ' (write '' for a quote inside it)"),
+            LexErrorKind::UnterminatedIdentifier => Diagnostic::error(
+                DiagnosticKind::UnterminatedIdentifier,
+                first,
+                "quoted name is never closed",
+            )
+            .with_label("this name runs to the end of the statement")
+            .with_help("end the name with \" (write \"\" for a quote inside it)"),
             LexErrorKind::UnterminatedComment => Diagnostic::error(
                 DiagnosticKind::UnterminatedComment,
                 Span::new(at, (at + 2).min(self.end)),
@@ -247,7 +302,9 @@ impl<'a> Parser<'a> {
             )
             .with_label("this comment runs to the end of the statement")
             .with_help("close it with */"),
-            LexErrorKind::Nom(_) => Diagnostic::error(DiagnosticKind::Syntax, span, "unexpected input"),
+            LexErrorKind::Nom(_) => {
+                Diagnostic::error(DiagnosticKind::Syntax, span, "unexpected input")
+            }
         }
     }
 
@@ -267,12 +324,20 @@ impl<'a> Parser<'a> {
     }
 
     fn expected(&self, what: &str, found: Token<'_>) -> Diagnostic {
-        Diagnostic::error(DiagnosticKind::Syntax, found.span, format!("expected {what}, found {}", found.describe()))
+        Diagnostic::error(
+            DiagnosticKind::Syntax,
+            found.span,
+            format!("expected {what}, found {}", found.describe()),
+        )
     }
 
     fn expect_word(&mut self, kw: &str) -> Result<Token<'a>, Diagnostic> {
         let tok = self.next()?;
-        if tok.is_word(kw) { Ok(tok) } else { Err(self.expected(&format!("`{kw}`"), tok)) }
+        if tok.is_word(kw) {
+            Ok(tok)
+        } else {
+            Err(self.expected(&format!("`{kw}`"), tok))
+        }
     }
 
     fn eat_word(&mut self, kw: &str) -> Result<bool, Diagnostic> {
@@ -287,7 +352,9 @@ impl<'a> Parser<'a> {
     fn statement(&mut self) -> PResult<StatementKind> {
         let first = self.next()?;
         if first.kind != Some(TokenKind::Word) {
-            return Err(self.expected("a statement such as CREATE S3 CONNECTION", first).into());
+            return Err(self
+                .expected("a statement such as CREATE S3 CONNECTION", first)
+                .into());
         }
         let verb = first.raw.to_ascii_uppercase();
         let kind = match verb.as_str() {
@@ -296,14 +363,22 @@ impl<'a> Parser<'a> {
             "DROP" => self.drop(first)?,
             "VALIDATE" if self.peek()?.is_word("CONNECTION") => {
                 self.next()?;
-                StatementKind::ValidateConnection { name: self.ident()? }
+                StatementKind::ValidateConnection {
+                    name: self.ident()?,
+                }
             }
             "DESCRIBE" | "DESC" if self.peek()?.is_word("CONNECTION") => {
                 self.next()?;
-                StatementKind::DescribeConnection { name: self.ident()? }
+                StatementKind::DescribeConnection {
+                    name: self.ident()?,
+                }
             }
             "SHOW" => self.show(first)?,
-            _ => return Err(Failure::Foreign { head: self.head(first)? }),
+            _ => {
+                return Err(Failure::Foreign {
+                    head: self.head(first)?,
+                });
+            }
         };
         self.finish()?;
         Ok(kind)
@@ -312,7 +387,9 @@ impl<'a> Parser<'a> {
     /// The leading words of a foreign statement, for its message: `CREATE TABLE`, `CREATE SYNC JOB`.
     fn head(&mut self, first: Token<'_>) -> Result<Span, Diagnostic> {
         let mut span = first.span;
-        let takes_object = ["CREATE", "ALTER", "DROP", "SHOW", "DESCRIBE"].iter().any(|v| first.is_word(v));
+        let takes_object = ["CREATE", "ALTER", "DROP", "SHOW", "DESCRIBE"]
+            .iter()
+            .any(|v| first.is_word(v));
         if takes_object {
             let mut tok = self.peek()?;
             for _ in 0..3 {
@@ -320,9 +397,16 @@ impl<'a> Parser<'a> {
                     break;
                 }
                 span = span.to(tok.span);
-                let modifier = ["SYNC", "OR", "REPLACE", "TEMPORARY", "MATERIALIZED", "EXTERNAL"]
-                    .iter()
-                    .any(|m| tok.is_word(m));
+                let modifier = [
+                    "SYNC",
+                    "OR",
+                    "REPLACE",
+                    "TEMPORARY",
+                    "MATERIALIZED",
+                    "EXTERNAL",
+                ]
+                .iter()
+                .any(|m| tok.is_word(m));
                 if !modifier {
                     break;
                 }
@@ -354,13 +438,18 @@ impl<'a> Parser<'a> {
             return Err(Diagnostic::error(
                 DiagnosticKind::UnsupportedConnectionType,
                 ty.span,
-                format!("{} connections are not supported", ty.raw.to_ascii_uppercase()),
+                format!(
+                    "{} connections are not supported",
+                    ty.raw.to_ascii_uppercase()
+                ),
             )
             .with_label("connsql manages S3 connections only")
             .with_help("write S3 here, or create this connection where its jobs run")
             .into());
         }
-        Err(Failure::Foreign { head: self.head(verb)? })
+        Err(Failure::Foreign {
+            head: self.head(verb)?,
+        })
     }
 
     fn create(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
@@ -391,7 +480,12 @@ impl<'a> Parser<'a> {
         };
         let name = self.ident()?;
         let options = self.options()?;
-        Ok(StatementKind::CreateConnection { or_replace, if_not_exists, name, options })
+        Ok(StatementKind::CreateConnection {
+            or_replace,
+            if_not_exists,
+            name,
+            options,
+        })
     }
 
     fn options(&mut self) -> Result<Options, Diagnostic> {
@@ -426,7 +520,9 @@ impl<'a> Parser<'a> {
         let eq = self.next()?;
         if !eq.is(TokenKind::Eq) {
             let shown = name.to_string();
-            return Err(self.expected(&format!("`=` after {shown}"), eq).with_help(format!("write {shown} = <value>")));
+            return Err(self
+                .expected(&format!("`=` after {shown}"), eq)
+                .with_help(format!("write {shown} = <value>")));
         }
         let value = self.value()?;
         Ok(OptionSetting { name, value })
@@ -436,8 +532,12 @@ impl<'a> Parser<'a> {
         let tok = self.next()?;
         Ok(match tok.kind {
             Some(TokenKind::String) => Value::String(self.string_lit(tok)),
-            Some(TokenKind::Word) if tok.raw.eq_ignore_ascii_case("TRUE") => Value::Bool(true, tok.span),
-            Some(TokenKind::Word) if tok.raw.eq_ignore_ascii_case("FALSE") => Value::Bool(false, tok.span),
+            Some(TokenKind::Word) if tok.raw.eq_ignore_ascii_case("TRUE") => {
+                Value::Bool(true, tok.span)
+            }
+            Some(TokenKind::Word) if tok.raw.eq_ignore_ascii_case("FALSE") => {
+                Value::Bool(false, tok.span)
+            }
             Some(TokenKind::Word) => Value::Word(tok.raw.to_string(), tok.span),
             Some(TokenKind::Number) => Value::Number(tok.raw.to_string(), tok.span),
             Some(TokenKind::LParen) => {
@@ -460,7 +560,9 @@ impl<'a> Parser<'a> {
                     let sep = self.next()?;
                     match sep.kind {
                         Some(TokenKind::Comma) => continue,
-                        Some(TokenKind::RParen) => return Ok(Value::List(items, tok.span.to(sep.span))),
+                        Some(TokenKind::RParen) => {
+                            return Ok(Value::List(items, tok.span.to(sep.span)));
+                        }
                         _ => return Err(self.expected("`,` or `)`", sep)),
                     }
                 }
@@ -470,28 +572,44 @@ impl<'a> Parser<'a> {
     }
 
     fn string_lit(&self, tok: Token<'_>) -> StringLit {
-        StringLit { value: lex::unquote(tok.raw).into_owned(), span: tok.span }
+        StringLit {
+            value: lex::unquote(tok.raw).into_owned(),
+            span: tok.span,
+        }
     }
 
     fn ident(&mut self) -> Result<Ident, Diagnostic> {
         let tok = self.next()?;
         match tok.kind {
-            Some(TokenKind::Word) => {
-                Ok(Ident { value: tok.raw.to_ascii_lowercase(), quoted: false, span: tok.span })
-            }
+            Some(TokenKind::Word) => Ok(Ident {
+                value: tok.raw.to_ascii_lowercase(),
+                quoted: false,
+                span: tok.span,
+            }),
             Some(TokenKind::QuotedIdent) => {
                 let value = lex::unquote(tok.raw).into_owned();
                 if value.is_empty() {
-                    return Err(Diagnostic::error(DiagnosticKind::Syntax, tok.span, "a connection name cannot be empty"));
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::Syntax,
+                        tok.span,
+                        "a connection name cannot be empty",
+                    ));
                 }
-                Ok(Ident { value, quoted: true, span: tok.span })
+                Ok(Ident {
+                    value,
+                    quoted: true,
+                    span: tok.span,
+                })
             }
             Some(TokenKind::Number) => Err(Diagnostic::error(
                 DiagnosticKind::Syntax,
                 tok.span,
                 format!("a name cannot start with a digit: `{}`", tok.raw),
             )
-            .with_help(format!("quote it as \"{}\", or start it with a letter or _", tok.raw))),
+            .with_help(format!(
+                "quote it as \"{}\", or start it with a letter or _",
+                tok.raw
+            ))),
             _ => Err(self.expected("a connection name", tok)),
         }
     }
@@ -513,7 +631,10 @@ impl<'a> Parser<'a> {
         if !tok.is_word("SET") {
             let mut diag = self.expected("SET or RENAME TO", tok);
             if tok.kind == Some(TokenKind::Word) {
-                diag = diag.with_help(format!("write SET {} = <value>", tok.raw.to_ascii_uppercase()));
+                diag = diag.with_help(format!(
+                    "write SET {} = <value>",
+                    tok.raw.to_ascii_uppercase()
+                ));
             }
             return Err(diag.into());
         }
@@ -543,7 +664,10 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
         }
-        Ok(StatementKind::AlterConnection { name, set: Options(set) })
+        Ok(StatementKind::AlterConnection {
+            name,
+            set: Options(set),
+        })
     }
 
     fn drop(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
@@ -558,7 +682,10 @@ impl<'a> Parser<'a> {
         } else {
             false
         };
-        Ok(StatementKind::DropConnection { if_exists, name: self.ident()? })
+        Ok(StatementKind::DropConnection {
+            if_exists,
+            name: self.ident()?,
+        })
     }
 
     fn show(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
@@ -568,7 +695,9 @@ impl<'a> Parser<'a> {
             let like = if self.eat_word("LIKE")? {
                 let pattern = self.next()?;
                 if !pattern.is(TokenKind::String) {
-                    return Err(self.expected("a pattern string such as 'lake%'", pattern).into());
+                    return Err(self
+                        .expected("a pattern string such as 'lake%'", pattern)
+                        .into());
                 }
                 Some(self.string_lit(pattern))
             } else {
@@ -579,7 +708,9 @@ impl<'a> Parser<'a> {
         if tok.is_word("CREATE") {
             self.next()?;
             self.expect_word("CONNECTION")?;
-            return Ok(StatementKind::ShowCreateConnection { name: self.ident()? });
+            return Ok(StatementKind::ShowCreateConnection {
+                name: self.ident()?,
+            });
         }
         if tok.is_word("TRUST") {
             self.next()?;
@@ -597,9 +728,13 @@ impl<'a> Parser<'a> {
             self.next()?;
             self.expect_word("FOR")?;
             self.expect_word("CONNECTION")?;
-            return Ok(StatementKind::ShowS3Policy { name: self.ident()? });
+            return Ok(StatementKind::ShowS3Policy {
+                name: self.ident()?,
+            });
         }
-        Err(Failure::Foreign { head: self.head(verb)? })
+        Err(Failure::Foreign {
+            head: self.head(verb)?,
+        })
     }
 }
 
@@ -622,29 +757,47 @@ mod tests {
     fn create_forms() {
         check(
             "create s3 connection Lake aws_role='arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ab' read_only = true",
-            &["CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ab' READ_ONLY = TRUE"],
+            &[
+                "CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ab' READ_ONLY = TRUE",
+            ],
         );
         check(
             "CREATE OR REPLACE S3 CONNECTION \"My Conn\" COMMENT = 'it''s';",
             &["CREATE OR REPLACE S3 CONNECTION \"My Conn\" COMMENT = 'it''s'"],
         );
-        check("CREATE S3 CONNECTION IF NOT EXISTS x;", &["CREATE S3 CONNECTION IF NOT EXISTS x"]);
-        check("CREATE OR REPLACE S3 CONNECTION IF NOT EXISTS x;", &["error[conflicting-clauses]"]);
+        check(
+            "CREATE S3 CONNECTION IF NOT EXISTS x;",
+            &["CREATE S3 CONNECTION IF NOT EXISTS x"],
+        );
+        check(
+            "CREATE OR REPLACE S3 CONNECTION IF NOT EXISTS x;",
+            &["error[conflicting-clauses]"],
+        );
     }
 
     #[test]
     fn recovers_at_the_next_semicolon() {
         check(
             "CREATE S3 CONNECTION; DROP CONNECTION a; CREATE S3 CONNECTION c AWS_ROLE 'x'; SHOW CONNECTIONS",
-            &["error[syntax]", "DROP CONNECTION a", "error[syntax]", "SHOW CONNECTIONS"],
+            &[
+                "error[syntax]",
+                "DROP CONNECTION a",
+                "error[syntax]",
+                "SHOW CONNECTIONS",
+            ],
         );
     }
 
     #[test]
     fn foreign_statements_are_named() {
-        let (stmts, diags) = parse("CREATE SYNC JOB j AS COPY FROM S3 c LOCATION = 's3://b/' INTO t; DROP CONNECTION c;");
+        let (stmts, diags) = parse(
+            "CREATE SYNC JOB j AS COPY FROM S3 c LOCATION = 's3://b/' INTO t; DROP CONNECTION c;",
+        );
         assert_eq!(stmts.len(), 1);
-        assert_eq!(diags[0].message, "`CREATE SYNC JOB` is not a connection statement");
+        assert_eq!(
+            diags[0].message,
+            "`CREATE SYNC JOB` is not a connection statement"
+        );
         let (_, diags) = parse("CREATE GLUE_CATALOG CONNECTION g;");
         assert_eq!(diags[0].kind, DiagnosticKind::UnsupportedConnectionType);
     }
@@ -664,8 +817,14 @@ mod tests {
 
     #[test]
     fn need_more_until_semicolon() {
-        assert!(matches!(parse_next("CREATE S3 CONNECTION x\n", 0, false), Step::NeedMore));
-        assert!(matches!(parse_next("CREATE S3 CONNECTION x;\n", 0, false), Step::Parsed { .. }));
+        assert!(matches!(
+            parse_next("CREATE S3 CONNECTION x\n", 0, false),
+            Step::NeedMore
+        ));
+        assert!(matches!(
+            parse_next("CREATE S3 CONNECTION x;\n", 0, false),
+            Step::Parsed { .. }
+        ));
         assert!(matches!(parse_next("  -- c\n", 0, false), Step::NeedMore));
     }
 
@@ -675,8 +834,14 @@ mod tests {
             "ALTER S3 CONNECTION c SET COMMENT = 'x' SET READ_ONLY = FALSE",
             &["ALTER S3 CONNECTION c SET READ_ONLY = FALSE SET COMMENT = 'x'"],
         );
-        check("ALTER S3 CONNECTION c RENAME TO d", &["ALTER CONNECTION c RENAME TO d"]);
-        check("ALTER S3 CONNECTION c SET COMMENT = 'x' READ_ONLY = TRUE", &["error[syntax]"]);
+        check(
+            "ALTER S3 CONNECTION c RENAME TO d",
+            &["ALTER CONNECTION c RENAME TO d"],
+        );
+        check(
+            "ALTER S3 CONNECTION c SET COMMENT = 'x' READ_ONLY = TRUE",
+            &["error[syntax]"],
+        );
         check("ALTER S3 CONNECTION c AWS_ROLE = 'x'", &["error[syntax]"]);
     }
 }

@@ -37,7 +37,10 @@ pub fn redact_text(text: &str) -> String {
             return out;
         };
         match (state, kind) {
-            (2, TokenKind::String | TokenKind::Word | TokenKind::Number | TokenKind::QuotedIdent) => {
+            (
+                2,
+                TokenKind::String | TokenKind::Word | TokenKind::Number | TokenKind::QuotedIdent,
+            ) => {
                 out.push_str(&format!("'{MASK}'"));
                 state = 0;
             }
@@ -47,7 +50,10 @@ pub fn redact_text(text: &str) -> String {
             }
             _ => {
                 out.push_str(raw);
-                state = usize::from(kind == TokenKind::Word && OptionKey::from_name(raw).is_some_and(OptionKey::is_secret));
+                state = usize::from(
+                    kind == TokenKind::Word
+                        && OptionKey::from_name(raw).is_some_and(OptionKey::is_secret),
+                );
             }
         }
         rest = after;
@@ -86,7 +92,12 @@ pub fn mask_in_place(text: &str) -> Cow<'_, str> {
                 state = 0;
             }
             (1, TokenKind::Eq) => state = 2,
-            _ => state = usize::from(kind == TokenKind::Word && OptionKey::from_name(raw).is_some_and(OptionKey::is_secret)),
+            _ => {
+                state = usize::from(
+                    kind == TokenKind::Word
+                        && OptionKey::from_name(raw).is_some_and(OptionKey::is_secret),
+                )
+            }
         }
         rest = after;
     }
@@ -121,20 +132,28 @@ mod tests {
         let masked = mask_in_place(text);
         assert_eq!(masked, "X AWS_SECRET_ACCESS_KEY = '**¤' BOGUS = 1\n");
         assert_eq!(masked.len(), text.len());
-        assert_eq!(mask_in_place("ENCRYPTION_CUSTOMER_MANAGED_KEY = 'open"), "ENCRYPTION_CUSTOMER_MANAGED_KEY = '****");
+        assert_eq!(
+            mask_in_place("ENCRYPTION_CUSTOMER_MANAGED_KEY = 'open"),
+            "ENCRYPTION_CUSTOMER_MANAGED_KEY = '****"
+        );
         assert!(matches!(mask_in_place("COMMENT = 'x'"), Cow::Borrowed(_)));
     }
 
     #[test]
     fn masks_secret_values_only() {
         assert_eq!(
-            redact_text("CREATE S3 CONNECTION c AWS_ACCESS_KEY_ID = 'AKIA' aws_secret_access_key='s3cr''et' BAD"),
+            redact_text(
+                "CREATE S3 CONNECTION c AWS_ACCESS_KEY_ID = 'AKIA' aws_secret_access_key='s3cr''et' BAD"
+            ),
             "CREATE S3 CONNECTION c AWS_ACCESS_KEY_ID = 'AKIA' aws_secret_access_key='********' BAD"
         );
         assert_eq!(
             redact_text("x ENCRYPTION_CUSTOMER_MANAGED_KEY = 'abc"),
             "x ENCRYPTION_CUSTOMER_MANAGED_KEY = '********'"
         );
-        assert_eq!(redact_text("COMMENT = 'AWS_SECRET_ACCESS_KEY = x'"), "COMMENT = 'AWS_SECRET_ACCESS_KEY = x'");
+        assert_eq!(
+            redact_text("COMMENT = 'AWS_SECRET_ACCESS_KEY = x'"),
+            "COMMENT = 'AWS_SECRET_ACCESS_KEY = x'"
+        );
     }
 }

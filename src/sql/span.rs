@@ -66,7 +66,12 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 
@@ -87,7 +92,11 @@ impl LineIndex {
         match self.starts.get(line + 1) {
             Some(&next) => {
                 let end = next - 1;
-                if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') { end - 1 } else { end }
+                if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\r') {
+                    end - 1
+                } else {
+                    end
+                }
             }
             None => text.len(),
         }

@@ -68,7 +68,10 @@ impl Scanner {
 
     /// Whether the text so far ends inside a string, quoted identifier or block comment.
     pub fn in_literal(&self) -> bool {
-        matches!(self.state, State::SingleQuoted | State::DoubleQuoted | State::BlockComment)
+        matches!(
+            self.state,
+            State::SingleQuoted | State::DoubleQuoted | State::BlockComment
+        )
     }
 }
 
@@ -96,7 +99,10 @@ mod tests {
     fn splits_outside_literals_and_comments() {
         check("a;b", &["a;", "b"]);
         check("a 'x;y' \"p;q\";b", &["a 'x;y' \"p;q\";", "b"]);
-        check("a -- c;\n d; /* ; */ e;", &["a -- c;\n d;", " /* ; */ e;", ""]);
+        check(
+            "a -- c;\n d; /* ; */ e;",
+            &["a -- c;\n d;", " /* ; */ e;", ""],
+        );
         check("'it''s;';", &["'it''s;';", ""]);
         check(";;", &[";", ";", ""]);
     }

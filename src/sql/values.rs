@@ -15,7 +15,11 @@ pub struct ValueError {
 
 impl ValueError {
     fn new(message: impl Into<String>) -> Self {
-        ValueError { message: message.into(), help: None, at: None }
+        ValueError {
+            message: message.into(),
+            help: None,
+            at: None,
+        }
     }
 
     fn help(mut self, help: impl Into<String>) -> Self {
@@ -30,7 +34,10 @@ impl ValueError {
 }
 
 fn is_partition(p: &str) -> bool {
-    p == "aws" || p.strip_prefix("aws-").is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+    p == "aws"
+        || p.strip_prefix("aws-").is_some_and(|r| {
+            !r.is_empty() && r.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        })
 }
 
 fn is_account(a: &str) -> bool {
@@ -55,41 +62,61 @@ impl RoleArn {
         if parts.len() != 6 || parts[0] != "arn" {
             return Err(ValueError::new(format!("`{s}` is not an ARN")).help(help));
         }
-        let (partition, service, region, account, resource) = (parts[1], parts[2], parts[3], parts[4], parts[5]);
+        let (partition, service, region, account, resource) =
+            (parts[1], parts[2], parts[3], parts[4], parts[5]);
         if !is_partition(partition) {
-            return Err(ValueError::new(format!("unknown partition `{partition}` in the role ARN"))
-                .help("the partition is aws, aws-cn or aws-us-gov"));
+            return Err(ValueError::new(format!(
+                "unknown partition `{partition}` in the role ARN"
+            ))
+            .help("the partition is aws, aws-cn or aws-us-gov"));
         }
         if service != "iam" {
-            return Err(ValueError::new(format!("this is an ARN of the `{service}` service, not an IAM role")).help(help));
+            return Err(ValueError::new(format!(
+                "this is an ARN of the `{service}` service, not an IAM role"
+            ))
+            .help(help));
         }
         if !region.is_empty() {
             return Err(ValueError::new("IAM ARNs have no region").help(help));
         }
         if !is_account(account) {
-            return Err(ValueError::new(format!("the account ID `{account}` is not 12 digits")).help(help));
+            return Err(
+                ValueError::new(format!("the account ID `{account}` is not 12 digits")).help(help),
+            );
         }
         let Some(path_and_name) = resource.strip_prefix("role/") else {
             let kind = resource.split('/').next().unwrap_or(resource);
-            return Err(ValueError::new(format!("this is an IAM {kind} ARN, not a role ARN"))
-                .help(format!("AWS_ROLE takes the ARN of the role to assume, like {ROLE_EXAMPLE}")));
+            return Err(
+                ValueError::new(format!("this is an IAM {kind} ARN, not a role ARN")).help(
+                    format!("AWS_ROLE takes the ARN of the role to assume, like {ROLE_EXAMPLE}"),
+                ),
+            );
         };
-        let (path, name) = path_and_name.rsplit_once('/').unwrap_or(("", path_and_name));
+        let (path, name) = path_and_name
+            .rsplit_once('/')
+            .unwrap_or(("", path_and_name));
         if name.is_empty() || name.len() > 64 {
             return Err(ValueError::new("a role name has 1 to 64 characters").help(help));
         }
         let name_start = s.len() - name.len();
         if let Some(i) = name.bytes().position(|b| !is_iam_name_char(b)) {
-            return Err(ValueError::new("a role name may only hold letters, digits and _+=,.@-")
-                .help(help)
-                .at(name_start + i));
+            return Err(
+                ValueError::new("a role name may only hold letters, digits and _+=,.@-")
+                    .help(help)
+                    .at(name_start + i),
+            );
         }
         let path_start = s.len() - path_and_name.len();
         if let Some(i) = path.bytes().position(|b| !(0x21..=0x7e).contains(&b)) {
-            return Err(ValueError::new("a role path may only hold printable ASCII without spaces").at(path_start + i));
+            return Err(ValueError::new(
+                "a role path may only hold printable ASCII without spaces",
+            )
+            .at(path_start + i));
         }
         if path.len() > 510 || s.len() > 2048 {
-            return Err(ValueError::new("the role ARN is too long (STS allows 2048 characters)"));
+            return Err(ValueError::new(
+                "the role ARN is too long (STS allows 2048 characters)",
+            ));
         }
         Ok(RoleArn(s.to_string()))
     }
@@ -125,14 +152,28 @@ pub struct ExternalId(String);
 impl ExternalId {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
         let help = "an external ID has 2 to 1224 characters: letters, digits and _+=,.@:/-";
-        if let Some(i) = s.bytes().position(|b| !(is_iam_name_char(b) || b == b':' || b == b'/')) {
+        if let Some(i) = s
+            .bytes()
+            .position(|b| !(is_iam_name_char(b) || b == b':' || b == b'/'))
+        {
             let c = s[i..].chars().next().unwrap_or(' ');
-            let shown = if c == ' ' { "a space".to_string() } else { format!("`{c}`") };
-            return Err(ValueError::new(format!("an external ID cannot contain {shown}")).help(help).at(i));
+            let shown = if c == ' ' {
+                "a space".to_string()
+            } else {
+                format!("`{c}`")
+            };
+            return Err(
+                ValueError::new(format!("an external ID cannot contain {shown}"))
+                    .help(help)
+                    .at(i),
+            );
         }
         if s.len() < 2 || s.len() > 1224 {
-            return Err(ValueError::new(format!("an external ID has 2 to 1224 characters, this one has {}", s.len()))
-                .help(help));
+            return Err(ValueError::new(format!(
+                "an external ID has 2 to 1224 characters, this one has {}",
+                s.len()
+            ))
+            .help(help));
         }
         Ok(ExternalId(s.to_string()))
     }
@@ -155,12 +196,22 @@ pub struct AccessKeyId(String);
 impl AccessKeyId {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
         let help = "an access key ID has 16 to 128 letters and digits, like AKIAIOSFODNN7EXAMPLE";
-        if let Some(i) = s.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'_')) {
-            return Err(ValueError::new("an access key ID holds only letters and digits").help(help).at(i));
+        if let Some(i) = s
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            return Err(
+                ValueError::new("an access key ID holds only letters and digits")
+                    .help(help)
+                    .at(i),
+            );
         }
         if s.len() < 16 || s.len() > 128 {
-            return Err(ValueError::new(format!("an access key ID has 16 to 128 characters, this one has {}", s.len()))
-                .help(help));
+            return Err(ValueError::new(format!(
+                "an access key ID has 16 to 128 characters, this one has {}",
+                s.len()
+            ))
+            .help(help));
         }
         Ok(AccessKeyId(s.to_string()))
     }
@@ -205,10 +256,15 @@ impl fmt::Display for Secret {
 
 /// Checks an SSE-C key: base64 of exactly 256 bits.
 pub fn customer_managed_key(s: &str) -> Result<Secret, ValueError> {
-    let help = "an SSE-C key is the base64 text of 32 random bytes, e.g. from `openssl rand -base64 32`";
+    let help =
+        "an SSE-C key is the base64 text of 32 random bytes, e.g. from `openssl rand -base64 32`";
     match base64::engine::general_purpose::STANDARD.decode(s) {
         Ok(bytes) if bytes.len() == 32 => Ok(Secret::new(s)),
-        Ok(bytes) => Err(ValueError::new(format!("the key is {} bits; SSE-C keys are 256 bits", bytes.len() * 8)).help(help)),
+        Ok(bytes) => Err(ValueError::new(format!(
+            "the key is {} bits; SSE-C keys are 256 bits",
+            bytes.len() * 8
+        ))
+        .help(help)),
         Err(_) => Err(ValueError::new("the key is not valid base64").help(help)),
     }
 }
@@ -225,16 +281,27 @@ impl S3Path {
         };
         let bucket = rest.split_once('/').map_or(rest, |(b, _)| b);
         if bucket.len() < 3 || bucket.len() > 63 {
-            return Err(ValueError::new(format!("bucket name `{bucket}` must have 3 to 63 characters")).help(help));
+            return Err(ValueError::new(format!(
+                "bucket name `{bucket}` must have 3 to 63 characters"
+            ))
+            .help(help));
         }
-        if let Some(i) = bucket.bytes().position(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')) {
-            return Err(ValueError::new("bucket names hold only lower-case letters, digits, dots and hyphens")
-                .help(help)
-                .at(5 + i));
+        if let Some(i) = bucket
+            .bytes()
+            .position(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'))
+        {
+            return Err(ValueError::new(
+                "bucket names hold only lower-case letters, digits, dots and hyphens",
+            )
+            .help(help)
+            .at(5 + i));
         }
-        let edge_ok = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        let edge_ok =
+            |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
         if !edge_ok(bucket.bytes().next()) || !edge_ok(bucket.bytes().last()) {
-            return Err(ValueError::new("a bucket name starts and ends with a letter or digit").help(help));
+            return Err(
+                ValueError::new("a bucket name starts and ends with a letter or digit").help(help),
+            );
         }
         Ok(S3Path(s.to_string()))
     }
@@ -277,15 +344,22 @@ impl KmsKeyArn {
             };
             return Err(ValueError::new(format!("`{s}` is not a KMS key ARN")).help(hint));
         }
-        let (partition, service, region, account, resource) = (parts[1], parts[2], parts[3], parts[4], parts[5]);
+        let (partition, service, region, account, resource) =
+            (parts[1], parts[2], parts[3], parts[4], parts[5]);
         if !is_partition(partition) || service != "kms" {
             return Err(ValueError::new("this is not a KMS ARN").help(help));
         }
-        if region.is_empty() || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if region.is_empty()
+            || !region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(ValueError::new(format!("`{region}` is not an AWS region")).help(help));
         }
         if !is_account(account) {
-            return Err(ValueError::new(format!("the account ID `{account}` is not 12 digits")).help(help));
+            return Err(
+                ValueError::new(format!("the account ID `{account}` is not 12 digits")).help(help),
+            );
         }
         match resource.split_once('/') {
             Some(("key", id)) if !id.is_empty() => Ok((KmsKeyArn(s.to_string()), false)),
@@ -312,7 +386,10 @@ mod tests {
     #[test]
     fn role_arns() {
         let arn = RoleArn::parse("arn:aws:iam::123456789012:role/path/to/lake-reader").unwrap();
-        assert_eq!((arn.account(), arn.name(), arn.partition()), ("123456789012", "lake-reader", "aws"));
+        assert_eq!(
+            (arn.account(), arn.name(), arn.partition()),
+            ("123456789012", "lake-reader", "aws")
+        );
         assert!(RoleArn::parse("arn:aws-cn:iam::123456789012:role/r").is_ok());
         for (bad, msg) in [
             ("arn:aws:iam::12345:role/r", "not 12 digits"),
@@ -341,8 +418,14 @@ mod tests {
 
     #[test]
     fn s3_paths() {
-        assert_eq!(S3Path::parse("s3://bucket1/").unwrap().to_string(), "s3://bucket1/");
-        assert_eq!(S3Path::parse("s3://b-1.x/folder/").unwrap().prefix(), "folder/");
+        assert_eq!(
+            S3Path::parse("s3://bucket1/").unwrap().to_string(),
+            "s3://bucket1/"
+        );
+        assert_eq!(
+            S3Path::parse("s3://b-1.x/folder/").unwrap().prefix(),
+            "folder/"
+        );
         assert!(S3Path::parse("bucket1/").is_err());
         assert!(S3Path::parse("s3://Bucket/").is_err());
         assert!(S3Path::parse("s3://ab/").is_err());
@@ -350,11 +433,18 @@ mod tests {
 
     #[test]
     fn kms_and_sse_c() {
-        let (_, alias) = KmsKeyArn::parse("arn:aws:kms:us-west-2:111122223333:key/1234abcd").unwrap();
+        let (_, alias) =
+            KmsKeyArn::parse("arn:aws:kms:us-west-2:111122223333:key/1234abcd").unwrap();
         assert!(!alias);
         let (_, alias) = KmsKeyArn::parse("arn:aws:kms:us-west-2:111122223333:alias/k").unwrap();
         assert!(alias);
-        assert!(KmsKeyArn::parse("alias/my-key").unwrap_err().help.unwrap().contains("full ARN"));
+        assert!(
+            KmsKeyArn::parse("alias/my-key")
+                .unwrap_err()
+                .help
+                .unwrap()
+                .contains("full ARN")
+        );
         assert!(customer_managed_key("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").is_ok());
         assert!(customer_managed_key("c2hvcnQ=").is_err());
         assert!(customer_managed_key("not base64!").is_err());

@@ -25,7 +25,11 @@ use config::{Fault, World};
 use sts::{Answer, Sts};
 
 #[derive(Debug, Parser)]
-#[command(name = "connsql-sts-emulator", version, about = "A local AWS STS for tests and demos (loopback only)")]
+#[command(
+    name = "connsql-sts-emulator",
+    version,
+    about = "A local AWS STS for tests and demos (loopback only)"
+)]
 struct Args {
     /// The world: users, roles and their trust rules, disabled regions (JSON)
     #[arg(long, value_name = "FILE")]
@@ -58,7 +62,10 @@ struct Server {
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
     if !args.bind.is_loopback() {
-        eprintln!("connsql-sts-emulator: {} is not a loopback address; the emulator only listens on loopback", args.bind);
+        eprintln!(
+            "connsql-sts-emulator: {} is not a loopback address; the emulator only listens on loopback",
+            args.bind
+        );
         return std::process::ExitCode::from(2);
     }
     let world: World = match std::fs::read_to_string(&args.config)
@@ -67,13 +74,24 @@ fn main() -> std::process::ExitCode {
     {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("connsql-sts-emulator: cannot load {}: {e}", args.config.display());
+            eprintln!(
+                "connsql-sts-emulator: cannot load {}: {e}",
+                args.config.display()
+            );
             return std::process::ExitCode::from(2);
         }
     };
     let latency = Duration::from_millis(args.latency_ms.unwrap_or(world.latency_ms));
-    let server = Arc::new(Server { sts: Sts::new(world), latency, stats: Stats::default() });
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let server = Arc::new(Server {
+        sts: Sts::new(world),
+        latency,
+        stats: Stats::default(),
+    });
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("connsql-sts-emulator: {e}");
@@ -103,7 +121,9 @@ async fn serve(server: Arc<Server>, addr: SocketAddr) -> std::io::Result<()> {
                 async move { server.answer(req).await }
             });
             // A connection ends with an error when a fault drops it: nothing to report.
-            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
@@ -147,7 +167,13 @@ impl Server {
             tokio::time::sleep(self.latency).await;
         }
         let answer = {
-            let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let header = |name: &str| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
             let request = sts::Request {
                 method: parts.method.as_str(),
                 path: parts.uri.path(),
@@ -158,10 +184,17 @@ impl Server {
             self.sts.handle(&request)
         };
         match answer {
-            Answer::Xml { status, body, request_id } => Ok(respond(status, "text/xml", body, Some(&request_id))),
-            Answer::Fault(Fault::Throttle) => {
-                Ok(respond(400, "text/xml", sts::error_body("Throttling", "Rate exceeded", "throttled"), Some("throttled")))
-            }
+            Answer::Xml {
+                status,
+                body,
+                request_id,
+            } => Ok(respond(status, "text/xml", body, Some(&request_id))),
+            Answer::Fault(Fault::Throttle) => Ok(respond(
+                400,
+                "text/xml",
+                sts::error_body("Throttling", "Rate exceeded", "throttled"),
+                Some("throttled"),
+            )),
             Answer::Fault(Fault::ServerError) => Ok(respond(
                 500,
                 "text/xml",
@@ -177,10 +210,19 @@ impl Server {
     }
 }
 
-fn respond(status: u16, content_type: &str, body: String, request_id: Option<&str>) -> Response<Full<Bytes>> {
-    let mut builder = Response::builder().status(status).header("content-type", content_type);
+fn respond(
+    status: u16,
+    content_type: &str,
+    body: String,
+    request_id: Option<&str>,
+) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder()
+        .status(status)
+        .header("content-type", content_type);
     if let Some(id) = request_id {
         builder = builder.header("x-amzn-requestid", id);
     }
-    builder.body(Full::new(Bytes::from(body))).unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    builder
+        .body(Full::new(Bytes::from(body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }

@@ -29,7 +29,9 @@ pub fn parse_authorization(header: &str) -> Option<Authorization> {
         }
     }
     let scope: Vec<&str> = credential?.split('/').collect();
-    let [key, date, region, service, "aws4_request"] = scope.as_slice() else { return None };
+    let [key, date, region, service, "aws4_request"] = scope.as_slice() else {
+        return None;
+    };
     Some(Authorization {
         access_key_id: key.to_string(),
         date: date.to_string(),
@@ -45,7 +47,8 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(data);
     mac.finalize().into_bytes().to_vec()
 }
@@ -75,10 +78,17 @@ pub fn verify(
         pairs.join("&"),
         auth.signed_headers.join(";"),
     );
-    let Some(amz_date) = header("x-amz-date") else { return false };
-    let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
-    let string_to_sign =
-        format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex(&Sha256::digest(canonical_request.as_bytes())));
+    let Some(amz_date) = header("x-amz-date") else {
+        return false;
+    };
+    let scope = format!(
+        "{}/{}/{}/aws4_request",
+        auth.date, auth.region, auth.service
+    );
+    let string_to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        hex(&Sha256::digest(canonical_request.as_bytes()))
+    );
     let mut key = hmac(format!("AWS4{secret}").as_bytes(), auth.date.as_bytes());
     for part in [auth.region.as_str(), auth.service.as_str(), "aws4_request"] {
         key = hmac(&key, part.as_bytes());
@@ -96,7 +106,10 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=AKID/20261128/eu-south-1/sts/aws4_request, SignedHeaders=host;x-amz-date, Signature=ab",
         )
         .unwrap();
-        assert_eq!((a.access_key_id.as_str(), a.region.as_str()), ("AKID", "eu-south-1"));
+        assert_eq!(
+            (a.access_key_id.as_str(), a.region.as_str()),
+            ("AKID", "eu-south-1")
+        );
         assert_eq!(a.signed_headers, ["host", "x-amz-date"]);
     }
 

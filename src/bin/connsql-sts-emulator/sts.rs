@@ -13,7 +13,11 @@ const NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 /// What to send back.
 #[derive(Debug)]
 pub enum Answer {
-    Xml { status: u16, body: String, request_id: String },
+    Xml {
+        status: u16,
+        body: String,
+        request_id: String,
+    },
     Fault(Fault),
 }
 
@@ -37,7 +41,12 @@ pub struct Sts {
 
 impl Sts {
     pub fn new(world: World) -> Self {
-        Sts { world, issued: Mutex::new(HashMap::new()), faults_served: Mutex::new(HashMap::new()), counter: AtomicU64::new(0) }
+        Sts {
+            world,
+            issued: Mutex::new(HashMap::new()),
+            faults_served: Mutex::new(HashMap::new()),
+            counter: AtomicU64::new(0),
+        }
     }
 
     fn next_id(&self) -> u64 {
@@ -51,32 +60,54 @@ impl Sts {
             body: error_body(code, message, &request_id),
             request_id: request_id.clone(),
         };
-        let mut params: HashMap<String, String> = form_urlencoded::parse(req.query.as_bytes()).into_owned().collect();
+        let mut params: HashMap<String, String> = form_urlencoded::parse(req.query.as_bytes())
+            .into_owned()
+            .collect();
         if req.method == "POST" {
             params.extend(form_urlencoded::parse(req.body).into_owned());
         }
         // Who is calling, and from which region.
-        let Some(auth) = (req.header)("authorization").and_then(|h| sigv4::parse_authorization(&h)) else {
-            return err(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+        let Some(auth) = (req.header)("authorization").and_then(|h| sigv4::parse_authorization(&h))
+        else {
+            return err(
+                403,
+                "MissingAuthenticationToken",
+                "Request is missing Authentication Token",
+            );
         };
         let (secret, caller) = match self.world.user_by_key(&auth.access_key_id) {
             Some(user) => (user.secret_access_key.clone(), user.arn.clone()),
-            None => match self.issued.lock().ok().and_then(|m| m.get(&auth.access_key_id).cloned()) {
+            None => match self
+                .issued
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&auth.access_key_id).cloned())
+            {
                 Some(found) => found,
                 None => {
-                    return err(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+                    return err(
+                        403,
+                        "InvalidClientTokenId",
+                        "The security token included in the request is invalid.",
+                    );
                 }
             },
         };
-        if !sigv4::verify(&auth, &secret, req.method, req.path, req.query, req.header, req.body) {
+        if !sigv4::verify(
+            &auth, &secret, req.method, req.path, req.query, req.header, req.body,
+        ) {
             return err(
                 403,
                 "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
             );
         }
-        let account = caller.split(':').nth(4).unwrap_or("000000000000").to_string();
-        if self.world.disabled_regions.iter().any(|r| *r == auth.region) {
+        let account = caller
+            .split(':')
+            .nth(4)
+            .unwrap_or("000000000000")
+            .to_string();
+        if self.world.disabled_regions.contains(&auth.region) {
             return err(
                 403,
                 "RegionDisabledException",
@@ -101,42 +132,84 @@ impl Sts {
                 }
             }
             Some("AssumeRole") => self.assume_role(&params, &caller, &request_id),
-            Some(other) => err(400, "InvalidAction", &format!("Could not find operation {other} for version 2011-06-15")),
+            Some(other) => err(
+                400,
+                "InvalidAction",
+                &format!("Could not find operation {other} for version 2011-06-15"),
+            ),
             None => err(400, "MissingAction", "Missing Action"),
         }
     }
 
-    fn assume_role(&self, params: &HashMap<String, String>, caller: &str, request_id: &str) -> Answer {
+    fn assume_role(
+        &self,
+        params: &HashMap<String, String>,
+        caller: &str,
+        request_id: &str,
+    ) -> Answer {
         let err = |status: u16, code: &str, message: &str| Answer::Xml {
             status,
             body: error_body(code, message, request_id),
             request_id: request_id.to_string(),
         };
         let role_arn = params.get("RoleArn").map(String::as_str).unwrap_or("");
-        let session = params.get("RoleSessionName").map(String::as_str).unwrap_or("");
+        let session = params
+            .get("RoleSessionName")
+            .map(String::as_str)
+            .unwrap_or("");
         let external_id = params.get("ExternalId").map(String::as_str);
-        let duration: i64 = params.get("DurationSeconds").and_then(|d| d.parse().ok()).unwrap_or(3600);
+        let duration: i64 = params
+            .get("DurationSeconds")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(3600);
         let name_ok = |s: &str, min: usize, max: usize, extra: &[u8]| {
-            (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b) || extra.contains(&b))
+            (min..=max).contains(&s.len())
+                && s.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b) || extra.contains(&b)
+                })
         };
         if !(20..=2048).contains(&role_arn.len()) {
-            return err(400, "ValidationError", "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20");
+            return err(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20",
+            );
         }
         if !name_ok(session, 2, 64, b"") {
-            return err(400, "ValidationError", "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+            return err(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+            );
         }
         if let Some(id) = external_id
             && !name_ok(id, 2, 1224, b":/")
         {
-            return err(400, "ValidationError", "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*");
+            return err(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*",
+            );
         }
         if !(900..=43200).contains(&duration) {
-            return err(400, "ValidationError", "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint");
+            return err(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint",
+            );
         }
         let denied = || {
-            err(403, "AccessDenied", &format!("User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"))
+            err(
+                403,
+                "AccessDenied",
+                &format!(
+                    "User: {caller} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+                ),
+            )
         };
-        let Some(role) = self.world.role(role_arn) else { return denied() };
+        let Some(role) = self.world.role(role_arn) else {
+            return denied();
+        };
         if let Some(fault) = role.fault {
             let mut served = self.faults_served.lock().unwrap_or_else(|e| e.into_inner());
             let n = served.entry(role.arn.clone()).or_insert(0);
@@ -158,7 +231,9 @@ impl Sts {
             issued.insert(key.clone(), (secret.clone(), assumed.clone()));
         }
         let expiration = time::OffsetDateTime::now_utc() + time::Duration::seconds(duration);
-        let expiration = expiration.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        let expiration = expiration
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
         Answer::Xml {
             status: 200,
             body: format!(
@@ -176,7 +251,11 @@ impl Sts {
 }
 
 pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
-    let kind = if code == "InternalFailure" { "Receiver" } else { "Sender" };
+    let kind = if code == "InternalFailure" {
+        "Receiver"
+    } else {
+        "Sender"
+    };
     format!(
         "<ErrorResponse xmlns=\"{NS}\"><Error><Type>{kind}</Type><Code>{code}</Code><Message>{}</Message></Error>\
          <RequestId>{request_id}</RequestId></ErrorResponse>",
@@ -185,5 +264,8 @@ pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
