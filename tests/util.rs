@@ -94,6 +94,11 @@ impl Env {
         self.dir.path()
     }
 
+    pub fn unset(&mut self, key: &str) -> &mut Self {
+        self.vars.retain(|(k, _)| k != key);
+        self
+    }
+
     pub fn set(&mut self, key: &str, value: &str) -> &mut Self {
         self.vars.retain(|(k, _)| k != key);
         self.vars.push((key.to_string(), value.to_string()));
@@ -117,6 +122,24 @@ impl Env {
     pub fn command(&self) -> Command {
         let mut cmd = self.command_without_catalog();
         cmd.arg("--catalog").arg(&self.catalog);
+        cmd
+    }
+
+    /// `connsql --catalog <this catalog>` inside a network namespace of its own, where packets
+    /// to the instance-metadata address 169.254.169.254 go nowhere (a veth pair and a static
+    /// neighbour entry for a MAC nobody owns), like a host off EC2 that drops them.
+    pub fn command_in_blackhole_netns(&self) -> Command {
+        let setup = "ip link add veth0 type veth peer name veth1 && ip addr add 169.254.0.1/16 dev veth0 \
+             && ip link set veth0 up && ip link set veth1 up \
+             && ip neigh add 169.254.169.254 lladdr 02:00:00:00:00:99 dev veth0 nud permanent \
+             && exec \"$0\" \"$@\"";
+        let mut cmd = Command::new("unshare");
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+        cmd.args(["--net", "sh", "-c", setup, CONNSQL, "--catalog"]).arg(&self.catalog);
         cmd
     }
 

@@ -173,6 +173,26 @@ fn no_credentials_is_reported_at_once() {
     assert!(err.contains("--no-validate"), "{err}");
 }
 
+/// Where instance-metadata packets are dropped, the metadata service is probed briefly, not
+/// for the SDK's default 1 s per attempt, several times over.
+#[test]
+fn no_credentials_within_3_s_where_metadata_packets_are_dropped() {
+    for region in [Some("us-east-1"), None] {
+        let mut env = Env::new();
+        env.unset("AWS_EC2_METADATA_DISABLED");
+        if let Some(region) = region {
+            env.set("AWS_REGION", region);
+        }
+        let started = Instant::now();
+        let out = env.command_in_blackhole_netns().args(["-c", LAKE]).output().expect("run in a namespace");
+        let elapsed = started.elapsed();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("error[aws-no-credentials]") || err.contains("error[aws-no-region]"), "{err}");
+        assert!(elapsed < Duration::from_secs(3), "region {region:?}: took {elapsed:?}\n{err}");
+    }
+}
+
 #[test]
 fn no_region_is_reported_before_any_call() {
     let env = Env::new();

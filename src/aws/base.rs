@@ -67,7 +67,8 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
             .imds_client(imds.clone())
             .build(),
     );
-    let Some(region) = region_chain.region().await else {
+    // An empty AWS_REGION counts as none, not as a region named "".
+    let Some(region) = region_chain.region().await.filter(|r| !r.as_ref().is_empty()) else {
         return Err(Diagnostic::error(DiagnosticKind::AwsNoRegion, Span::default(), "no AWS region is set")
             .with_help("set AWS_REGION (for example AWS_REGION=us-east-1) or `region` in your AWS profile, or use --no-validate"));
     };
@@ -78,7 +79,8 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
         .await;
     if let Err(e) = credentials.provide_credentials().await {
         return Err(Diagnostic::error(DiagnosticKind::AwsNoCredentials, Span::default(), "no AWS credentials were found")
-            .with_label(first_line(&e.to_string()))
+            .with_label("no source in the standard chain had credentials")
+            .with_note(one_line(&aws_smithy_types::error::display::DisplayErrorContext(&e).to_string()))
             .with_help(
                 "connsql calls STS with the standard AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
                  or AWS_PROFILE (run `aws sso login` for SSO profiles); or skip validation with --no-validate",
@@ -111,11 +113,12 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
     })
 }
 
-fn first_line(s: &str) -> String {
-    let line = s.lines().next().unwrap_or(s);
-    if line.chars().count() > 160 {
-        format!("{}…", line.chars().take(160).collect::<String>())
+/// The text on one line, whitespace folded, cut at 400 characters.
+fn one_line(s: &str) -> String {
+    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > 400 {
+        format!("{}…", line.chars().take(400).collect::<String>())
     } else {
-        line.to_string()
+        line
     }
 }
