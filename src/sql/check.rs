@@ -1,8 +1,6 @@
 //! Offline checks: option types, value formats and combinations, turning a parsed statement
 //! into a typed [`Plan`]. No I/O; every failure is a diagnostic pointing at the option.
 
-use std::collections::HashMap;
-
 use super::ast::{Ident, OptionName, OptionSetting, Options, Statement, StatementKind, Value};
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::options::{OptionKey, ValueKind, suggest};
@@ -145,7 +143,7 @@ pub fn check(stmt: &Statement) -> Checked {
             options,
         } => {
             let changes = typed_options(options, &mut diags);
-            let spec = spec_from(&changes, &mut diags);
+            let spec = spec_from(changes, &mut diags);
             Plan::Create {
                 or_replace: *or_replace,
                 if_not_exists: *if_not_exists,
@@ -192,7 +190,7 @@ type Typed = (Change, Span, Span);
 
 /// Types every option, reporting unknown names, repeats and malformed values.
 fn typed_options(options: &Options, diags: &mut Vec<Diagnostic>) -> Vec<Typed> {
-    let mut seen: HashMap<OptionKey, Span> = HashMap::new();
+    let mut seen: [bool; super::options::OPTIONS.len()] = [false; super::options::OPTIONS.len()];
     let mut out = Vec::new();
     for setting in &options.0 {
         let key = match &setting.name {
@@ -203,9 +201,7 @@ fn typed_options(options: &Options, diags: &mut Vec<Diagnostic>) -> Vec<Typed> {
             }
         };
         let name_span = setting.name.span();
-        if let Some(first) = seen.get(&key) {
-            let (line_hint, _) = (first, ());
-            let _ = line_hint;
+        if seen[key as usize] {
             diags.push(
                 Diagnostic::error(
                     DiagnosticKind::RepeatedOption,
@@ -219,7 +215,7 @@ fn typed_options(options: &Options, diags: &mut Vec<Diagnostic>) -> Vec<Typed> {
             );
             continue;
         }
-        seen.insert(key, name_span);
+        seen[key as usize] = true;
         match typed_value(key, setting) {
             Ok((change, warning)) => {
                 diags.extend(warning);
@@ -421,22 +417,30 @@ fn combination_rules(changes: &[Typed], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn spec_from(changes: &[Typed], diags: &mut Vec<Diagnostic>) -> ConnectionSpec {
-    combination_rules(changes, diags);
+fn spec_from(mut changes: Vec<Typed>, diags: &mut Vec<Diagnostic>) -> ConnectionSpec {
+    combination_rules(&changes, diags);
     if let (Some((_, _, span)), None) = (
-        find(changes, |c| matches!(c, Change::ExternalId(_))),
-        find(changes, |c| matches!(c, Change::AwsRole(_))),
+        find(&changes, |c| matches!(c, Change::ExternalId(_))),
+        find(&changes, |c| matches!(c, Change::AwsRole(_))),
     ) {
         diags.push(
             Diagnostic::error(DiagnosticKind::MissingOption, *span, "EXTERNAL_ID needs AWS_ROLE")
                 .with_help("the external ID is sent when assuming a role: add AWS_ROLE = 'arn:aws:iam::<account>:role/<name>'"),
         );
     }
+    // Options may come in any order; the method's main option goes first so that its
+    // partner (EXTERNAL_ID, the secret) lands on it.
+    changes.sort_by_key(|(c, _, _)| !starts_method(c));
     let mut spec = ConnectionSpec::default();
     for (change, _, _) in changes {
-        apply_one(&mut spec, change.clone());
+        apply_one(&mut spec, change);
     }
     spec
+}
+
+/// Whether the change picks the credential method (its partner options then attach to it).
+fn starts_method(change: &Change) -> bool {
+    matches!(change, Change::AwsRole(_) | Change::AwsAccessKeyId(_))
 }
 
 fn alter_rules(changes: &[Typed], diags: &mut Vec<Diagnostic>) {
@@ -496,7 +500,7 @@ impl ConnectionSpec {
         let mut next = self.clone();
         // The role comes first so that an EXTERNAL_ID in the same statement lands on it.
         let mut ordered: Vec<&(Change, Span)> = changes.iter().collect();
-        ordered.sort_by_key(|(c, _)| !matches!(c, Change::AwsRole(_) | Change::AwsAccessKeyId(_)));
+        ordered.sort_by_key(|(c, _)| !starts_method(c));
         for (change, span) in ordered {
             match (change, &next.credentials) {
                 (Change::ExternalId(_), Credentials::Role { .. }) => {}
@@ -683,6 +687,16 @@ mod tests {
         let (stmts, _) = parse(&text);
         let errors = check(&stmts[0]).unwrap_err();
         assert_eq!(&text[errors[0].span.range()], " ");
+    }
+
+    #[test]
+    fn partners_attach_in_any_order() {
+        let (stmts, _) = parse(&format!("CREATE S3 CONNECTION c EXTERNAL_ID = 'ab' {ROLE}"));
+        let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else { panic!() };
+        assert!(matches!(spec.credentials, Credentials::Role { external_id: Some(ref id), .. } if id.as_str() == "ab"));
+        let (stmts, _) = parse("CREATE S3 CONNECTION c AWS_SECRET_ACCESS_KEY = 's' AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'");
+        let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else { panic!() };
+        assert!(matches!(spec.credentials, Credentials::Keys { ref secret_access_key, .. } if secret_access_key.expose() == "s"));
     }
 
     #[test]

@@ -5,10 +5,10 @@ use std::borrow::Cow;
 
 use nom::branch::alt;
 use nom::bytes::complete::{is_not, tag, take_till, take_until, take_while};
-use nom::character::complete::{anychar, char, digit1, multispace1, satisfy};
+use nom::character::complete::{anychar, char, digit1, satisfy};
 use nom::combinator::{cut, map, recognize};
 use nom::error::{ErrorKind, ParseError};
-use nom::multi::{fold_many0, many0_count};
+use nom::multi::many0_count;
 use nom::sequence::{pair, terminated};
 use nom::{IResult, Parser};
 
@@ -83,13 +83,20 @@ fn block_comment(i: &str) -> LexResult<'_, &str> {
 }
 
 /// Skips whitespace and comments (`--` to end of line, `/* … */` not nested).
-pub fn blanks(i: &str) -> LexResult<'_, ()> {
-    fold_many0(
-        alt((multispace1, line_comment, block_comment)),
-        || (),
-        |_, _| (),
-    )
-    .parse(i)
+pub fn blanks(mut i: &str) -> LexResult<'_, ()> {
+    // Whitespace (any Unicode white space, so a pasted no-break space is a blank too) is
+    // skipped by hand: it is most of what lies between tokens, and a combinator per run of it
+    // costs a parser dispatch.
+    loop {
+        i = i.trim_start_matches(char::is_whitespace);
+        if i.starts_with("--") {
+            i = line_comment(i)?.0;
+        } else if i.starts_with("/*") {
+            i = block_comment(i)?.0;
+        } else {
+            return Ok((i, ()));
+        }
+    }
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`
@@ -138,21 +145,22 @@ fn with_kind<'a, O>(
     }
 }
 
-/// One token after blanks: its kind and raw text.
+/// One token after blanks: its kind and raw text. Dispatches on the first character, so
+/// each token runs the one parser that can match it.
 pub fn token(i: &str) -> LexResult<'_, (TokenKind, &str)> {
-    alt((
-        map(word, |t| (TokenKind::Word, t)),
-        map(string, |t| (TokenKind::String, t)),
-        map(quoted_ident, |t| (TokenKind::QuotedIdent, t)),
-        map(number, |t| (TokenKind::Number, t)),
-        map(recognize(char('=')), |t| (TokenKind::Eq, t)),
-        map(recognize(char('(')), |t| (TokenKind::LParen, t)),
-        map(recognize(char(')')), |t| (TokenKind::RParen, t)),
-        map(recognize(char(',')), |t| (TokenKind::Comma, t)),
-        map(recognize(char(';')), |t| (TokenKind::Semi, t)),
-        map(recognize(anychar), |t| (TokenKind::Other, t)),
-    ))
-    .parse(i)
+    let single = |kind| map(recognize(anychar), move |t| (kind, t));
+    match i.as_bytes().first() {
+        Some(b'a'..=b'z' | b'A'..=b'Z' | b'_') => map(word, |t| (TokenKind::Word, t)).parse(i),
+        Some(b'\'') => map(string, |t| (TokenKind::String, t)).parse(i),
+        Some(b'"') => map(quoted_ident, |t| (TokenKind::QuotedIdent, t)).parse(i),
+        Some(b'0'..=b'9') => map(number, |t| (TokenKind::Number, t)).parse(i),
+        Some(b'=') => single(TokenKind::Eq).parse(i),
+        Some(b'(') => single(TokenKind::LParen).parse(i),
+        Some(b')') => single(TokenKind::RParen).parse(i),
+        Some(b',') => single(TokenKind::Comma).parse(i),
+        Some(b';') => single(TokenKind::Semi).parse(i),
+        _ => single(TokenKind::Other).parse(i),
+    }
 }
 
 /// The value of a quoted literal: outer quotes removed, doubled quotes made single.

@@ -1,6 +1,8 @@
 //! Statements from text: recursive descent over the tokens of `lex`, one statement at a time,
 //! recovering at the next `;` so one bad statement does not hide the next.
 
+use std::cell::Cell;
+
 use super::ast::{
     Ident, OptionName, OptionSetting, Options, Statement, StatementKind, StringLit, Value,
 };
@@ -101,11 +103,7 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
     if text[start..end] == *";" {
         return Step::Empty { next: end };
     }
-    let mut parser = Parser {
-        text,
-        pos: start,
-        end,
-    };
+    let mut parser = Parser { text, pos: start, end, cache: Cell::new(None) };
     match parser.statement() {
         Ok(kind) => Step::Parsed {
             result: Ok(Statement {
@@ -236,11 +234,24 @@ struct Parser<'a> {
     pos: usize,
     /// End of this statement's text, just past its `;` when it has one.
     end: usize,
+    /// The last token lexed, by position: a peek followed by a next lexes once.
+    cache: Cell<Option<(usize, Token<'a>, usize)>>,
 }
 
 impl<'a> Parser<'a> {
     /// The token at `pos` without consuming it, and the offset after it.
     fn lex_at(&self, pos: usize) -> Result<(Token<'a>, usize), Diagnostic> {
+        if let Some((at, tok, after)) = self.cache.get()
+            && at == pos
+        {
+            return Ok((tok, after));
+        }
+        let (tok, after) = self.lex_uncached(pos)?;
+        self.cache.set(Some((pos, tok, after)));
+        Ok((tok, after))
+    }
+
+    fn lex_uncached(&self, pos: usize) -> Result<(Token<'a>, usize), Diagnostic> {
         let slice = &self.text[pos..self.end];
         let (rest, ()) = lex::blanks(slice).map_err(|e| self.lex_error(e))?;
         let start = self.end - rest.len();

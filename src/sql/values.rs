@@ -57,7 +57,7 @@ pub struct RoleArn(String);
 
 impl RoleArn {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
-        let help = format!("a role ARN looks like {ROLE_EXAMPLE}");
+        let help = "a role ARN looks like arn:aws:iam::123456789012:role/my-role";
         let parts: Vec<&str> = s.splitn(6, ':').collect();
         if parts.len() != 6 || parts[0] != "arn" {
             return Err(ValueError::new(format!("`{s}` is not an ARN")).help(help));
