@@ -61,7 +61,12 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("sqlparser tokenizer only", |b| {
-        b.iter(|| Tokenizer::new(&GenericDialect {}, &theirs).tokenize().expect("valid").len())
+        b.iter(|| {
+            Tokenizer::new(&GenericDialect {}, &theirs)
+                .tokenize()
+                .expect("valid")
+                .len()
+        })
     });
     group.finish();
 }

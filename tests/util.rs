@@ -139,7 +139,8 @@ impl Env {
         for (k, v) in &self.vars {
             cmd.env(k, v);
         }
-        cmd.args(["--net", "sh", "-c", setup, CONNSQL, "--catalog"]).arg(&self.catalog);
+        cmd.args(["--net", "sh", "-c", setup, CONNSQL, "--catalog"])
+            .arg(&self.catalog);
         cmd
     }
 

@@ -184,12 +184,22 @@ fn no_credentials_within_3_s_where_metadata_packets_are_dropped() {
             env.set("AWS_REGION", region);
         }
         let started = Instant::now();
-        let out = env.command_in_blackhole_netns().args(["-c", LAKE]).output().expect("run in a namespace");
+        let out = env
+            .command_in_blackhole_netns()
+            .args(["-c", LAKE])
+            .output()
+            .expect("run in a namespace");
         let elapsed = started.elapsed();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{err}");
-        assert!(err.contains("error[aws-no-credentials]") || err.contains("error[aws-no-region]"), "{err}");
-        assert!(elapsed < Duration::from_secs(3), "region {region:?}: took {elapsed:?}\n{err}");
+        assert!(
+            err.contains("error[aws-no-credentials]") || err.contains("error[aws-no-region]"),
+            "{err}"
+        );
+        assert!(
+            elapsed < Duration::from_secs(3),
+            "region {region:?}: took {elapsed:?}\n{err}"
+        );
     }
 }
 

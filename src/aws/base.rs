@@ -68,7 +68,11 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
             .build(),
     );
     // An empty AWS_REGION counts as none, not as a region named "".
-    let Some(region) = region_chain.region().await.filter(|r| !r.as_ref().is_empty()) else {
+    let Some(region) = region_chain
+        .region()
+        .await
+        .filter(|r| !r.as_ref().is_empty())
+    else {
         return Err(Diagnostic::error(DiagnosticKind::AwsNoRegion, Span::default(), "no AWS region is set")
             .with_help("set AWS_REGION (for example AWS_REGION=us-east-1) or `region` in your AWS profile, or use --no-validate"));
     };

@@ -191,7 +191,7 @@ type Typed = (Change, Span, Span);
 /// Types every option, reporting unknown names, repeats and malformed values.
 fn typed_options(options: &Options, diags: &mut Vec<Diagnostic>) -> Vec<Typed> {
     let mut seen: [bool; super::options::OPTIONS.len()] = [false; super::options::OPTIONS.len()];
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(options.0.len());
     for setting in &options.0 {
         let key = match &setting.name {
             OptionName::Known(key, _) => *key,
@@ -692,11 +692,21 @@ mod tests {
     #[test]
     fn partners_attach_in_any_order() {
         let (stmts, _) = parse(&format!("CREATE S3 CONNECTION c EXTERNAL_ID = 'ab' {ROLE}"));
-        let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else { panic!() };
-        assert!(matches!(spec.credentials, Credentials::Role { external_id: Some(ref id), .. } if id.as_str() == "ab"));
-        let (stmts, _) = parse("CREATE S3 CONNECTION c AWS_SECRET_ACCESS_KEY = 's' AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'");
-        let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else { panic!() };
-        assert!(matches!(spec.credentials, Credentials::Keys { ref secret_access_key, .. } if secret_access_key.expose() == "s"));
+        let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else {
+            panic!()
+        };
+        assert!(
+            matches!(spec.credentials, Credentials::Role { external_id: Some(ref id), .. } if id.as_str() == "ab")
+        );
+        let (stmts, _) = parse(
+            "CREATE S3 CONNECTION c AWS_SECRET_ACCESS_KEY = 's' AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'",
+        );
+        let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else {
+            panic!()
+        };
+        assert!(
+            matches!(spec.credentials, Credentials::Keys { ref secret_access_key, .. } if secret_access_key.expose() == "s")
+        );
     }
 
     #[test]

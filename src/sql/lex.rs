@@ -3,12 +3,10 @@
 
 use std::borrow::Cow;
 
-use nom::branch::alt;
-use nom::bytes::complete::{is_not, tag, take_till, take_until, take_while};
-use nom::character::complete::{anychar, char, digit1, satisfy};
+use nom::bytes::complete::{tag, take_till, take_until, take_while};
+use nom::character::complete::{anychar, digit1};
 use nom::combinator::{cut, map, recognize};
 use nom::error::{ErrorKind, ParseError};
-use nom::multi::many0_count;
 use nom::sequence::{pair, terminated};
 use nom::{IResult, Parser};
 
@@ -88,7 +86,16 @@ pub fn blanks(mut i: &str) -> LexResult<'_, ()> {
     // skipped by hand: it is most of what lies between tokens, and a combinator per run of it
     // costs a parser dispatch.
     loop {
-        i = i.trim_start_matches(char::is_whitespace);
+        let ascii = i
+            .bytes()
+            .take_while(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+            .count();
+        i = &i[ascii..];
+        match i.as_bytes().first() {
+            Some(b'-' | b'/') => {}
+            Some(b) if b.is_ascii() => return Ok((i, ())),
+            _ => i = i.trim_start_matches(char::is_whitespace),
+        }
         if i.starts_with("--") {
             i = line_comment(i)?.0;
         } else if i.starts_with("/*") {
@@ -101,7 +108,23 @@ pub fn blanks(mut i: &str) -> LexResult<'_, ()> {
 
 /// `[A-Za-z_][A-Za-z0-9_]*`
 pub fn word(i: &str) -> LexResult<'_, &str> {
-    recognize(pair(satisfy(is_word_start), take_while(is_word_char))).parse(i)
+    if !i
+        .as_bytes()
+        .first()
+        .is_some_and(|b| is_word_start(char::from(*b)))
+    {
+        return Err(nom::Err::Error(LexError::from_error_kind(
+            i,
+            ErrorKind::Alpha,
+        )));
+    }
+    // ASCII only, so bytes suffice: no UTF-8 decoding per character.
+    let len = 1 + i
+        .bytes()
+        .skip(1)
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    Ok((&i[len..], &i[..len]))
 }
 
 fn number(i: &str) -> LexResult<'_, &str> {
@@ -113,16 +136,33 @@ fn number(i: &str) -> LexResult<'_, &str> {
 }
 
 /// A literal delimited by `quote`, where a doubled quote stands for one.
+///
+/// The body is searched with `str::find`, which uses memchr: strings (ARNs, paths) are most
+/// of the bytes of a connection statement.
 fn quoted(quote: char) -> impl Fn(&str) -> LexResult<'_, &str> {
-    let doubled: &'static str = if quote == '\'' { "''" } else { "\"\"" };
-    let body: &'static str = if quote == '\'' { "'" } else { "\"" };
     move |i| {
-        recognize((
-            char(quote),
-            many0_count(alt((is_not(body), tag(doubled)))),
-            cut(char(quote)),
-        ))
-        .parse(i)
+        let Some(body) = i.strip_prefix(quote) else {
+            return Err(nom::Err::Error(LexError::from_error_kind(
+                i,
+                ErrorKind::Char,
+            )));
+        };
+        let mut at = 0;
+        loop {
+            let Some(k) = body[at..].find(quote) else {
+                return Err(nom::Err::Failure(LexError::from_error_kind(
+                    i,
+                    ErrorKind::Char,
+                )));
+            };
+            let close = at + k;
+            if body[close + 1..].starts_with(quote) {
+                at = close + 2;
+            } else {
+                let len = 1 + close + 1;
+                return Ok((&i[len..], &i[..len]));
+            }
+        }
     }
 }
 

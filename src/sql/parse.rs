@@ -95,28 +95,40 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
     if start == text.len() {
         return if at_eof { Step::Done } else { Step::NeedMore };
     }
+    if text[start..].starts_with(';') {
+        return Step::Empty { next: start + 1 };
+    }
+    // Parse first; the splitter runs only to recover from an error. The parser stops at the
+    // statement's own `;`, so it never reads into the next statement.
+    let mut parser = Parser {
+        text,
+        pos: start,
+        end: text.len(),
+        cache: Cell::new(None),
+        terminated: false,
+    };
+    let failure = match parser.statement() {
+        Ok(_) if !parser.terminated && !at_eof => return Step::NeedMore,
+        Ok(kind) => {
+            let span = Span::new(start, parser.pos);
+            return Step::Parsed {
+                result: Ok(Statement { kind, span }),
+                next: parser.pos,
+            };
+        }
+        Err(failure) => failure,
+    };
     let end = match split::statement_end(text, start) {
         Some(end) => end,
         None if !at_eof => return Step::NeedMore,
         None => text.len(),
     };
-    if text[start..end] == *";" {
-        return Step::Empty { next: end };
-    }
-    let mut parser = Parser { text, pos: start, end, cache: Cell::new(None) };
-    match parser.statement() {
-        Ok(kind) => Step::Parsed {
-            result: Ok(Statement {
-                kind,
-                span: Span::new(start, end),
-            }),
+    match failure {
+        Failure::Diag(diag) => Step::Parsed {
+            result: Err(*diag),
             next: end,
         },
-        Err(Failure::Diag(diag)) => Step::Parsed {
-            result: Err(diag),
-            next: end,
-        },
-        Err(Failure::Foreign { head }) => match foreign_end(text, start, end, at_eof) {
+        Failure::Foreign { head } => match foreign_end(text, start, end, at_eof) {
             Some(next) => Step::Parsed {
                 result: Err(not_a_connection_statement(text, head)),
                 next,
@@ -177,8 +189,11 @@ fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
     )
 }
 
+/// Boxed, so the parser's many `Result`s stay small on the hot path.
+type Fallible<T> = Result<T, Box<Diagnostic>>;
+
 enum Failure {
-    Diag(Diagnostic),
+    Diag(Box<Diagnostic>),
     /// A statement of another kind; `head` covers its leading words.
     Foreign {
         head: Span,
@@ -187,6 +202,12 @@ enum Failure {
 
 impl From<Diagnostic> for Failure {
     fn from(d: Diagnostic) -> Self {
+        Failure::Diag(Box::new(d))
+    }
+}
+
+impl From<Box<Diagnostic>> for Failure {
+    fn from(d: Box<Diagnostic>) -> Self {
         Failure::Diag(d)
     }
 }
@@ -236,11 +257,13 @@ struct Parser<'a> {
     end: usize,
     /// The last token lexed, by position: a peek followed by a next lexes once.
     cache: Cell<Option<(usize, Token<'a>, usize)>>,
+    /// Whether the statement ended with its `;` (rather than the end of the text).
+    terminated: bool,
 }
 
 impl<'a> Parser<'a> {
     /// The token at `pos` without consuming it, and the offset after it.
-    fn lex_at(&self, pos: usize) -> Result<(Token<'a>, usize), Diagnostic> {
+    fn lex_at(&self, pos: usize) -> Fallible<(Token<'a>, usize)> {
         if let Some((at, tok, after)) = self.cache.get()
             && at == pos
         {
@@ -251,7 +274,7 @@ impl<'a> Parser<'a> {
         Ok((tok, after))
     }
 
-    fn lex_uncached(&self, pos: usize) -> Result<(Token<'a>, usize), Diagnostic> {
+    fn lex_uncached(&self, pos: usize) -> Fallible<(Token<'a>, usize)> {
         let slice = &self.text[pos..self.end];
         let (rest, ()) = lex::blanks(slice).map_err(|e| self.lex_error(e))?;
         let start = self.end - rest.len();
@@ -319,16 +342,16 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn peek(&self) -> Result<Token<'a>, Diagnostic> {
+    fn peek(&self) -> Fallible<Token<'a>> {
         Ok(self.lex_at(self.pos)?.0)
     }
 
-    fn peek2(&self) -> Result<Token<'a>, Diagnostic> {
+    fn peek2(&self) -> Fallible<Token<'a>> {
         let (_, after) = self.lex_at(self.pos)?;
         Ok(self.lex_at(after)?.0)
     }
 
-    fn next(&mut self) -> Result<Token<'a>, Diagnostic> {
+    fn next(&mut self) -> Fallible<Token<'a>> {
         let (tok, after) = self.lex_at(self.pos)?;
         self.pos = after;
         Ok(tok)
@@ -342,16 +365,16 @@ impl<'a> Parser<'a> {
         )
     }
 
-    fn expect_word(&mut self, kw: &str) -> Result<Token<'a>, Diagnostic> {
+    fn expect_word(&mut self, kw: &str) -> Fallible<Token<'a>> {
         let tok = self.next()?;
         if tok.is_word(kw) {
             Ok(tok)
         } else {
-            Err(self.expected(&format!("`{kw}`"), tok))
+            Err(self.expected(&format!("`{kw}`"), tok).into())
         }
     }
 
-    fn eat_word(&mut self, kw: &str) -> Result<bool, Diagnostic> {
+    fn eat_word(&mut self, kw: &str) -> Fallible<bool> {
         if self.peek()?.is_word(kw) {
             self.next()?;
             Ok(true)
@@ -396,7 +419,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The leading words of a foreign statement, for its message: `CREATE TABLE`, `CREATE SYNC JOB`.
-    fn head(&mut self, first: Token<'_>) -> Result<Span, Diagnostic> {
+    fn head(&mut self, first: Token<'_>) -> Fallible<Span> {
         let mut span = first.span;
         let takes_object = ["CREATE", "ALTER", "DROP", "SHOW", "DESCRIBE"]
             .iter()
@@ -429,12 +452,13 @@ impl<'a> Parser<'a> {
     }
 
     /// After the statement: its `;` or the end of the text.
-    fn finish(&mut self) -> Result<(), Diagnostic> {
+    fn finish(&mut self) -> Fallible<()> {
         let tok = self.next()?;
         if tok.is_eof() || tok.is(TokenKind::Semi) {
+            self.terminated = tok.is(TokenKind::Semi);
             return Ok(());
         }
-        Err(self.expected("`;`", tok))
+        Err(self.expected("`;`", tok).into())
     }
 
     /// Checks that `CONNECTION` follows a type word; other connection types get their own error.
@@ -499,8 +523,9 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn options(&mut self) -> Result<Options, Diagnostic> {
-        let mut options = Vec::new();
+    fn options(&mut self) -> Fallible<Options> {
+        // Statements rarely have more than eight options: one allocation.
+        let mut options = Vec::with_capacity(8);
         loop {
             let tok = self.peek()?;
             match tok.kind {
@@ -512,17 +537,24 @@ impl<'a> Parser<'a> {
                         tok.span,
                         "options are separated by whitespace, not commas",
                     )
-                    .with_label("remove this comma"));
+                    .with_label("remove this comma")
+                    .into());
                 }
-                _ => return Err(self.expected("an option name such as AWS_ROLE, or `;`", tok)),
+                _ => {
+                    return Err(self
+                        .expected("an option name such as AWS_ROLE, or `;`", tok)
+                        .into());
+                }
             }
         }
     }
 
-    fn option(&mut self) -> Result<OptionSetting, Diagnostic> {
+    fn option(&mut self) -> Fallible<OptionSetting> {
         let name_tok = self.next()?;
         if name_tok.kind != Some(TokenKind::Word) {
-            return Err(self.expected("an option name such as AWS_ROLE", name_tok));
+            return Err(self
+                .expected("an option name such as AWS_ROLE", name_tok)
+                .into());
         }
         let name = match OptionKey::from_name(name_tok.raw) {
             Some(key) => OptionName::Known(key, name_tok.span),
@@ -533,13 +565,14 @@ impl<'a> Parser<'a> {
             let shown = name.to_string();
             return Err(self
                 .expected(&format!("`=` after {shown}"), eq)
-                .with_help(format!("write {shown} = <value>")));
+                .with_help(format!("write {shown} = <value>"))
+                .into());
         }
         let value = self.value()?;
         Ok(OptionSetting { name, value })
     }
 
-    fn value(&mut self) -> Result<Value, Diagnostic> {
+    fn value(&mut self) -> Fallible<Value> {
         let tok = self.next()?;
         Ok(match tok.kind {
             Some(TokenKind::String) => Value::String(self.string_lit(tok)),
@@ -564,9 +597,10 @@ impl<'a> Parser<'a> {
                                 "empty list",
                             )
                             .with_label("a list needs at least one string")
-                            .with_help("leave the option out to have no display filter"));
+                            .with_help("leave the option out to have no display filter")
+                            .into());
                         }
-                        _ => return Err(self.expected("a string in the list", item)),
+                        _ => return Err(self.expected("a string in the list", item).into()),
                     }
                     let sep = self.next()?;
                     match sep.kind {
@@ -574,11 +608,15 @@ impl<'a> Parser<'a> {
                         Some(TokenKind::RParen) => {
                             return Ok(Value::List(items, tok.span.to(sep.span)));
                         }
-                        _ => return Err(self.expected("`,` or `)`", sep)),
+                        _ => return Err(self.expected("`,` or `)`", sep).into()),
                     }
                 }
             }
-            _ => return Err(self.expected("a value (a string, TRUE, FALSE or a list)", tok)),
+            _ => {
+                return Err(self
+                    .expected("a value (a string, TRUE, FALSE or a list)", tok)
+                    .into());
+            }
         })
     }
 
@@ -589,7 +627,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn ident(&mut self) -> Result<Ident, Diagnostic> {
+    fn ident(&mut self) -> Fallible<Ident> {
         let tok = self.next()?;
         match tok.kind {
             Some(TokenKind::Word) => Ok(Ident {
@@ -604,7 +642,8 @@ impl<'a> Parser<'a> {
                         DiagnosticKind::Syntax,
                         tok.span,
                         "a connection name cannot be empty",
-                    ));
+                    )
+                    .into());
                 }
                 Ok(Ident {
                     value,
@@ -620,8 +659,9 @@ impl<'a> Parser<'a> {
             .with_help(format!(
                 "quote it as \"{}\", or start it with a letter or _",
                 tok.raw
-            ))),
-            _ => Err(self.expected("a connection name", tok)),
+            ))
+            .into()),
+            _ => Err(self.expected("a connection name", tok).into()),
         }
     }
 

@@ -33,6 +33,19 @@ impl ValueError {
     }
 }
 
+/// `arn:<partition>:<service>:<region>:<account>:<resource>` split into its five fields.
+fn arn_parts(s: &str) -> Option<[&str; 5]> {
+    let mut rest = s.strip_prefix("arn:")?;
+    let mut field = || {
+        let colon = rest.bytes().position(|b| b == b':')?;
+        let (part, after) = (&rest[..colon], &rest[colon + 1..]);
+        rest = after;
+        Some(part)
+    };
+    let fields = [field()?, field()?, field()?, field()?];
+    Some([fields[0], fields[1], fields[2], fields[3], rest])
+}
+
 fn is_partition(p: &str) -> bool {
     p == "aws"
         || p.strip_prefix("aws-").is_some_and(|r| {
@@ -58,12 +71,9 @@ pub struct RoleArn(String);
 impl RoleArn {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
         let help = "a role ARN looks like arn:aws:iam::123456789012:role/my-role";
-        let parts: Vec<&str> = s.splitn(6, ':').collect();
-        if parts.len() != 6 || parts[0] != "arn" {
+        let Some([partition, service, region, account, resource]) = arn_parts(s) else {
             return Err(ValueError::new(format!("`{s}` is not an ARN")).help(help));
-        }
-        let (partition, service, region, account, resource) =
-            (parts[1], parts[2], parts[3], parts[4], parts[5]);
+        };
         if !is_partition(partition) {
             return Err(ValueError::new(format!(
                 "unknown partition `{partition}` in the role ARN"
@@ -335,17 +345,14 @@ impl KmsKeyArn {
     /// The key and whether it is an alias ARN (which the checks warn about).
     pub fn parse(s: &str) -> Result<(Self, bool), ValueError> {
         let help = "a KMS key ARN looks like arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-        let parts: Vec<&str> = s.splitn(6, ':').collect();
-        if parts.len() != 6 || parts[0] != "arn" {
+        let Some([partition, service, region, account, resource]) = arn_parts(s) else {
             let hint = if s.starts_with("alias/") {
                 "write the alias as a full ARN, arn:aws:kms:<region>:<account>:alias/<name>, or use the key's ARN"
             } else {
                 help
             };
             return Err(ValueError::new(format!("`{s}` is not a KMS key ARN")).help(hint));
-        }
-        let (partition, service, region, account, resource) =
-            (parts[1], parts[2], parts[3], parts[4], parts[5]);
+        };
         if !is_partition(partition) || service != "kms" {
             return Err(ValueError::new("this is not a KMS ARN").help(help));
         }

@@ -1,0 +1,39 @@
+//! Parses and checks a SQL file and prints how many statements and diagnostics it holds:
+//! `cargo run --release --example parse_file -- FILE` (also handy under a profiler).
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: parse_file FILE");
+        return ExitCode::from(2);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot read {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let started = std::time::Instant::now();
+    let (mut statements, mut diagnostics) = (0usize, 0usize);
+    for result in connsql::sql::Statements::new(&text) {
+        match result {
+            Ok(stmt) => {
+                statements += 1;
+                if let Err(errors) = connsql::sql::check(&stmt) {
+                    diagnostics += errors.len();
+                }
+            }
+            Err(_) => diagnostics += 1,
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{statements} statements, {diagnostics} diagnostics, {:.1} MB in {:.3} s ({:.1} MB/s)",
+        text.len() as f64 / 1e6,
+        secs,
+        text.len() as f64 / 1e6 / secs
+    );
+    ExitCode::SUCCESS
+}
