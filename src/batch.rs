@@ -5,6 +5,8 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Write};
 use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::time::Duration;
 
 use crate::input::{Piece, StatementReader};
 use crate::output::Printer;
@@ -78,64 +80,66 @@ pub fn run<W: Write, E: Write>(
     session.remember_validations(true);
     let mut summary = Summary::default();
     let mut pending: Vec<Executed> = Vec::new();
-    'inputs: for input in inputs {
-        let (reader, name) = match input.open() {
-            Ok(opened) => opened,
-            Err(e) => {
-                writeln!(err, "error: cannot read {}: {e}", display_input(input))?;
-                summary.failed += 1;
-                summary.stopped_at = Some((summary.ran + 1, display_input(input)));
-                break;
-            }
-        };
-        let mut reader = StatementReader::new(reader, &name);
-        loop {
-            let window: Vec<Piece> = reader.by_ref().take(opts.window.max(1)).collect();
-            if window.is_empty() {
-                break;
-            }
-            let requests = window
-                .iter()
-                .filter_map(|p| {
-                    p.result
-                        .as_ref()
-                        .ok()
-                        .and_then(|s| session.predicted_validation(s))
-                })
-                .collect();
-            session.prefetch(requests);
-            for piece in &window {
-                summary.ran += 1;
-                let result = match &piece.result {
-                    Ok(stmt) => session.execute(stmt),
-                    Err(diag) => Err(vec![diag.clone()]),
-                };
-                match result {
-                    Ok(executed) => {
-                        report(err, &executed.warnings, &piece.source(), opts.color)?;
-                        if opts.dry_run {
-                            printer.print(&executed, true)?;
-                        } else {
-                            pending.push(executed);
-                        }
-                    }
-                    Err(diags) => {
-                        summary.failed += 1;
-                        if !opts.continue_on_error {
-                            summary.stopped_at = Some((summary.ran, piece.location()));
-                            finish(session, opts, &mut pending, printer, err, &mut summary)?;
-                            report(err, &diags, &piece.source(), opts.color)?;
-                            write_summary(err, &summary)?;
-                            break 'inputs;
-                        }
-                        // Earlier statements' reports come first, as they ran first.
-                        commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
-                        report(err, &diags, &piece.source(), opts.color)?;
+    let feed = spawn_reader(inputs.to_vec(), opts.window);
+    'windows: loop {
+        let window = next_window(&feed, opts.window);
+        if window.is_empty() {
+            break;
+        }
+        let requests = window
+            .iter()
+            .filter_map(|f| match f {
+                Feed::Piece(p) => p
+                    .result
+                    .as_ref()
+                    .ok()
+                    .and_then(|s| session.predicted_validation(s)),
+                Feed::Unreadable { .. } => None,
+            })
+            .collect();
+        session.prefetch(requests);
+        for item in &window {
+            let piece = match item {
+                Feed::Piece(piece) => piece,
+                Feed::Unreadable { input, error } => {
+                    summary.failed += 1;
+                    summary.stopped_at = Some((summary.ran + 1, input.clone()));
+                    finish(session, opts, &mut pending, printer, err, &mut summary)?;
+                    writeln!(err, "error: cannot read {input}: {error}")?;
+                    write_summary(err, &summary)?;
+                    break 'windows;
+                }
+            };
+            summary.ran += 1;
+            let result = match &piece.result {
+                Ok(stmt) => session.execute(stmt),
+                Err(diag) => Err(vec![diag.clone()]),
+            };
+            match result {
+                Ok(executed) => {
+                    report(err, &executed.warnings, &piece.source(), opts.color)?;
+                    if opts.dry_run {
+                        printer.print(&executed, true)?;
+                    } else {
+                        pending.push(executed);
                     }
                 }
+                Err(diags) => {
+                    summary.failed += 1;
+                    if !opts.continue_on_error {
+                        summary.stopped_at = Some((summary.ran, piece.location()));
+                        finish(session, opts, &mut pending, printer, err, &mut summary)?;
+                        report(err, &diags, &piece.source(), opts.color)?;
+                        write_summary(err, &summary)?;
+                        break 'windows;
+                    }
+                    // Earlier statements' reports come first, as they ran first.
+                    commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
+                    report(err, &diags, &piece.source(), opts.color)?;
+                }
             }
-            commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
         }
+        commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
     }
     if summary.stopped_at.is_none() {
         finish(session, opts, &mut pending, printer, err, &mut summary)?;
@@ -146,6 +150,64 @@ pub fn run<W: Write, E: Write>(
     printer.flush()?;
     Ok(summary)
 }
+
+/// What the reader thread hands over: parsed statements in input order, or an input that
+/// could not be opened (which ends the feed).
+enum Feed {
+    Piece(Piece),
+    Unreadable { input: String, error: io::Error },
+}
+
+/// Reads and parses every input on a thread of its own, a bounded number of statements ahead,
+/// so parsing overlaps execution and memory stays bounded. The thread is not joined: if the
+/// run stops early while it waits on a pipe, the process ends it.
+fn spawn_reader(inputs: Vec<Input>, window: usize) -> Receiver<Feed> {
+    let (tx, rx) = mpsc::sync_channel(window.max(1) * 2);
+    std::thread::spawn(move || {
+        for input in &inputs {
+            let (reader, name) = match input.open() {
+                Ok(opened) => opened,
+                Err(error) => {
+                    let _ = tx.send(Feed::Unreadable {
+                        input: display_input(input),
+                        error,
+                    });
+                    return;
+                }
+            };
+            for piece in StatementReader::new(reader, &name) {
+                if tx.send(Feed::Piece(piece)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// Up to `max` statements: waits for the first, then takes what arrives without a pause, so
+/// a slow pipe still gets its statements run (and reported) as they come.
+fn next_window(feed: &Receiver<Feed>, max: usize) -> Vec<Feed> {
+    let mut window = Vec::new();
+    let Ok(first) = feed.recv() else {
+        return window;
+    };
+    window.push(first);
+    while window.len() < max.max(1) {
+        match feed.try_recv() {
+            Ok(item) => window.push(item),
+            Err(TryRecvError::Empty) => match feed.recv_timeout(PAUSE) {
+                Ok(item) => window.push(item),
+                Err(_) => break,
+            },
+            Err(TryRecvError::Disconnected) => break,
+        }
+    }
+    window
+}
+
+/// How long a window waits for more input before running what it has.
+const PAUSE: Duration = Duration::from_millis(20);
 
 fn display_input(input: &Input) -> String {
     match input {
