@@ -11,7 +11,8 @@ use std::time::Duration;
 use crate::input::{Piece, StatementReader};
 use crate::output::Printer;
 use crate::session::{Executed, Session, catalog_diag};
-use crate::sql::diagnostic::{Diagnostic, Source, render};
+use crate::sql::Span;
+use crate::sql::diagnostic::{Diagnostic, DiagnosticKind, Source, render};
 
 /// Where statements come from, in command-line order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +79,10 @@ pub fn run<W: Write, E: Write>(
     err: &mut E,
 ) -> io::Result<Summary> {
     session.remember_validations(true);
+    // Statements share a commit per window; one transaction or a dry run keeps everything in
+    // one, where a failure half-way ends the run anyway, so those keep per-statement savepoints.
+    let fast_path = !opts.single_transaction && !opts.dry_run;
+    session.catalog_mut().set_statement_savepoints(!fast_path);
     let mut summary = Summary::default();
     let mut pending: Vec<Executed> = Vec::new();
     let feed = spawn_reader(inputs.to_vec(), opts.window);
@@ -98,8 +103,14 @@ pub fn run<W: Write, E: Write>(
             })
             .collect();
         session.prefetch(requests);
-        for item in &window {
-            let piece = match item {
+        // Statements from `uncommitted` on have run in the open transaction; when a write
+        // fails half-way there, they run again from that point with savepoints (see
+        // `Catalog::set_statement_savepoints`), up to and including `replay_until`.
+        let mut uncommitted = 0;
+        let mut replay_until: Option<usize> = None;
+        let mut i = 0;
+        while i < window.len() {
+            let piece = match &window[i] {
                 Feed::Piece(piece) => piece,
                 Feed::Unreadable { input, error } => {
                     summary.failed += 1;
@@ -115,17 +126,63 @@ pub fn run<W: Write, E: Write>(
                 Ok(stmt) => session.execute(stmt),
                 Err(diag) => Err(vec![diag.clone()]),
             };
+            if result.is_err()
+                && session.catalog().is_poisoned()
+                && replay_until.is_none()
+                && fast_path
+            {
+                // Undo the group, and run it again statement by statement with savepoints.
+                if let Err(e) = session.catalog_mut().rollback() {
+                    writeln!(err, "{}", catalog_diag(e))?;
+                }
+                summary.ran -= i + 1 - uncommitted;
+                pending.clear();
+                session.catalog_mut().set_statement_savepoints(true);
+                replay_until = Some(i);
+                i = uncommitted;
+                continue;
+            }
+            let replaying_earlier = replay_until.is_some_and(|until| i < until);
+            if replay_until == Some(i) {
+                session.catalog_mut().set_statement_savepoints(false);
+                replay_until = None;
+            }
+            i += 1;
             match result {
                 Ok(executed) => {
-                    report(err, &executed.warnings, &piece.source(), opts.color)?;
+                    if !replaying_earlier {
+                        report(err, &executed.warnings, &piece.source(), opts.color)?;
+                    }
                     if opts.dry_run {
                         printer.print(&executed, true)?;
                     } else {
                         pending.push(executed);
                     }
+                    if replaying_earlier {
+                        // Each replayed statement is made durable on its own, so that the
+                        // one that fails cannot take the others with it.
+                        commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
+                        uncommitted = i;
+                    }
                 }
-                Err(diags) => {
+                Err(mut diags) => {
                     summary.failed += 1;
+                    if session.catalog_mut().take_lost_transaction() && !pending.is_empty() {
+                        // SQLite dropped the open transaction: the reports waiting for its
+                        // commit are void, and the run cannot go on as if they were applied.
+                        summary.ran -= pending.len();
+                        pending.clear();
+                        summary.stopped_at = Some((summary.ran, piece.location()));
+                        diags.push(Diagnostic::error(
+                            DiagnosticKind::Catalog,
+                            Span::default(),
+                            "the catalog rolled back the open transaction after this error; the statements \
+                             since the last commit were not applied",
+                        ));
+                        report(err, &diags, &piece.source(), opts.color)?;
+                        write_summary(err, &summary)?;
+                        break 'windows;
+                    }
                     if !opts.continue_on_error {
                         summary.stopped_at = Some((summary.ran, piece.location()));
                         finish(session, opts, &mut pending, printer, err, &mut summary)?;
@@ -135,6 +192,7 @@ pub fn run<W: Write, E: Write>(
                     }
                     // Earlier statements' reports come first, as they ran first.
                     commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
+                    uncommitted = i;
                     report(err, &diags, &piece.source(), opts.color)?;
                 }
             }
@@ -147,6 +205,7 @@ pub fn run<W: Write, E: Write>(
             write_summary(err, &summary)?;
         }
     }
+    session.catalog_mut().set_statement_savepoints(true);
     printer.flush()?;
     Ok(summary)
 }

@@ -136,7 +136,13 @@ impl Session {
     /// open) inside a savepoint, so a failed statement leaves nothing behind; the caller commits.
     pub fn execute(&mut self, stmt: &Statement) -> StatementResult {
         let (plan, mut warnings) = check(stmt)?;
-        let mut executed = self.run(stmt, plan).map_err(|d| vec![d])?;
+        let mut executed = self.run(stmt, plan).map_err(|mut d| {
+            // Catalog failures come without a place: they are about the whole statement.
+            if d.span.same_place(Span::default()) {
+                d.span = stmt.connection_name().map_or(stmt.span, |n| n.span);
+            }
+            vec![d]
+        })?;
         warnings.append(&mut executed.warnings);
         executed.warnings = warnings;
         Ok(executed)
@@ -524,31 +530,38 @@ impl Session {
         name: &Ident,
         spec: ConnectionSpec,
     ) -> Result<Executed, Diagnostic> {
-        let existing = self.catalog.connection(&name.value).map_err(catalog_diag)?;
-        match &existing {
-            Some(_) if if_not_exists => {
+        // Only OR REPLACE needs the stored connection; the others only whether one exists.
+        let existing = if or_replace {
+            self.catalog.connection(&name.value).map_err(catalog_diag)?
+        } else if self.catalog.exists(&name.value).map_err(catalog_diag)? {
+            if if_not_exists {
                 return Ok(done(
                     Status::Skipped,
                     &name.value,
                     Some("it already exists".into()),
                 ));
             }
-            Some(_) if !or_replace => {
-                return Err(Diagnostic::error(
-                    DiagnosticKind::ConnectionExists,
-                    name.span,
-                    format!("connection {name} already exists"),
-                )
-                .with_help("use CREATE OR REPLACE to overwrite it, CREATE … IF NOT EXISTS to keep it, or ALTER S3 CONNECTION … SET to change one option"));
-            }
-            Some(current) if current.spec == spec => {
-                return Ok(done(
-                    Status::Unchanged,
-                    &name.value,
-                    Some("the options are the same".into()),
-                ));
-            }
-            _ => {}
+            return Err(Diagnostic::error(
+                DiagnosticKind::ConnectionExists,
+                name.span,
+                format!("connection {name} already exists"),
+            )
+            .with_help(
+                "use CREATE OR REPLACE to overwrite it, CREATE … IF NOT EXISTS to keep it, \
+                 or ALTER S3 CONNECTION … SET to change one option",
+            ));
+        } else {
+            None
+        };
+        if existing
+            .as_ref()
+            .is_some_and(|current| current.spec == spec)
+        {
+            return Ok(done(
+                Status::Unchanged,
+                &name.value,
+                Some("the options are the same".into()),
+            ));
         }
         let proven = self.prove(stmt, &name.value, &spec)?;
         let text = Redacted(stmt).to_string();

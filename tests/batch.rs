@@ -228,3 +228,64 @@ fn a_closed_stdout_pipe_exits_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A write that fails half-way (here: the catalog file may not grow, as on a full disk) leaves
+/// no part of its statement behind, and the statements before it stay applied and reported.
+#[test]
+fn a_full_disk_half_way_keeps_statements_whole() {
+    use connsql::batch::{self, BatchOptions, Input};
+    use connsql::output::{Format, Printer};
+
+    let env = Env::new();
+    env.sql("SHOW CONNECTIONS");
+    let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    let pages = catalog.page_count().expect("pages");
+    catalog.limit_pages_for_tests(pages + 12).expect("limit");
+    let long_comment = "x".repeat(600);
+    let script: String = (0..400)
+        .map(|i| format!("CREATE S3 CONNECTION c{i:03} COMMENT = '{long_comment}';\n"))
+        .collect();
+    let validator = connsql::aws::StsValidator::new(connsql::aws::StsOptions::default());
+    let mut session = connsql::session::Session::new(catalog, Box::new(validator), false);
+    let file = env.write("many.sql", &script);
+    let (mut out, mut errs) = (Vec::new(), Vec::new());
+    let mut printer = Printer {
+        out: &mut out,
+        format: Format::Json,
+        quiet: false,
+        terminal: false,
+    };
+    let opts = BatchOptions {
+        continue_on_error: false,
+        single_transaction: false,
+        dry_run: false,
+        window: 4096,
+        color: false,
+    };
+    let summary = batch::run(
+        &mut session,
+        &[Input::File(file)],
+        opts,
+        &mut printer,
+        &mut errs,
+    )
+    .expect("run");
+    drop(session);
+    let errs = String::from_utf8_lossy(&errs);
+    assert!(!summary.success(), "{errs}");
+    assert!(errs.contains("error[catalog]"), "{errs}");
+    let applied = summary.ran - 1;
+    assert!(applied > 0 && applied < 400, "applied {applied}: {errs}");
+    assert_eq!(
+        String::from_utf8_lossy(&out).lines().count(),
+        applied,
+        "one report per applied statement"
+    );
+    let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("reopen");
+    assert_eq!(catalog.connections(None).expect("list").len(), applied);
+    assert_eq!(
+        catalog.history().expect("history").len(),
+        applied,
+        "no connection without its history"
+    );
+}

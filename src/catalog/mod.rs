@@ -40,6 +40,10 @@ pub enum CatalogError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error(
+        "a statement failed half-way through its writes; the open transaction must be rolled back"
+    )]
+    Poisoned,
 }
 
 pub type Result<T> = std::result::Result<T, CatalogError>;
@@ -71,6 +75,13 @@ pub struct Catalog {
     path: PathBuf,
     settings: CatalogSettings,
     in_transaction: bool,
+    /// Whether each [`Catalog::atomically`] runs in a savepoint of its own (see there).
+    statement_savepoints: bool,
+    /// Set when a write failed outside a savepoint: the transaction holds part of a statement.
+    poisoned: bool,
+    /// Set when SQLite itself rolled the open transaction back after an error (it may, on
+    /// disk-full or I/O errors): everything since `begin` is gone.
+    lost: bool,
 }
 
 impl Catalog {
@@ -121,6 +132,9 @@ impl Catalog {
             path,
             settings,
             in_transaction: false,
+            statement_savepoints: true,
+            poisoned: false,
+            lost: false,
         })
     }
 
@@ -150,8 +164,13 @@ impl Catalog {
         Ok(())
     }
 
-    /// Makes everything since [`Catalog::begin`] durable.
+    /// Makes everything since [`Catalog::begin`] durable. A poisoned transaction is never
+    /// committed.
     pub fn commit(&mut self) -> Result<()> {
+        if self.poisoned {
+            return Err(CatalogError::Poisoned);
+        }
+        self.notice_lost_transaction();
         if self.in_transaction {
             self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
             self.in_transaction = false;
@@ -161,6 +180,8 @@ impl Catalog {
 
     /// Drops everything since [`Catalog::begin`].
     pub fn rollback(&mut self) -> Result<()> {
+        self.poisoned = false;
+        self.notice_lost_transaction();
         if self.in_transaction {
             self.conn
                 .execute_batch("ROLLBACK")
@@ -174,12 +195,45 @@ impl Catalog {
         self.in_transaction
     }
 
+    /// Whether SQLite rolled the open transaction back on its own since the last call; the
+    /// flag is cleared by asking.
+    pub fn take_lost_transaction(&mut self) -> bool {
+        self.notice_lost_transaction();
+        std::mem::take(&mut self.lost)
+    }
+
+    fn notice_lost_transaction(&mut self) {
+        if self.in_transaction && self.conn.is_autocommit() {
+            self.in_transaction = false;
+            self.poisoned = false;
+            self.lost = true;
+        }
+    }
+
+    /// Whether a write failed half-way outside a savepoint (see [`Catalog::atomically`]).
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
+    /// With `false`, [`Catalog::atomically`] skips its savepoint. A savepoint copies every page
+    /// a statement touches into a journal, which was a third of a large batch's time; without
+    /// it, a failure half-way poisons the transaction, and the caller must roll it back and run
+    /// its statements again with savepoints (batch mode does).
+    pub fn set_statement_savepoints(&mut self, on: bool) {
+        self.statement_savepoints = on;
+    }
+
     /// Runs `f` so that it applies whole or not at all, inside the open transaction.
     pub fn atomically<T, E: From<CatalogError>>(
         &mut self,
         f: impl FnOnce(&mut Catalog) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
         self.begin()?;
+        if !self.statement_savepoints {
+            let result = f(self);
+            self.poisoned |= result.is_err();
+            return result;
+        }
         self.run_cached("SAVEPOINT statement")?;
         match f(self) {
             Ok(v) => {
@@ -187,8 +241,11 @@ impl Catalog {
                 Ok(v)
             }
             Err(e) => {
-                self.run_cached("ROLLBACK TO statement")?;
-                self.run_cached("RELEASE statement")?;
+                self.notice_lost_transaction();
+                if self.in_transaction {
+                    self.run_cached("ROLLBACK TO statement")?;
+                    self.run_cached("RELEASE statement")?;
+                }
                 Err(e)
             }
         }
@@ -213,6 +270,32 @@ impl Catalog {
         stmt.query_row([name], rows::from_row)
             .optional()
             .map_err(|e| self.err(e))
+    }
+
+    /// Limits the catalog file to `pages` pages, so that tests can make writes fail the way a
+    /// full disk does.
+    #[doc(hidden)]
+    pub fn limit_pages_for_tests(&self, pages: i64) -> Result<()> {
+        self.conn
+            .pragma_update(None, "max_page_count", pages)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Page count of the catalog file.
+    #[doc(hidden)]
+    pub fn page_count(&self) -> Result<i64> {
+        self.conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether a connection named exactly `name` exists.
+    pub fn exists(&self, name: &str) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM connections WHERE name = ?1")
+            .map_err(|e| self.err(e))?;
+        stmt.exists([name]).map_err(|e| self.err(e))
     }
 
     /// All connections by name, optionally filtered by a SQL LIKE pattern (`%`, `_`, `\` escapes;
@@ -248,7 +331,7 @@ impl Catalog {
         now: OffsetDateTime,
     ) -> Result<StoredConnection> {
         let conn = StoredConnection {
-            id: random_hex(16),
+            id: time_ordered_id(now),
             name: name.to_string(),
             spec: spec.clone(),
             created_at: now,
@@ -377,7 +460,7 @@ fn prepare_schema(conn: &Connection, path: &Path) -> Result<()> {
     // batch window's changes without spilling them to the log before the commit.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 10000;",
     )
     .map_err(&err)?;
     if version == CURRENT_VERSION {
@@ -429,20 +512,43 @@ fn load_settings(conn: &Connection, path: &Path) -> Result<CatalogSettings> {
     Ok(CatalogSettings { id, external_id })
 }
 
-/// The OS user recorded in the history.
-fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".to_string())
+/// The OS user recorded in the history, looked up once per process.
+fn os_user() -> &'static str {
+    static USER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    USER.get_or_init(|| {
+        ["USER", "LOGNAME", "USERNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| "unknown".to_string())
+    })
 }
 
-/// `n` random bytes as lower-case hex.
+/// A 128-bit id whose first 48 bits are the creation time in milliseconds (like UUIDv7):
+/// ids sort by creation, and new ones land at the end of the id index instead of at random
+/// places in it, which keeps large batches from touching a new index page per row.
+fn time_ordered_id(now: OffsetDateTime) -> String {
+    let millis = (now.unix_timestamp_nanos() / 1_000_000) as u64 & 0xffff_ffff_ffff;
+    format!("{millis:012x}{}", random_hex(10))
+}
+
+/// `n` random bytes as lower-case hex. The OS generator is read 4 KiB at a time: a batch
+/// makes an id per statement, and a system call each showed up.
 pub fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    // The OS generator does not fail on supported platforms; zeros would still be a valid id.
-    let _ = getrandom::fill(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    thread_local! {
+        static POOL: std::cell::RefCell<(Vec<u8>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+    }
+    POOL.with_borrow_mut(|(pool, used)| {
+        if *used + n > pool.len() {
+            pool.resize(4096.max(n), 0);
+            // The OS generator does not fail on supported platforms; zeros would still be
+            // valid (if not unique) ids, and uniqueness is enforced by the schema.
+            let _ = getrandom::fill(pool);
+            *used = 0;
+        }
+        let bytes = &pool[*used..*used + n];
+        *used += n;
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    })
 }
 
 fn check_sqlite_header(path: &Path) -> Result<()> {

@@ -58,8 +58,20 @@ pub const SELECT_LIKE: &str = concat!(
     " WHERE c.name LIKE ?1 ESCAPE '\\' ORDER BY c.name"
 );
 
+/// RFC 3339 text of a time. A statement stamps several rows with the same time, so the
+/// last formatting is reused.
 pub fn ts(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(OffsetDateTime, String)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((at, text)) if *at == t => text.clone(),
+        _ => {
+            let text = t.format(&Rfc3339).unwrap_or_default();
+            *last = Some((t, text.clone()));
+            text
+        }
+    })
 }
 
 fn parse_ts(idx: usize, s: &str) -> rusqlite::Result<OffsetDateTime> {

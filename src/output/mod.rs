@@ -6,6 +6,8 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::format_time;
+
+mod plain_table;
 use crate::session::{Executed, Outcome, ResultSet, Shape, Status};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -96,22 +98,22 @@ impl<W: Write> Printer<W> {
             }
             return Ok(());
         }
-        let mut table = Table::new();
-        table.load_style(if self.terminal {
-            presets::UTF8_FULL_CONDENSED
+        let cells: Vec<Vec<String>> = set
+            .rows
+            .iter()
+            .map(|r| r.iter().map(text_cell).collect())
+            .collect();
+        if self.terminal {
+            // At a terminal the table is sized to its width, wrapping long cells.
+            let mut table = Table::new();
+            table.load_style(presets::UTF8_FULL_CONDENSED);
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_header(set.columns.iter().copied());
+            table.add_rows(cells);
+            writeln!(self.out, "{table}")?;
         } else {
-            presets::ASCII_FULL_CONDENSED
-        });
-        table.set_content_arrangement(if self.terminal {
-            ContentArrangement::Dynamic
-        } else {
-            ContentArrangement::Disabled
-        });
-        table.set_header(set.columns.iter().copied());
-        for row in &set.rows {
-            table.add_row(row.iter().map(text_cell));
+            plain_table::write(&mut self.out, &set.columns, &cells)?;
         }
-        writeln!(self.out, "{table}")?;
         let n = set.rows.len();
         writeln!(self.out, "({n} row{})", if n == 1 { "" } else { "s" })
     }
