@@ -9,6 +9,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use time::OffsetDateTime;
 
@@ -120,11 +121,8 @@ impl Catalog {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
         // Stable plans: without this, SQLite built with STAT4 re-prepares a cached look-up every
         // time a new name is bound, which dominated a large batch.
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
-            true,
-        )
-        .map_err(sqlite)?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(sqlite)?;
         prepare_schema(&conn, &path)?;
         let settings = load_settings(&conn, &path)?;
         Ok(Catalog {

@@ -84,33 +84,40 @@ fn conversion(idx: usize, msg: String) -> rusqlite::Error {
 
 /// Decodes a row of `SELECT_*`; stored values are checked again, so a damaged catalog is an error.
 pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
-    let text = |i: usize| r.get::<_, Option<String>>(i);
-    let need = |i: usize| -> rusqlite::Result<String> {
+    // Borrowed from the row: each value is copied once, into its checked type.
+    let text = |i: usize| -> rusqlite::Result<Option<&str>> {
+        r.get_ref(i)?
+            .as_str_or_null()
+            .map_err(|e| conversion(i, e.to_string()))
+    };
+    let need = |i: usize| -> rusqlite::Result<&str> {
         text(i)?.ok_or_else(|| conversion(i, "missing value".into()))
     };
-    let credentials = match need(2)?.as_str() {
+    let credentials = match need(2)? {
         "role" => Credentials::Role {
-            arn: RoleArn::parse(&need(3)?).map_err(|e| conversion(3, e.message))?,
+            arn: RoleArn::parse(need(3)?).map_err(|e| conversion(3, e.message))?,
             external_id: text(4)?
-                .map(|s| ExternalId::parse(&s))
+                .map(ExternalId::parse)
                 .transpose()
                 .map_err(|e| conversion(4, e.message))?,
         },
         "keys" => Credentials::Keys {
-            access_key_id: AccessKeyId::parse(&need(5)?).map_err(|e| conversion(5, e.message))?,
+            access_key_id: AccessKeyId::parse(need(5)?).map_err(|e| conversion(5, e.message))?,
             secret_access_key: Secret::new(need(6)?),
         },
         _ => Credentials::Default,
     };
-    let filters: Vec<String> =
-        serde_json::from_str(&need(7)?).map_err(|e| conversion(7, e.to_string()))?;
+    let filters: Vec<String> = match need(7)? {
+        "[]" => Vec::new(),
+        json => serde_json::from_str(json).map_err(|e| conversion(7, e.to_string()))?,
+    };
     let path_display_filters = filters
         .iter()
         .map(|p| S3Path::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| conversion(7, e.message))?;
     let encryption_kms_key = text(9)?
-        .map(|s| KmsKeyArn::parse(&s).map(|(k, _)| k))
+        .map(|s| KmsKeyArn::parse(s).map(|(k, _)| k))
         .transpose()
         .map_err(|e| conversion(9, e.message))?;
     let spec = ConnectionSpec {
@@ -119,25 +126,24 @@ pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
         read_only: r.get::<_, i64>(8)? != 0,
         encryption_kms_key,
         encryption_customer_managed_key: text(10)?.map(Secret::new),
-        comment: text(11)?,
+        comment: text(11)?.map(str::to_string),
     };
-    let validated_at = text(14)?.map(|s| parse_ts(14, &s)).transpose()?;
+    let validated_at = text(14)?.map(|s| parse_ts(14, s)).transpose()?;
     let validation = match text(15)? {
         Some(at) => Some(ValidationRecord {
-            at: parse_ts(15, &at)?,
-            caller_arn: text(16)?,
-            assumed_role_arn: text(17)?,
-            warnings: serde_json::from_str(&need(18)?)
-                .map_err(|e| conversion(18, e.to_string()))?,
+            at: parse_ts(15, at)?,
+            caller_arn: text(16)?.map(str::to_string),
+            assumed_role_arn: text(17)?.map(str::to_string),
+            warnings: serde_json::from_str(need(18)?).map_err(|e| conversion(18, e.to_string()))?,
         }),
         None => None,
     };
     Ok(StoredConnection {
-        id: need(0)?,
-        name: need(1)?,
+        id: need(0)?.to_string(),
+        name: need(1)?.to_string(),
         spec,
-        created_at: parse_ts(12, &need(12)?)?,
-        updated_at: parse_ts(13, &need(13)?)?,
+        created_at: parse_ts(12, need(12)?)?,
+        updated_at: parse_ts(13, need(13)?)?,
         validated_at,
         validation,
     })

@@ -1,5 +1,6 @@
 //! Printing outcomes as a table, JSON (one line per statement) or CSV. No SQL logic.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets};
@@ -98,7 +99,7 @@ impl<W: Write> Printer<W> {
             }
             return Ok(());
         }
-        let cells: Vec<Vec<String>> = set
+        let cells: Vec<Vec<Cow<'_, str>>> = set
             .rows
             .iter()
             .map(|r| r.iter().map(text_cell).collect())
@@ -109,7 +110,7 @@ impl<W: Write> Printer<W> {
             table.load_style(presets::UTF8_FULL_CONDENSED);
             table.set_content_arrangement(ContentArrangement::Dynamic);
             table.set_header(set.columns.iter().copied());
-            table.add_rows(cells);
+            table.add_rows(cells.iter().map(|r| r.iter().map(|c| c.to_string())));
             writeln!(self.out, "{table}")?;
         } else {
             plain_table::write(&mut self.out, &set.columns, &cells)?;
@@ -209,12 +210,16 @@ pub fn sentence(outcome: &Outcome, dry_run: bool) -> String {
     s
 }
 
-fn text_cell(v: &Value) -> String {
+fn text_cell(v: &Value) -> Cow<'_, str> {
     match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(text_cell).collect::<Vec<_>>().join(", "),
-        other => other.to_string(),
+        Value::Null => Cow::Borrowed(""),
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Array(items) => {
+            Cow::Owned(items.iter().map(text_cell).collect::<Vec<_>>().join(", "))
+        }
+        Value::Bool(true) => Cow::Borrowed("true"),
+        Value::Bool(false) => Cow::Borrowed("false"),
+        other => Cow::Owned(other.to_string()),
     }
 }
 

@@ -1,53 +1,75 @@
-//! Aligned ASCII tables for output that is not a terminal: nothing to wrap to, so each row is
-//! written as it is, in one pass. At a terminal, comfy-table sizes the table to the screen.
+//! Aligned ASCII tables for output that is not a terminal: nothing to wrap to, so rows are
+//! written straight out in one pass. At a terminal, comfy-table sizes the table to the screen.
 
 use std::io::{self, Write};
 
-/// Writes `rows` under `header`, columns padded to their widest cell (in characters).
-/// Line breaks inside a cell are shown as `\n` so that a row stays on one line.
-pub fn write(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
-    let flat = |s: &str| {
-        if s.contains(['\n', '\r']) {
-            s.replace('\n', "\\n").replace('\r', "\\r")
-        } else {
-            s.to_string()
-        }
-    };
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| flat(c)).collect())
-        .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
+/// Display width of a cell in characters (byte length for the common all-ASCII case).
+fn width(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Writes `rows` under `header`, columns padded to their widest cell. Line breaks inside a
+/// cell are shown as `\n` so that a row stays on one line.
+pub fn write<S: AsRef<str>>(
+    out: &mut impl Write,
+    header: &[&str],
+    rows: &[Vec<S>],
+) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(width(&flat(cell.as_ref())));
         }
     }
-    let rule = |out: &mut dyn Write, fill: char, junction: char| -> io::Result<()> {
-        let mut line = String::from("+");
+    let rule = |out: &mut dyn Write, fill: u8, junction: u8| -> io::Result<()> {
+        let mut line = vec![b'+'];
         for (i, w) in widths.iter().enumerate() {
             line.extend(std::iter::repeat_n(fill, w + 2));
-            line.push(if i + 1 == widths.len() { '+' } else { junction });
+            line.push(if i + 1 == widths.len() {
+                b'+'
+            } else {
+                junction
+            });
         }
-        writeln!(out, "{line}")
+        line.push(b'\n');
+        out.write_all(&line)
     };
-    let row_line = |out: &mut dyn Write, cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
-        let mut line = String::from("|");
-        for (w, cell) in widths.iter().zip(cells) {
-            line.push(' ');
-            line.push_str(cell);
-            line.extend(std::iter::repeat_n(' ', w - cell.chars().count() + 1));
-            line.push('|');
-        }
-        writeln!(out, "{line}")
-    };
-    rule(out, '-', '+')?;
+    let mut line = Vec::with_capacity(256);
+    let mut row_line =
+        |out: &mut dyn Write, cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
+            line.clear();
+            line.push(b'|');
+            for (w, cell) in widths.iter().zip(cells) {
+                let cell = flat(cell);
+                line.push(b' ');
+                line.extend_from_slice(cell.as_bytes());
+                line.extend(std::iter::repeat_n(b' ', w - width(&cell) + 1));
+                line.push(b'|');
+            }
+            line.push(b'\n');
+            out.write_all(&line)
+        };
+    rule(out, b'-', b'+')?;
     row_line(out, &mut header.iter().copied())?;
-    rule(out, '=', '=')?;
-    for row in &rows {
-        row_line(out, &mut row.iter().map(String::as_str))?;
+    rule(out, b'=', b'=')?;
+    for row in rows {
+        row_line(out, &mut row.iter().map(AsRef::as_ref))?;
     }
-    rule(out, '-', '+')
+    rule(out, b'-', b'+')
+}
+
+/// The cell with line breaks escaped, borrowed when it has none.
+fn flat(s: &str) -> std::borrow::Cow<'_, str> {
+    // Two memchr scans beat one scan for either character.
+    if s.contains('\n') || s.contains('\r') {
+        std::borrow::Cow::Owned(s.replace('\n', "\\n").replace('\r', "\\r"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 #[cfg(test)]
