@@ -336,3 +336,230 @@ mod tests {
         assert_eq!(session_name(&"x".repeat(100)).len(), 64);
     }
 }
+
+/// The calls connsql makes and how their answers are read, against modelled STS answers
+/// (aws-smithy-mocks) and canned HTTP exchanges (StaticReplayClient).
+#[cfg(test)]
+mod sts_tests {
+    use aws_config::{Region, SdkConfig};
+    use aws_sdk_sts::error::ErrorMetadata;
+    use aws_sdk_sts::operation::assume_role::{AssumeRoleError, AssumeRoleOutput};
+    use aws_sdk_sts::types::AssumedRoleUser;
+    use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use aws_smithy_types::body::SdkBody;
+
+    use super::*;
+    use crate::sql::values::{ExternalId, RoleArn};
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/lake-reader";
+    const CALLER: &str = "arn:aws:iam::111111111111:user/ci";
+
+    fn base() -> Base {
+        Base {
+            config: SdkConfig::builder()
+                .region(Region::new("us-east-1"))
+                .build(),
+            region: Region::new("us-east-1"),
+            endpoint: "https://sts.us-east-1.amazonaws.com".into(),
+            timeout: Duration::from_secs(1),
+        }
+    }
+
+    fn role_request() -> ValidationRequest {
+        ValidationRequest {
+            connection: "lake".into(),
+            credentials: Credentials::Role {
+                arn: RoleArn::parse(ROLE).unwrap(),
+                external_id: Some(ExternalId::parse("a1b2c3d4").unwrap()),
+            },
+        }
+    }
+
+    fn assumed() -> AssumeRoleOutput {
+        let user = AssumedRoleUser::builder()
+            .arn("arn:aws:sts::123456789012:assumed-role/lake-reader/connsql-lake")
+            .assumed_role_id("AROAEXAMPLE:connsql-lake")
+            .build()
+            .unwrap();
+        AssumeRoleOutput::builder().assumed_role_user(user).build()
+    }
+
+    fn denied() -> AssumeRoleError {
+        AssumeRoleError::generic(
+            ErrorMetadata::builder()
+                .code("AccessDenied")
+                .message("not authorized")
+                .build(),
+        )
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn role_is_assumed_with_its_external_id_and_refused_without() {
+        let with_id = mock!(Client::assume_role)
+            .match_requests(|r| {
+                r.role_arn() == Some(ROLE)
+                    && r.external_id() == Some("a1b2c3d4")
+                    && r.role_session_name() == Some("connsql-lake")
+                    && r.duration_seconds() == Some(DURATION_SECONDS)
+            })
+            .then_output(assumed);
+        let without = mock!(Client::assume_role)
+            .match_requests(|r| r.external_id().is_none())
+            .then_error(denied);
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&with_id, &without]);
+        let report = block_on(validate_one(
+            &base(),
+            &client,
+            role_request(),
+            Some(Ok(CALLER.into())),
+        ))
+        .unwrap();
+        assert_eq!(
+            report.assumed_role_arn.as_deref(),
+            Some("arn:aws:sts::123456789012:assumed-role/lake-reader/connsql-lake")
+        );
+        assert_eq!(report.caller_arn.as_deref(), Some(CALLER));
+        assert!(report.warnings.is_empty());
+        assert_eq!((with_id.num_calls(), without.num_calls()), (1, 1));
+    }
+
+    #[test]
+    fn a_role_assumable_without_the_external_id_is_a_warning() {
+        let any = mock!(Client::assume_role).then_output(assumed);
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&any]);
+        let report = block_on(validate_one(
+            &base(),
+            &client,
+            role_request(),
+            Some(Ok(CALLER.into())),
+        ))
+        .unwrap();
+        assert_eq!(report.warnings.len(), 1);
+        assert_eq!(
+            report.warnings[0].kind,
+            DiagnosticKind::ExternalIdNotRequired
+        );
+        assert_eq!(any.num_calls(), 2);
+    }
+
+    #[test]
+    fn access_denied_names_the_caller_and_prints_the_trust_policy() {
+        let refuse = mock!(Client::assume_role).then_error(denied);
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&refuse]);
+        let failure = block_on(validate_one(
+            &base(),
+            &client,
+            role_request(),
+            Some(Ok(CALLER.into())),
+        ))
+        .unwrap_err();
+        assert_eq!(failure.diagnostic.kind, DiagnosticKind::AwsAccessDenied);
+        assert_eq!(
+            failure.target,
+            Some(crate::sql::options::OptionKey::AwsRole)
+        );
+        assert!(failure.diagnostic.message.contains(CALLER));
+        let note = failure.diagnostic.note.as_deref().unwrap_or_default();
+        let policy: serde_json::Value =
+            serde_json::from_str(note.split_once('\n').unwrap().1).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"],
+            "a1b2c3d4"
+        );
+        assert_eq!(refuse.num_calls(), 1, "no second call after a refusal");
+    }
+
+    #[test]
+    fn region_disabled_says_which_region() {
+        let disabled = mock!(Client::assume_role).then_error(|| {
+            AssumeRoleError::RegionDisabledException(
+                aws_sdk_sts::types::error::RegionDisabledException::builder()
+                    .message("STS is not activated in this region for account:111111111111.")
+                    .meta(
+                        ErrorMetadata::builder()
+                            .code("RegionDisabledException")
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
+        let client = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&disabled]);
+        let failure = block_on(validate_one(
+            &base(),
+            &client,
+            role_request(),
+            Some(Ok(CALLER.into())),
+        ))
+        .unwrap_err();
+        assert_eq!(failure.diagnostic.kind, DiagnosticKind::AwsRegionDisabled);
+        assert!(
+            failure
+                .diagnostic
+                .message
+                .contains("region us-east-1 for account 111111111111"),
+            "{}",
+            failure.diagnostic.message
+        );
+    }
+
+    /// What goes on the wire, and an error body the SDK cannot read (moto's EC2-style 403):
+    /// the code still comes out, from the raw body.
+    #[test]
+    fn wire_parameters_and_unreadable_error_bodies() {
+        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User is not authorized</Message>\
+                    </Error></Errors><RequestId>r1</RequestId></ErrorResponse>";
+        let replay = StaticReplayClient::new(vec![ReplayEvent::new(
+            http::Request::builder()
+                .uri("https://sts.us-east-1.amazonaws.com/")
+                .body(SdkBody::empty())
+                .unwrap(),
+            http::Response::builder()
+                .status(403)
+                .body(SdkBody::from(body))
+                .unwrap(),
+        )]);
+        let config = aws_sdk_sts::Config::builder()
+            .behavior_version_latest()
+            .region(Region::new("us-east-1"))
+            .credentials_provider(StaticCredentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            ))
+            .http_client(replay.clone())
+            .build();
+        let client = Client::from_conf(config);
+        let err = block_on(
+            client
+                .assume_role()
+                .role_arn(ROLE)
+                .role_session_name(session_name("lake"))
+                .external_id("a1b2c3d4")
+                .duration_seconds(DURATION_SECONDS)
+                .send(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            super::super::diagnose::error_code(&err).as_deref(),
+            Some("AccessDenied")
+        );
+        let sent = replay.actual_requests().next().expect("one request");
+        let form = std::str::from_utf8(sent.body().bytes().expect("body")).unwrap();
+        for part in [
+            "Action=AssumeRole",
+            "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Flake-reader",
+            "RoleSessionName=connsql-lake",
+            "ExternalId=a1b2c3d4",
+            "DurationSeconds=900",
+        ] {
+            assert!(form.contains(part), "{part} not in {form}");
+        }
+    }
+}
