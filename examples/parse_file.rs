@@ -1,12 +1,18 @@
 //! Parses and checks a SQL file and prints how many statements and diagnostics it holds:
 //! `cargo run --release --example parse_file -- FILE` (also handy under a profiler).
+//! With `--sqlparser FILE` it runs sqlparser's full parse instead, for comparisons.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: parse_file FILE");
-        return ExitCode::from(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (sqlparser, path) = match args.as_slice() {
+        [flag, path] if flag == "--sqlparser" => (true, path.clone()),
+        [path] => (false, path.clone()),
+        _ => {
+            eprintln!("usage: parse_file [--sqlparser] FILE");
+            return ExitCode::from(2);
+        }
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -16,6 +22,19 @@ fn main() -> ExitCode {
         }
     };
     let started = std::time::Instant::now();
+    if sqlparser {
+        let dialect = sqlparser::dialect::GenericDialect {};
+        return match sqlparser::parser::Parser::parse_sql(&dialect, &text) {
+            Ok(stmts) => {
+                println!("sqlparser: {} statements in {:.3} s", stmts.len(), started.elapsed().as_secs_f64());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let (mut statements, mut diagnostics) = (0usize, 0usize);
     for result in connsql::sql::Statements::new(&text) {
         match result {
