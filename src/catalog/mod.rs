@@ -170,7 +170,13 @@ impl Catalog {
         }
         self.notice_lost_transaction();
         if self.in_transaction {
-            self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))?;
+            if let Err(e) = self.run_cached("COMMIT") {
+                // A commit that fails leaves nothing applied: end the transaction so the next
+                // statement starts clean.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.in_transaction = false;
+                return Err(e);
+            }
             self.in_transaction = false;
         }
         Ok(())
