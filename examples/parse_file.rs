@@ -26,7 +26,11 @@ fn main() -> ExitCode {
         let dialect = sqlparser::dialect::GenericDialect {};
         return match sqlparser::parser::Parser::parse_sql(&dialect, &text) {
             Ok(stmts) => {
-                println!("sqlparser: {} statements in {:.3} s", stmts.len(), started.elapsed().as_secs_f64());
+                println!(
+                    "sqlparser: {} statements in {:.3} s",
+                    stmts.len(),
+                    started.elapsed().as_secs_f64()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -70,7 +70,7 @@ impl Summary {
     }
 }
 
-/// Runs every input; `out` gets outcomes, `err` diagnostics and the summary.
+/// Runs every input; `printer` gets outcomes, `err` diagnostics and the summary.
 pub fn run<W: Write, E: Write>(
     session: &mut Session,
     inputs: &[Input],
@@ -83,14 +83,62 @@ pub fn run<W: Write, E: Write>(
     // one, where a failure half-way ends the run anyway, so those keep per-statement savepoints.
     let fast_path = !opts.single_transaction && !opts.dry_run;
     session.catalog_mut().set_statement_savepoints(!fast_path);
-    let mut summary = Summary::default();
-    let mut pending: Vec<Executed> = Vec::new();
+    let mut run = Run {
+        session,
+        opts,
+        printer,
+        err,
+        pending: Vec::new(),
+        summary: Summary::default(),
+        fast_path,
+    };
     let feed = spawn_reader(inputs.to_vec(), opts.window);
-    'windows: loop {
-        let window = next_window(&feed, opts.window);
-        if window.is_empty() {
-            break;
+    let result = run.all(&feed);
+    run.session.catalog_mut().set_statement_savepoints(true);
+    result?;
+    run.printer.flush()?;
+    Ok(run.summary)
+}
+
+/// Whether the run goes on after a statement.
+enum Flow {
+    Go,
+    Stop,
+}
+
+/// One batch run: the session, where reports go, and the reports waiting for their commit.
+struct Run<'a, W: Write, E: Write> {
+    session: &'a mut Session,
+    opts: BatchOptions,
+    printer: &'a mut Printer<W>,
+    err: &'a mut E,
+    /// Outcomes of statements not yet committed: printed once their commit returns.
+    pending: Vec<Executed>,
+    summary: Summary,
+    /// Group commits without per-statement savepoints (see `Catalog::set_statement_savepoints`).
+    fast_path: bool,
+}
+
+impl<W: Write, E: Write> Run<'_, W, E> {
+    fn all(&mut self, feed: &Receiver<Feed>) -> io::Result<()> {
+        loop {
+            let window = next_window(feed, self.opts.window);
+            if window.is_empty() {
+                break;
+            }
+            if let Flow::Stop = self.window(&window)? {
+                return Ok(());
+            }
         }
+        self.finish()?;
+        if self.summary.failed > 0 {
+            write_summary(self.err, &self.summary)?;
+        }
+        Ok(())
+    }
+
+    /// Proves the window's validations ahead, then runs its statements in order and commits.
+    fn window(&mut self, window: &[Feed]) -> io::Result<Flow> {
         let requests = window
             .iter()
             .filter_map(|f| match f {
@@ -98,116 +146,171 @@ pub fn run<W: Write, E: Write>(
                     .result
                     .as_ref()
                     .ok()
-                    .and_then(|s| session.predicted_validation(s)),
+                    .and_then(|s| self.session.predicted_validation(s)),
                 Feed::Unreadable { .. } => None,
             })
             .collect();
-        session.prefetch(requests);
-        // Statements from `uncommitted` on have run in the open transaction; when a write
-        // fails half-way there, they run again from that point with savepoints (see
-        // `Catalog::set_statement_savepoints`), up to and including `replay_until`.
+        self.session.prefetch(requests);
+        // Statements from `uncommitted` on have run in the open transaction; when a write fails
+        // half-way there, they run again from that point with savepoints, each committed on its
+        // own, up to and including the one that failed (`replay_until`).
         let mut uncommitted = 0;
         let mut replay_until: Option<usize> = None;
         let mut i = 0;
         while i < window.len() {
             let piece = match &window[i] {
                 Feed::Piece(piece) => piece,
-                Feed::Unreadable { input, error } => {
-                    summary.failed += 1;
-                    summary.stopped_at = Some((summary.ran + 1, input.clone()));
-                    finish(session, opts, &mut pending, printer, err, &mut summary)?;
-                    writeln!(err, "error: cannot read {input}: {error}")?;
-                    write_summary(err, &summary)?;
-                    break 'windows;
-                }
+                Feed::Unreadable { input, error } => return self.unreadable(input, error),
             };
-            summary.ran += 1;
+            self.summary.ran += 1;
             let result = match &piece.result {
-                Ok(stmt) => session.execute(stmt),
+                Ok(stmt) => self.session.execute(stmt),
                 Err(diag) => Err(vec![diag.clone()]),
             };
             if result.is_err()
-                && session.catalog().is_poisoned()
+                && self.fast_path
                 && replay_until.is_none()
-                && fast_path
+                && self.session.catalog().is_poisoned()
             {
-                // Undo the group, and run it again statement by statement with savepoints.
-                if let Err(e) = session.catalog_mut().rollback() {
-                    writeln!(err, "{}", catalog_diag(e))?;
-                }
-                summary.ran -= i + 1 - uncommitted;
-                pending.clear();
-                session.catalog_mut().set_statement_savepoints(true);
+                self.undo_group(i + 1 - uncommitted)?;
                 replay_until = Some(i);
                 i = uncommitted;
                 continue;
             }
-            let replaying_earlier = replay_until.is_some_and(|until| i < until);
+            let replaying = replay_until.is_some_and(|until| i < until);
             if replay_until == Some(i) {
-                session.catalog_mut().set_statement_savepoints(false);
+                self.session.catalog_mut().set_statement_savepoints(false);
                 replay_until = None;
             }
             i += 1;
             match result {
                 Ok(executed) => {
-                    if !replaying_earlier {
-                        report(err, &executed.warnings, &piece.source(), opts.color)?;
-                    }
-                    if opts.dry_run {
-                        printer.print(&executed, true)?;
-                    } else {
-                        pending.push(executed);
-                    }
-                    if replaying_earlier {
-                        // Each replayed statement is made durable on its own, so that the
-                        // one that fails cannot take the others with it.
-                        commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
+                    self.succeeded(piece, executed, replaying)?;
+                    if replaying {
                         uncommitted = i;
                     }
                 }
-                Err(mut diags) => {
-                    summary.failed += 1;
-                    if session.catalog_mut().take_lost_transaction() && !pending.is_empty() {
-                        // SQLite dropped the open transaction: the reports waiting for its
-                        // commit are void, and the run cannot go on as if they were applied.
-                        summary.ran -= pending.len();
-                        pending.clear();
-                        summary.stopped_at = Some((summary.ran, piece.location()));
-                        diags.push(Diagnostic::error(
-                            DiagnosticKind::Catalog,
-                            Span::default(),
-                            "the catalog rolled back the open transaction after this error; the statements \
-                             since the last commit were not applied",
-                        ));
-                        report(err, &diags, &piece.source(), opts.color)?;
-                        write_summary(err, &summary)?;
-                        break 'windows;
-                    }
-                    if !opts.continue_on_error {
-                        summary.stopped_at = Some((summary.ran, piece.location()));
-                        finish(session, opts, &mut pending, printer, err, &mut summary)?;
-                        report(err, &diags, &piece.source(), opts.color)?;
-                        write_summary(err, &summary)?;
-                        break 'windows;
-                    }
-                    // Earlier statements' reports come first, as they ran first.
-                    commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
-                    uncommitted = i;
-                    report(err, &diags, &piece.source(), opts.color)?;
-                }
+                Err(diags) => match self.failed(piece, diags)? {
+                    Flow::Stop => return Ok(Flow::Stop),
+                    Flow::Go => uncommitted = i,
+                },
             }
         }
-        commit_window(session, opts, &mut pending, printer, err, &mut summary)?;
+        self.commit_window()?;
+        Ok(Flow::Go)
     }
-    if summary.stopped_at.is_none() {
-        finish(session, opts, &mut pending, printer, err, &mut summary)?;
-        if summary.failed > 0 {
-            write_summary(err, &summary)?;
+
+    /// Rolls back the open group of `n` statements, to run them again with savepoints.
+    fn undo_group(&mut self, n: usize) -> io::Result<()> {
+        if let Err(e) = self.session.catalog_mut().rollback() {
+            writeln!(self.err, "{}", catalog_diag(e))?;
         }
+        self.summary.ran -= n;
+        self.pending.clear();
+        self.session.catalog_mut().set_statement_savepoints(true);
+        Ok(())
     }
-    session.catalog_mut().set_statement_savepoints(true);
-    printer.flush()?;
-    Ok(summary)
+
+    fn succeeded(&mut self, piece: &Piece, executed: Executed, replaying: bool) -> io::Result<()> {
+        // A replayed statement's warnings were shown the first time.
+        if !replaying {
+            report(
+                self.err,
+                &executed.warnings,
+                &piece.source(),
+                self.opts.color,
+            )?;
+        }
+        if self.opts.dry_run {
+            self.printer.print(&executed, true)?;
+        } else {
+            self.pending.push(executed);
+        }
+        if replaying {
+            // Each replayed statement is made durable on its own, so that the one that fails
+            // cannot take the others with it.
+            self.commit_window()?;
+        }
+        Ok(())
+    }
+
+    fn failed(&mut self, piece: &Piece, mut diags: Vec<Diagnostic>) -> io::Result<Flow> {
+        self.summary.failed += 1;
+        if self.session.catalog_mut().take_lost_transaction() && !self.pending.is_empty() {
+            // SQLite dropped the open transaction: the reports waiting for its commit are
+            // void, and the run cannot go on as if they were applied.
+            self.summary.ran -= self.pending.len();
+            self.pending.clear();
+            self.summary.stopped_at = Some((self.summary.ran, piece.location()));
+            diags.push(Diagnostic::error(
+                DiagnosticKind::Catalog,
+                Span::default(),
+                "the catalog rolled back the open transaction after this error; the statements \
+                 since the last commit were not applied",
+            ));
+            report(self.err, &diags, &piece.source(), self.opts.color)?;
+            write_summary(self.err, &self.summary)?;
+            return Ok(Flow::Stop);
+        }
+        if !self.opts.continue_on_error {
+            self.summary.stopped_at = Some((self.summary.ran, piece.location()));
+            self.finish()?;
+            report(self.err, &diags, &piece.source(), self.opts.color)?;
+            write_summary(self.err, &self.summary)?;
+            return Ok(Flow::Stop);
+        }
+        // Earlier statements' reports come first, as they ran first.
+        self.commit_window()?;
+        report(self.err, &diags, &piece.source(), self.opts.color)?;
+        Ok(Flow::Go)
+    }
+
+    fn unreadable(&mut self, input: &str, error: &io::Error) -> io::Result<Flow> {
+        self.summary.failed += 1;
+        self.summary.stopped_at = Some((self.summary.ran + 1, input.to_string()));
+        self.finish()?;
+        writeln!(self.err, "error: cannot read {input}: {error}")?;
+        write_summary(self.err, &self.summary)?;
+        Ok(Flow::Stop)
+    }
+
+    /// Commits the group's writes (unless one transaction or a dry run holds them) and prints
+    /// the reports they earned.
+    fn commit_window(&mut self) -> io::Result<()> {
+        if self.opts.single_transaction || self.opts.dry_run {
+            return Ok(());
+        }
+        self.commit_and_print()
+    }
+
+    fn commit_and_print(&mut self) -> io::Result<()> {
+        if let Err(e) = self.session.catalog_mut().commit() {
+            // Nothing of the group is durable: say so instead of reporting it done.
+            writeln!(self.err, "{}", catalog_diag(e))?;
+            self.summary.failed += self.pending.len();
+            self.pending.clear();
+            return Ok(());
+        }
+        for executed in self.pending.drain(..) {
+            self.printer.print(&executed, false)?;
+        }
+        self.printer.flush()
+    }
+
+    /// Ends the run: commit, or roll back a failed single transaction or any dry run.
+    fn finish(&mut self) -> io::Result<()> {
+        let roll_back =
+            self.opts.dry_run || (self.opts.single_transaction && self.summary.failed > 0);
+        if !roll_back {
+            return self.commit_and_print();
+        }
+        if let Err(e) = self.session.catalog_mut().rollback() {
+            writeln!(self.err, "{}", catalog_diag(e))?;
+        }
+        self.summary.rolled_back = true;
+        self.pending.clear();
+        Ok(())
+    }
 }
 
 /// What the reader thread hands over: parsed statements in input order, or an input that
@@ -274,63 +377,6 @@ fn display_input(input: &Input) -> String {
         Input::Stdin => "standard input".into(),
         Input::Command(_, n) => format!("<command {n}>"),
     }
-}
-
-/// Commits the window's writes (unless one transaction or a dry run holds them) and prints
-/// the reports they earned.
-fn commit_window<W: Write, E: Write>(
-    session: &mut Session,
-    opts: BatchOptions,
-    pending: &mut Vec<Executed>,
-    printer: &mut Printer<W>,
-    err: &mut E,
-    summary: &mut Summary,
-) -> io::Result<()> {
-    if opts.single_transaction || opts.dry_run {
-        return Ok(());
-    }
-    if let Err(e) = session.catalog_mut().commit() {
-        // Nothing of the window is durable: say so instead of reporting it done.
-        writeln!(err, "{}", catalog_diag(e))?;
-        summary.failed += pending.len();
-        pending.clear();
-        return Ok(());
-    }
-    for executed in pending.drain(..) {
-        printer.print(&executed, false)?;
-    }
-    printer.flush()
-}
-
-/// Ends the run: commit, or roll back a failed single transaction or any dry run.
-fn finish<W: Write, E: Write>(
-    session: &mut Session,
-    opts: BatchOptions,
-    pending: &mut Vec<Executed>,
-    printer: &mut Printer<W>,
-    err: &mut E,
-    summary: &mut Summary,
-) -> io::Result<()> {
-    let roll_back = opts.dry_run || (opts.single_transaction && summary.failed > 0);
-    if roll_back {
-        if let Err(e) = session.catalog_mut().rollback() {
-            writeln!(err, "{}", catalog_diag(e))?;
-        }
-        summary.rolled_back = true;
-        pending.clear();
-        return Ok(());
-    }
-    commit_window(
-        session,
-        BatchOptions {
-            single_transaction: false,
-            ..opts
-        },
-        pending,
-        printer,
-        err,
-        summary,
-    )
 }
 
 fn report<E: Write>(
