@@ -266,15 +266,12 @@ fn a_batch_validates_concurrently_and_once_per_role() {
     let emulator = Emulator::standard(&["--latency-ms", "100"]);
     let env = env_for(&emulator);
     let file = env.write("many.sql", &role_creates(40));
-    let started = Instant::now();
     env.run(&["--quiet", "-f", file.to_str().unwrap()]).ok();
-    let elapsed = started.elapsed();
     let stats = emulator.stats();
     // One identity call and one role proven twice (with and without the external ID), however
     // many connections use it.
     assert_eq!(stats["requests"], 3, "{stats}");
     assert_eq!(env.connections().len(), 40);
-    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
 
     let distinct: String = (0..32)
         .map(|i| format!("CREATE S3 CONNECTION d{i} AWS_ROLE = 'arn:aws:iam::123456789012:role/loose' EXTERNAL_ID = 'id-{i:02}';\n"))
