@@ -149,8 +149,12 @@ impl<R: BufRead> Iterator for StatementReader<R> {
             return None;
         }
         loop {
-            let complete = self.eof || self.scanner.find_end(&self.buf, self.scanned).is_some();
-            if complete {
+            let found = if self.eof {
+                None
+            } else {
+                self.scanner.find_end(&self.buf, self.scanned)
+            };
+            if self.eof || found.is_some() {
                 match parse_next(&self.buf, self.consumed, self.eof) {
                     Step::Done => {
                         self.finished = true;
@@ -170,8 +174,8 @@ impl<R: BufRead> Iterator for StatementReader<R> {
                         self.advance(next);
                         return Some(piece);
                     }
-                    // A `;` inside a construct of another dialect: read on from there.
-                    Step::NeedMore => self.scanned = self.buf.len(),
+                    // A `;` inside a construct of another dialect: scan on from just after it.
+                    Step::NeedMore => self.scanned = found.unwrap_or(self.buf.len()),
                 }
             } else {
                 self.scanned = self.buf.len();
@@ -215,6 +219,18 @@ mod tests {
                 ("DROP CONNECTION a", 1),
                 ("CREATE S3 CONNECTION b COMMENT = 'x;\ny'", 4),
                 ("DROP CONNECTION c", 7),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_semicolon_inside_a_dollar_string_is_read_past() {
+        check(
+            b"CREATE FUNCTION f() AS $$ a; 'b $$; SHOW CONNECTIONS;\nDROP CONNECTION x;\n",
+            &[
+                ("error[unsupported-statement]", 1),
+                ("SHOW CONNECTIONS", 1),
+                ("DROP CONNECTION x", 2),
             ],
         );
     }

@@ -130,6 +130,9 @@ impl Session {
     /// fresh call.
     pub fn remember_validations(&mut self, on: bool) {
         self.remember = on;
+        if !on {
+            self.remembered.clear();
+        }
     }
 
     /// Runs one statement. Writes go into the catalog's open transaction (begun here if none is

@@ -118,17 +118,19 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
         }
         Err(failure) => failure,
     };
-    let end = match split::statement_end(text, start) {
-        Some(end) => end,
-        None if !at_eof => return Step::NeedMore,
-        None => text.len(),
-    };
     match failure {
-        Failure::Diag(diag) => Step::Parsed {
-            result: Err(*diag),
-            next: end,
+        Failure::Diag(diag) => match split::statement_end(text, start) {
+            Some(end) => Step::Parsed {
+                result: Err(*diag),
+                next: end,
+            },
+            None if !at_eof => Step::NeedMore,
+            None => Step::Parsed {
+                result: Err(*diag),
+                next: text.len(),
+            },
         },
-        Failure::Foreign { head } => match foreign_end(text, start, end, at_eof) {
+        Failure::Foreign { head } => match foreign_end(text, start, at_eof) {
             Some(next) => Step::Parsed {
                 result: Err(not_a_connection_statement(text, head)),
                 next,
@@ -152,23 +154,23 @@ fn comment_start(text: &str, from: usize) -> usize {
 
 /// The end of a statement connsql does not run, by sqlparser's rules for strings, quoted
 /// names and comments (`$$…$$` included), so its body cannot be mistaken for statements.
-fn foreign_end(text: &str, start: usize, mut end: usize, at_eof: bool) -> Option<usize> {
+fn foreign_end(text: &str, start: usize, at_eof: bool) -> Option<usize> {
     use sqlparser::dialect::GenericDialect;
-    use sqlparser::tokenizer::Tokenizer;
-    loop {
-        let piece = &text[start..end];
-        if Tokenizer::new(&GenericDialect {}, piece).tokenize().is_ok()
-            || end == text.len() && at_eof
-        {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    // Each `;` in turn is a candidate end: the first up to which sqlparser tokenizes the
+    // statement whole (no string, quoted name or `$$` body left open) is the real one.
+    let mut from = start;
+    while let Some(k) = text[from..].find(';') {
+        let end = from + k + 1;
+        let complete = Tokenizer::new(&GenericDialect {}, &text[start..end])
+            .tokenize()
+            .is_ok_and(|tokens| matches!(tokens.last(), Some(Token::SemiColon)));
+        if complete {
             return Some(end);
         }
-        // A `;` inside a construct our splitter does not know: the statement goes on.
-        match split::statement_end(text, end) {
-            Some(next) => end = next,
-            None if at_eof => return Some(text.len()),
-            None => return None,
-        }
+        from = end;
     }
+    at_eof.then_some(text.len())
 }
 
 fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
