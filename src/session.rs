@@ -43,11 +43,6 @@ impl Status {
             Status::Validated => "validated",
         }
     }
-
-    /// Whether the statement wrote to the catalog.
-    pub fn is_change(self) -> bool {
-        !matches!(self, Status::Unchanged | Status::Skipped)
-    }
 }
 
 /// How a result set is best shown as text.
@@ -121,9 +116,6 @@ impl Session {
         &mut self.catalog
     }
 
-    pub fn validates(&self) -> bool {
-        self.validate
-    }
 
     /// Keeps validation results for the rest of the run, so identical credentials are proven
     /// once (batch mode). The REPL leaves this off: a user who fixes IAM and retries expects a

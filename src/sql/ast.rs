@@ -313,18 +313,6 @@ impl Statement {
         }
     }
 
-    /// Whether the statement changes the catalog.
-    pub fn is_write(&self) -> bool {
-        use StatementKind::*;
-        matches!(
-            self.kind,
-            CreateConnection { .. }
-                | AlterConnection { .. }
-                | RenameConnection { .. }
-                | DropConnection { .. }
-        )
-    }
-
     fn write(&self, f: &mut fmt::Formatter<'_>, redact: bool) -> fmt::Result {
         use StatementKind::*;
         let pretty = f.alternate();

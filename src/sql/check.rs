@@ -75,19 +75,6 @@ pub enum Change {
     Comment(String),
 }
 
-impl Change {
-    /// Whether the change touches how the connection authenticates (and so needs validation).
-    pub fn is_credential(&self) -> bool {
-        matches!(
-            self,
-            Change::AwsRole(_)
-                | Change::ExternalId(_)
-                | Change::AwsAccessKeyId(_)
-                | Change::AwsSecretAccessKey(_)
-        )
-    }
-}
-
 /// A statement after the offline checks, with typed values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Plan {

@@ -13,8 +13,6 @@ macro_rules! kinds {
         pub enum DiagnosticKind { $($variant,)* }
 
         impl DiagnosticKind {
-            pub const ALL: &[DiagnosticKind] = &[$(DiagnosticKind::$variant,)*];
-
             /// The code shown as `error[code]`.
             pub fn code(self) -> &'static str {
                 match self { $(DiagnosticKind::$variant => $code,)* }
@@ -120,12 +118,6 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
-    }
-
-    /// Moves the span by `base` bytes.
-    pub fn shifted(mut self, base: usize) -> Self {
-        self.span = self.span.shifted(base);
-        self
     }
 }
 

@@ -229,28 +229,6 @@ pub fn write_quoted(out: &mut impl std::fmt::Write, value: &str, quote: char) ->
     out.write_char(quote)
 }
 
-/// Whether `i` starts with a keyword (case-insensitive, whole word).
-pub fn keyword<'a>(kw: &'static str) -> impl Fn(&'a str) -> LexResult<'a, &'a str> {
-    move |i| {
-        let (rest, w) = word(i)?;
-        if w.eq_ignore_ascii_case(kw) {
-            Ok((rest, w))
-        } else {
-            Err(nom::Err::Error(LexError::from_error_kind(
-                i,
-                ErrorKind::Tag,
-            )))
-        }
-    }
-}
-
-/// Skips blanks, then matches `p`.
-pub fn ws<'a, O>(
-    p: impl Parser<&'a str, Output = O, Error = LexError<'a>>,
-) -> impl Parser<&'a str, Output = O, Error = LexError<'a>> {
-    nom::sequence::preceded(blanks, p)
-}
-
 /// Whether the text holds nothing but blanks.
 pub fn is_blank(i: &str) -> bool {
     matches!(blanks(i), Ok(("", ())))

@@ -46,11 +46,6 @@ impl Span {
         self.start == self.end
     }
 
-    /// Moves the span by `base` bytes, for spans computed inside a slice of a larger text.
-    pub fn shifted(self, base: usize) -> Span {
-        Span::new(self.start + base, self.end + base)
-    }
-
     /// Whether the span sits at the same place as `other` (equality ignores positions).
     pub fn same_place(self, other: Span) -> bool {
         self.start == other.start && self.end == other.end
