@@ -116,7 +116,6 @@ impl Session {
         &mut self.catalog
     }
 
-
     /// Keeps validation results for the rest of the run, so identical credentials are proven
     /// once (batch mode). The REPL leaves this off: a user who fixes IAM and retries expects a
     /// fresh call.
