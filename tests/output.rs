@@ -132,3 +132,19 @@ fn quiet_keeps_result_sets_only() {
     ]);
     assert!(out.ok().starts_with('+'), "{}", out.stdout);
 }
+
+#[test]
+fn csv_reports_changes_with_a_header() {
+    let env = Env::new();
+    let run = env.run(&[
+        "--no-validate",
+        "--format",
+        "csv",
+        "-c",
+        "CREATE S3 CONNECTION a; DROP CONNECTION IF EXISTS b",
+    ]);
+    assert_eq!(
+        run.ok(),
+        "status,connection,detail,dry_run\ncreated,a,,false\nstatus,connection,detail,dry_run\nskipped,b,it does not exist,false\n"
+    );
+}

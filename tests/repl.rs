@@ -37,6 +37,12 @@ fn repl_runs_statements_and_keeps_a_redacted_history() {
     p.exp_string("AWS_SECRET_ACCESS_KEY = '********'")
         .expect("show create, completed");
     p.exp_string("connsql> ").expect("prompt");
+    let script = env.write("more.sql", "CREATE S3 CONNECTION from_file;");
+    p.send_line(&format!(".read {}", script.display()))
+        .expect("send");
+    p.exp_string("created connection from_file")
+        .expect(".read runs the file");
+    p.exp_string("connsql> ").expect("prompt");
     p.send_line(".format json").expect("send");
     p.exp_string("connsql> ").expect("prompt");
     p.send_line("SHOW CONNECTIONS;").expect("send");

@@ -335,3 +335,42 @@ fn job_statements_are_named_not_run() {
         "{err}"
     );
 }
+
+#[test]
+fn trust_policy_of_a_key_connection_is_refused() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION k AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 'abcdefgh'");
+    let err = env
+        .run(&["--no-validate", "-c", "SHOW TRUST POLICY FOR CONNECTION k"])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains(
+            "error[missing-option]: connection k does not assume a role (keys credentials)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn switching_to_keys_needs_both_key_options() {
+    let env = Env::new();
+    env.sql(LAKE);
+    let err = env
+        .run(&[
+            "--no-validate",
+            "-c",
+            "ALTER S3 CONNECTION lake SET AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'",
+        ])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains("error[missing-option]: AWS_ACCESS_KEY_ID needs AWS_SECRET_ACCESS_KEY"),
+        "{err}"
+    );
+    assert_eq!(
+        row(&env.connections(), "lake")["authentication"],
+        "role",
+        "nothing changed"
+    );
+}
