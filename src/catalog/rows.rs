@@ -1,6 +1,6 @@
 //! Connection rows: how a `ConnectionSpec` is laid out in the `connections` table and back.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, Row, ToSql, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -205,6 +205,24 @@ fn columns(spec: &ConnectionSpec) -> SpecColumns<'_> {
     }
 }
 
+impl SpecColumns<'_> {
+    /// The ten spec columns, in the order of the statements below.
+    fn values(&self) -> [&dyn ToSql; 10] {
+        [
+            &self.authentication,
+            &self.aws_role,
+            &self.external_id,
+            &self.aws_access_key_id,
+            &self.aws_secret_access_key,
+            &self.path_display_filters,
+            &self.read_only,
+            &self.encryption_kms_key,
+            &self.encryption_customer_managed_key,
+            &self.comment,
+        ]
+    }
+}
+
 pub fn insert(conn: &Connection, c: &StoredConnection) -> rusqlite::Result<()> {
     let s = columns(&c.spec);
     let mut stmt = conn.prepare_cached(
@@ -213,22 +231,11 @@ pub fn insert(conn: &Connection, c: &StoredConnection) -> rusqlite::Result<()> {
          encryption_customer_managed_key, comment, created_at, updated_at, validated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL)",
     )?;
-    stmt.execute(params![
-        c.id,
-        c.name,
-        s.authentication,
-        s.aws_role,
-        s.external_id,
-        s.aws_access_key_id,
-        s.aws_secret_access_key,
-        s.path_display_filters,
-        s.read_only,
-        s.encryption_kms_key,
-        s.encryption_customer_managed_key,
-        s.comment,
-        ts(c.created_at),
-        ts(c.updated_at),
-    ])?;
+    let (created, updated) = (ts(c.created_at), ts(c.updated_at));
+    let mut values: Vec<&dyn ToSql> = vec![&c.id, &c.name];
+    values.extend(s.values());
+    values.extend([&created as &dyn ToSql, &updated]);
+    stmt.execute(&*values)?;
     Ok(())
 }
 
@@ -248,20 +255,11 @@ pub fn update(
              AND aws_access_key_id IS ?5 AND aws_secret_access_key IS ?6 THEN validated_at END \
          WHERE id = ?1",
     )?;
-    stmt.execute(params![
-        id,
-        s.authentication,
-        s.aws_role,
-        s.external_id,
-        s.aws_access_key_id,
-        s.aws_secret_access_key,
-        s.path_display_filters,
-        s.read_only,
-        s.encryption_kms_key,
-        s.encryption_customer_managed_key,
-        s.comment,
-        ts(now),
-    ])?;
+    let now = ts(now);
+    let mut values: Vec<&dyn ToSql> = vec![&id];
+    values.extend(s.values());
+    values.push(&now);
+    stmt.execute(&*values)?;
     Ok(())
 }
 
