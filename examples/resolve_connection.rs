@@ -17,14 +17,15 @@ fn main() -> ExitCode {
         eprintln!("usage: resolve_connection CATALOG NAME");
         return ExitCode::from(2);
     };
-    let catalog = match Catalog::open(catalog_path) {
+    let mut catalog = match Catalog::open(catalog_path) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
-    let connection = match catalog.connection(name) {
+    // Names fold as in SQL: LAKE finds lake, "Lake" is exact.
+    let connection = match catalog.lookup(name) {
         Ok(Some(c)) => c,
         Ok(None) => {
             eprintln!("no connection named {name}");
@@ -62,7 +63,7 @@ fn main() -> ExitCode {
         println!("encrypt with KMS key {key}");
     }
     match connection.validated_at {
-        Some(at) => println!("last validated: {at}"),
+        Some(at) => println!("last validated: {}", connsql::clock::rfc3339(at)),
         None => println!("never validated"),
     }
     ExitCode::SUCCESS

@@ -1,4 +1,5 @@
-//! Command-line arguments (clap), resolved into a [`Config`] the drivers run with.
+//! Command-line arguments (clap), resolved into a [`Config`] the drivers run with: inputs in
+//! command-line order, the catalog path, output settings and the run options.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -6,40 +7,60 @@ use std::time::Duration;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 
-use crate::batch::{BatchOptions, Input};
+use crate::input::Input;
 use crate::output::Format;
+use crate::session::{OnError, RunOptions};
+
+const AFTER_HELP: &str = "\
+With no -f or -c, connsql starts a REPL when stdin is a terminal and runs stdin as a batch otherwise.
+
+AWS settings (validation calls STS with the standard AWS configuration):
+  AWS_PROFILE, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY   the identity connsql calls AWS as
+  AWS_REGION                                             the STS region
+  AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL)             another STS endpoint, e.g. a local emulator
+  AWS_EC2_METADATA_DISABLED=true                         skip the instance-metadata service off EC2
+
+Files and environment:
+  CONNSQL_CATALOG     the catalog file, like --catalog
+  NO_COLOR            no colour in diagnostics and the REPL
+  REPL history        ~/.local/share/connsql/history.txt (0600, secrets masked)
+
+Exit status: 0 all statements succeeded; 1 a statement failed (or the output closed before all ran);
+2 usage error or unusable catalog; 130/143 stopped by SIGINT/SIGTERM (what was applied is summarised).";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "connsql",
     version,
     about = "S3 connections in SQL: parse, check, validate against AWS STS, keep in a local catalog",
-    after_help = "With no -f or -c, connsql starts a REPL when stdin is a terminal and runs stdin as a batch otherwise.\n\
-                  Exit status: 0 all statements succeeded, 1 a statement failed, 2 usage error or unusable catalog."
+    after_help = AFTER_HELP
 )]
 pub struct Args {
-    /// Run the statements of FILE ('-' is stdin); repeatable, run in order
+    /// Run the statements of FILE ('-' is stdin; FIFOs and devices work too); repeatable, run in order
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Run the statements in SQL; repeatable, run in order with the files
     #[arg(short = 'c', long = "command", value_name = "SQL")]
     pub commands: Vec<String>,
-    /// The catalog file [default: catalog.db in the user's data directory]
-    #[arg(long, env = "CONNSQL_CATALOG", value_name = "PATH")]
+    /// The catalog file (set at run time: the default catalog path and CONNSQL_CATALOG)
+    #[arg(long, value_name = "PATH")]
     pub catalog: Option<PathBuf>,
     /// How results are printed
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Tables as one record per block, every column shown (like psql's \x)
+    #[arg(short = 'x', long)]
+    pub expanded: bool,
     /// Offline checks only: no STS call, and nothing is marked validated
     #[arg(long)]
     pub no_validate: bool,
     /// Run the remaining statements after one fails (exit status is still 1)
     #[arg(long, conflicts_with = "single_transaction")]
     pub continue_on_error: bool,
-    /// Apply all statements or none
+    /// Apply all statements or none (not with --continue-on-error; in the REPL: each input you submit)
     #[arg(long)]
     pub single_transaction: bool,
-    /// Parse, check and validate, print what would change, write nothing
+    /// Parse, check and validate, print what would change, write nothing (not even a new catalog)
     #[arg(long)]
     pub dry_run: bool,
     /// Print result sets only, not the one-line reports of changes
@@ -48,7 +69,7 @@ pub struct Args {
     /// STS calls in flight at once when validating a batch
     #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallel: u16,
-    /// Seconds each STS call may take before it is abandoned
+    /// Seconds one STS call may take in all, retries included
     #[arg(long, default_value_t = 5.0, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: f64,
 }
@@ -56,7 +77,7 @@ pub struct Args {
 fn parse_timeout(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v <= 600.0 => Ok(v),
-        _ => Err("a number of seconds between 0 and 600".into()),
+        _ => Err("a number of seconds greater than 0 and at most 600".into()),
     }
 }
 
@@ -72,10 +93,12 @@ pub struct Config {
     pub mode: Mode,
     pub inputs: Vec<Input>,
     pub catalog: PathBuf,
+    /// The default catalog path, when `catalog` is another (for messages about a missing one).
+    pub default_catalog: Option<PathBuf>,
     pub format: Format,
-    pub validate: bool,
     pub quiet: bool,
-    pub batch: BatchOptions,
+    pub expanded: bool,
+    pub run: RunOptions,
     pub parallel: usize,
     pub timeout: Duration,
     /// Colour in diagnostics on stderr.
@@ -88,8 +111,31 @@ pub struct Config {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// The clap command, with what is only known at run time filled in.
+pub fn command() -> clap::Command {
+    let default = default_catalog()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "catalog.db in the user's data directory".into());
+    Args::command()
+        .mut_arg("catalog", |a| {
+            a.help(format!(
+                "The catalog file [default: $CONNSQL_CATALOG, else {default}]"
+            ))
+        })
+        .long_version(long_version().leak() as &'static str)
+}
+
+fn long_version() -> String {
+    format!(
+        "{} (SQLite {}, AWS SDK for Rust: aws-sdk-sts {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::catalog::sqlite_version(),
+        crate::aws::sdk_version()
+    )
+}
+
 pub fn parse() -> Result<Config, UsageError> {
-    let matches = Args::command().get_matches();
+    let matches = command().get_matches();
     let args = Args::from_arg_matches(&matches).map_err(|e| UsageError(e.to_string()))?;
     resolve(args, &matches)
 }
@@ -115,13 +161,20 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
     ordered.sort_by_key(|(i, _)| *i);
     let mut inputs: Vec<Input> = ordered.into_iter().map(|(_, input)| input).collect();
     for input in &inputs {
-        if let Input::File(path) = input
-            && !path.is_file()
-        {
-            return Err(UsageError(format!(
-                "cannot read {}: no such file",
-                path.display()
-            )));
+        if let Input::File(path) = input {
+            // Anything that exists is tried (FIFOs and devices such as /dev/stdin included).
+            if path.is_dir() {
+                return Err(UsageError(format!(
+                    "cannot read {}: it is a directory",
+                    path.display()
+                )));
+            }
+            if !path.exists() {
+                return Err(UsageError(format!(
+                    "cannot read {}: no such file",
+                    path.display()
+                )));
+            }
         }
     }
     let stdin_terminal = std::io::stdin().is_terminal();
@@ -133,7 +186,12 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
     if inputs.is_empty() && !stdin_terminal {
         inputs.push(Input::Stdin);
     }
-    let catalog = match args.catalog {
+    let default = default_catalog().ok();
+    let catalog = match args.catalog.or_else(|| {
+        std::env::var_os("CONNSQL_CATALOG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }) {
         Some(path) => path,
         None => default_catalog()?,
     };
@@ -142,18 +200,23 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
     Ok(Config {
         mode,
         inputs,
+        default_catalog: default.filter(|d| *d != catalog),
         catalog,
         format: args.format,
-        validate: !args.no_validate,
         quiet: args.quiet,
-        batch: BatchOptions {
-            continue_on_error: args.continue_on_error,
+        expanded: args.expanded,
+        run: RunOptions {
+            on_error: if args.continue_on_error {
+                OnError::Continue
+            } else {
+                OnError::Stop
+            },
             single_transaction: args.single_transaction,
             dry_run: args.dry_run,
+            validate: !args.no_validate,
             // Validation is proven a window ahead, 16 calls at a time; without it, larger
             // windows mean fewer commits.
             window: if args.no_validate { 4096 } else { 512 },
-            color,
         },
         parallel: usize::from(args.parallel),
         timeout: Duration::from_secs_f64(args.timeout),

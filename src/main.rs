@@ -1,21 +1,21 @@
 //! The `connsql` binary: parse arguments, open the catalog, run the REPL or a batch, and map
-//! the result to an exit status (0 success, 1 a statement failed, 2 usage or catalog error).
+//! the result to an exit status (0 success, 1 a statement failed, 2 usage or catalog error,
+//! 130/143 stopped by a signal).
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 use connsql::aws::{StsOptions, StsValidator};
-use connsql::batch;
-use connsql::catalog::Catalog;
+use connsql::catalog::{Catalog, CatalogError};
 use connsql::cli::{self, Mode};
-use connsql::output::Printer;
+use connsql::output::{Printer, TableStyle};
 use connsql::repl::Repl;
-use connsql::session::Session;
+use connsql::session::{CatalogSlot, Session};
+use connsql::{batch, interrupt};
 
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(io::stderr(), "connsql: {e:#}");
             ExitCode::from(2)
@@ -31,58 +31,64 @@ fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    // A missing catalog is created by the first statement that changes something; one that
+    // exists but cannot be used stops everything here.
     let catalog = match Catalog::open(&config.catalog) {
-        Ok(c) => c,
+        Ok(c) => CatalogSlot::Open(c),
+        Err(CatalogError::Missing { path, .. }) => CatalogSlot::Missing {
+            path,
+            default: config.default_catalog.clone(),
+        },
         Err(e) => {
             eprintln!("connsql: {e}");
             return Ok(ExitCode::from(2));
         }
     };
+    interrupt::install()?;
     let validator = StsValidator::new(StsOptions {
         timeout: config.timeout,
         parallel: config.parallel,
         progress: true,
     });
-    let mut session = Session::new(catalog, Box::new(validator), config.validate);
+    let mut session = Session::new(catalog, Box::new(validator));
     match config.mode {
         Mode::Repl => {
             let repl = Repl {
                 format: config.format,
                 color: config.color,
                 quiet: config.quiet,
+                expanded: config.expanded,
                 history: cli::data_dir().map(|d| d.join("history.txt")),
-                batch: config.batch,
+                run: config.run,
+                seq: 0,
             };
             repl.run(&mut session)?;
             Ok(ExitCode::SUCCESS)
         }
         Mode::Batch => {
-            let mut printer = Printer {
-                out: io::BufWriter::new(io::stdout().lock()),
-                format: config.format,
-                quiet: config.quiet,
-                terminal: config.stdout_terminal,
-            };
+            let mut printer = Printer::new(
+                io::BufWriter::new(io::stdout().lock()),
+                config.format,
+                config.quiet,
+                TableStyle {
+                    terminal: config.stdout_terminal,
+                    expanded: config.expanded,
+                },
+            );
             let summary = batch::run(
                 &mut session,
                 &config.inputs,
-                config.batch,
+                config.run,
                 &mut printer,
                 &mut io::stderr().lock(),
-            )?;
-            Ok(if summary.success() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+                config.color,
+            );
+            if let Some(fatal) = &summary.fatal {
+                eprintln!("connsql: {fatal}");
+            }
+            // A closed stdout pipe ended the run quietly; the status still says whether every
+            // statement ran.
+            Ok(ExitCode::from(batch::exit_status(&summary)))
         }
     }
-}
-
-/// A closed pipe on stdout (`connsql … | head`) ends the run quietly.
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
 }

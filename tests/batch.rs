@@ -233,59 +233,65 @@ fn a_closed_stdout_pipe_exits_quietly() {
 /// no part of its statement behind, and the statements before it stay applied and reported.
 #[test]
 fn a_full_disk_half_way_keeps_statements_whole() {
-    use connsql::batch::{self, BatchOptions, Input};
-    use connsql::output::{Format, Printer};
+    use connsql::input::Input;
+    use connsql::output::{Format, Printer, TableStyle};
+    use connsql::session::{CatalogSlot, RunOptions, Session};
 
     let env = Env::new();
-    env.sql("SHOW CONNECTIONS");
-    let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
-    let pages = catalog.page_count().expect("pages");
-    catalog.limit_pages_for_tests(pages + 12).expect("limit");
+    env.sql("CREATE S3 CONNECTION first");
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    catalog.limit_growth_for_tests(12).expect("limit");
     let long_comment = "x".repeat(600);
     let script: String = (0..400)
         .map(|i| format!("CREATE S3 CONNECTION c{i:03} COMMENT = '{long_comment}';\n"))
         .collect();
     let validator = connsql::aws::StsValidator::new(connsql::aws::StsOptions::default());
-    let mut session = connsql::session::Session::new(catalog, Box::new(validator), false);
+    let mut session = Session::new(CatalogSlot::Open(catalog), Box::new(validator));
     let file = env.write("many.sql", &script);
     let (mut out, mut errs) = (Vec::new(), Vec::new());
-    let mut printer = Printer {
-        out: &mut out,
-        format: Format::Json,
-        quiet: false,
-        terminal: false,
-    };
-    let opts = BatchOptions {
-        continue_on_error: false,
-        single_transaction: false,
-        dry_run: false,
+    let mut printer = Printer::new(
+        &mut out,
+        Format::Json,
+        false,
+        TableStyle {
+            terminal: false,
+            expanded: false,
+        },
+    );
+    let opts = RunOptions {
+        validate: false,
         window: 4096,
-        color: false,
+        ..RunOptions::default()
     };
-    let summary = batch::run(
+    let summary = connsql::batch::run(
         &mut session,
         &[Input::File(file)],
         opts,
         &mut printer,
         &mut errs,
-    )
-    .expect("run");
+        false,
+    );
     drop(session);
     let errs = String::from_utf8_lossy(&errs);
     assert!(!summary.success(), "{errs}");
-    assert!(errs.contains("error[catalog]"), "{errs}");
-    let applied = summary.ran - 1;
+    assert!(errs.contains("error[catalog-full]"), "{errs}");
+    let applied = summary.applied;
     assert!(applied > 0 && applied < 400, "applied {applied}: {errs}");
+    assert_eq!(
+        summary.stopped_at.as_ref().map(|s| s.seq),
+        Some(applied + 1),
+        "the summary names the first statement not applied: {errs}"
+    );
     assert_eq!(
         String::from_utf8_lossy(&out).lines().count(),
         applied,
         "one report per applied statement"
     );
-    let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("reopen");
-    assert_eq!(catalog.connections(None).expect("list").len(), applied);
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("reopen");
+    assert_eq!(catalog.connections(None).expect("list").len(), applied + 1);
     assert_eq!(
         catalog.history().expect("history").len(),
-        applied,
+        applied + 1,
         "no connection without its history"
     );
 }

@@ -151,7 +151,6 @@ fn a_version_1_catalog_migrates_forward() {
 #[test]
 fn concurrent_writers_lose_nothing() {
     let env = Env::new();
-    env.sql("SHOW CONNECTIONS");
     let children: Vec<_> = (0..4)
         .map(|p| {
             let script: String = (0..100)
@@ -179,7 +178,7 @@ fn concurrent_writers_lose_nothing() {
 fn jobs_look_up_connections_through_the_library() {
     let env = Env::new();
     env.sql("CREATE S3 CONNECTION k AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 'the-real-secret'");
-    let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
     let conn = catalog.connection("k").expect("look-up").expect("found");
     match &conn.spec.credentials {
         connsql::sql::Credentials::Keys {

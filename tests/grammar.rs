@@ -160,7 +160,7 @@ fn features(stmt: &Statement) -> Vec<String> {
     if name.is_some_and(|n| n.quoted) {
         out.push("quoted-name".to_string());
     }
-    let mut options = |opts: &connsql::sql::ast::Options| {
+    let mut options = |opts: &connsql::sql::ast::Options<connsql::sql::ConnectionOption>| {
         for o in &opts.0 {
             out.push(o.name.to_string());
             match o.value {

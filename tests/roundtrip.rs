@@ -1,8 +1,12 @@
 //! Generated statements print and parse back to themselves: `parse(print(ast)) == ast`,
 //! for plain and pretty printing, and the redacted form never shows a secret.
 
-use connsql::sql::ast::{Ident, OptionName, OptionSetting, Options, StringLit, Value};
-use connsql::sql::options::{OPTIONS, OptionKey};
+use connsql::sql::ast::{
+    GroupSetting, Ident, OptionName, OptionSetting, Options, StringLit, Value,
+};
+use connsql::sql::options::OptionKey;
+use connsql::sql::parse::TIME_UNITS;
+use connsql::sql::spec::{CONNECTION_OPTIONS, ConnectionOption};
 use connsql::sql::{Redacted, Span, Statement, StatementKind, parse};
 use proptest::prelude::*;
 
@@ -29,20 +33,47 @@ fn value() -> impl Strategy<Value = Value> {
                 && !w.eq_ignore_ascii_case("false"))
             .prop_map(|w| Value::Word(w, Span::default())),
         "[0-9][0-9a-z_.]{0,6}".prop_map(|n| Value::Number(n, Span::default())),
+        "\\PC{1,12}".prop_map(|q| Value::Quoted(q, Span::default())),
+        ("[1-9][0-9]{0,3}", prop::sample::select(TIME_UNITS)).prop_map(|(amount, unit)| {
+            Value::Interval {
+                amount,
+                unit: unit.to_string(),
+                span: Span::default(),
+            }
+        }),
+        prop::collection::vec(("[A-Z][A-Z_]{0,8}", string()), 1..3).prop_map(|items| {
+            Value::Group(
+                items
+                    .into_iter()
+                    .map(|(name, s)| GroupSetting {
+                        name,
+                        value: Value::String(s),
+                        span: Span::default(),
+                    })
+                    .collect(),
+                Span::default(),
+            )
+        }),
     ]
 }
 
-fn option() -> impl Strategy<Value = OptionSetting> {
+fn option() -> impl Strategy<Value = OptionSetting<ConnectionOption>> {
     let name = prop_oneof![
-        (0..OPTIONS.len()).prop_map(|i| OptionName::Known(OPTIONS[i].key, Span::default())),
+        (0..CONNECTION_OPTIONS.len())
+            .prop_map(|i| OptionName::Known(CONNECTION_OPTIONS[i].key, Span::default())),
         "[A-Za-z_][A-Za-z0-9_]{0,12}"
-            .prop_filter("not a known option", |n| OptionKey::from_name(n).is_none())
+            .prop_filter("not a known option", |n| ConnectionOption::from_name(n)
+                .is_none())
+            // After a number, a unit word would read as part of an interval.
+            .prop_filter("not a time unit", |n| !TIME_UNITS
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(n)))
             .prop_map(|n| OptionName::Unknown(n, Span::default())),
     ];
     (name, value()).prop_map(|(name, value)| OptionSetting { name, value })
 }
 
-fn options(min: usize) -> impl Strategy<Value = Options> {
+fn options(min: usize) -> impl Strategy<Value = Options<ConnectionOption>> {
     prop::collection::vec(option(), min..6).prop_map(Options)
 }
 
@@ -97,7 +128,7 @@ proptest! {
         };
         for o in options.map(|o| o.0.as_slice()).unwrap_or_default() {
             // The secret's literal must be gone (a short one could occur by chance elsewhere).
-            if o.name.key().is_some_and(OptionKey::is_secret)
+            if o.name.key().is_some_and(ConnectionOption::is_secret)
                 && let Value::String(s) = &o.value
                 && s.value.chars().count() >= 6
             {

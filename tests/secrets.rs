@@ -73,7 +73,7 @@ fn secrets_never_appear() {
     );
     let describe = env.sql("DESCRIBE CONNECTION k");
     assert!(describe.contains("********"), "{describe}");
-    let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
     for entry in catalog.history().expect("history") {
         assert_clean("history", &entry.statement);
     }

@@ -300,7 +300,7 @@ fn history_records_every_change_redacted() {
     let env = Env::new();
     env.sql("CREATE S3 CONNECTION k AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 'TOPSECRETVALUE'");
     env.sql("ALTER CONNECTION k RENAME TO k2; DROP CONNECTION k2");
-    let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
     let history = catalog.history().expect("history");
     let actions: Vec<&str> = history.iter().map(|h| h.action.as_str()).collect();
     assert_eq!(actions, ["create", "rename", "drop"]);

@@ -66,7 +66,7 @@ fn a_role_that_does_not_require_the_external_id_warns() {
         run.stderr
     );
     assert!(run.stderr.contains("confused-deputy"), "{}", run.stderr);
-    let catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
     let stored = catalog
         .connection("loose")
         .expect("look-up")

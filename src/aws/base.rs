@@ -20,9 +20,9 @@ pub const RESOLVE_DEADLINE: Duration = Duration::from_millis(2500);
 /// Per-probe limits of the instance-metadata client: one attempt, short timeouts.
 const IMDS_TIMEOUT: Duration = Duration::from_millis(900);
 
-/// Attempts per STS call: throttling, 5xx and dropped connections are retried, within the
-/// operation timeout.
-const MAX_ATTEMPTS: u32 = 3;
+/// Attempts per STS call: throttling, 5xx and dropped connections are retried, all within the
+/// one `--timeout` of the call.
+pub const MAX_ATTEMPTS: u32 = 3;
 
 /// The resolved base configuration.
 #[derive(Clone, Debug)]
@@ -52,6 +52,7 @@ pub async fn load(timeout: Duration) -> Result<Base, Diagnostic> {
 }
 
 async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
+    check_profile().await?;
     let imds = aws_config::imds::Client::builder()
         .max_attempts(1)
         .connect_timeout(IMDS_TIMEOUT)
@@ -93,14 +94,22 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
     let config = aws_config::defaults(BehaviorVersion::latest())
         .region(region.clone())
         .credentials_provider(credentials)
+        // `--timeout` bounds a whole call, retries included.
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(timeout)
                 .operation_attempt_timeout(timeout)
-                .operation_timeout(timeout * MAX_ATTEMPTS)
+                .operation_timeout(timeout)
                 .build(),
         )
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .http_client(super::http::client())
+        // Short backoffs, so the retries fit inside the one bound of --timeout.
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(MAX_ATTEMPTS)
+                .with_initial_backoff(Duration::from_millis(50))
+                .with_max_backoff(timeout / 4),
+        )
         .load()
         .await;
     // The SDK resolves the same settings in this order; this copy is only for messages.
@@ -115,6 +124,53 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
         endpoint,
         timeout,
     })
+}
+
+/// A named profile (`AWS_PROFILE`) that no config file defines is named as the cause, with the
+/// files looked in, before anything else fails for want of its region or credentials.
+async fn check_profile() -> Result<(), Diagnostic> {
+    use aws_runtime::env_config::file::EnvConfigFiles;
+    use aws_types::os_shim_internal::{Env, Fs};
+    let Some(name) = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let files = |var: &str, default: &str| {
+        std::env::var(var)
+            .ok()
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let config = files("AWS_CONFIG_FILE", "~/.aws/config");
+    let credentials = files("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials");
+    let set =
+        aws_config::profile::load(&Fs::real(), &Env::real(), &EnvConfigFiles::default(), None)
+            .await;
+    let (defined, known) = match &set {
+        Ok(set) => (
+            set.get_profile(&name).is_some(),
+            set.profiles().map(str::to_string).collect::<Vec<_>>(),
+        ),
+        Err(_) => (false, Vec::new()),
+    };
+    if defined {
+        return Ok(());
+    }
+    let mut help = "set AWS_PROFILE to a profile those files define, or unset it".to_string();
+    if !known.is_empty() {
+        help.push_str(&format!(" (defined: {})", known.join(", ")));
+    }
+    let mut diag = Diagnostic::error(
+        DiagnosticKind::AwsNoCredentials,
+        Span::default(),
+        format!(
+            "AWS_PROFILE names profile `{name}`, which is not defined in {config} or {credentials}"
+        ),
+    )
+    .with_help(help);
+    if let Err(e) = set {
+        diag = diag.with_note(one_line(&e.to_string()));
+    }
+    Err(diag)
 }
 
 /// The text on one line, whitespace folded, cut at 400 characters.

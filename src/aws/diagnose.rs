@@ -8,9 +8,9 @@ use aws_sdk_sts::operation::RequestId;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::policy;
+use crate::sql::ConnectionOption;
 use crate::sql::Span;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::sql::options::OptionKey;
 use crate::validation::ValidationFailure;
 
 /// What the failing call was about, for the message.
@@ -74,15 +74,36 @@ pub fn diagnose<E>(err: &SdkError<E, HttpResponse>, ctx: &CallContext<'_>) -> Va
 where
     E: ProvideErrorMetadata + StdError + 'static,
 {
-    let role_target = match ctx.call {
-        Call::AssumeRole { .. } => Some(OptionKey::AwsRole),
-        Call::KeysIdentity => Some(OptionKey::AwsAccessKeyId),
-        Call::BaseIdentity => None,
+    let role_target: &[ConnectionOption] = match ctx.call {
+        Call::AssumeRole { .. } => &[ConnectionOption::AwsRole, ConnectionOption::ExternalId],
+        Call::KeysIdentity => &[ConnectionOption::AwsAccessKeyId],
+        Call::BaseIdentity => &[],
     };
-    let fail = |diagnostic: Diagnostic, target| ValidationFailure {
-        diagnostic: Box::new(diagnostic),
-        target,
+    let code = error_code(err);
+    let request_id = err.request_id().map(str::to_string);
+    let fail = |diagnostic: Diagnostic, target: &[ConnectionOption]| ValidationFailure {
+        aws_code: code.clone(),
+        request_id: request_id.clone(),
+        ..ValidationFailure::new(diagnostic).at(target)
     };
+    if super::http::is_oversize(err) {
+        return fail(
+            Diagnostic::error(
+                DiagnosticKind::AwsBadAnswer,
+                Span::default(),
+                format!(
+                    "STS at {} sent an answer larger than {} KiB; connsql stopped reading it",
+                    ctx.endpoint,
+                    super::http::MAX_ANSWER / 1024
+                ),
+            )
+            .with_help(format!(
+                "is {} an STS endpoint? check AWS_ENDPOINT_URL_STS",
+                ctx.endpoint
+            )),
+            role_target,
+        );
+    }
     match err {
         SdkError::TimeoutError(_) => {
             return fail(
@@ -131,7 +152,8 @@ where
         }
         _ => {}
     }
-    let code = error_code(err).unwrap_or_else(|| "unknown".into());
+    let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
+    let code = code.clone().unwrap_or_else(|| format!("HTTP {status}"));
     let aws_message = message_of(err).unwrap_or_default();
     let request = err
         .request_id()
@@ -165,7 +187,14 @@ where
                     d = d.with_help("the role's trust policy must allow the caller, with the connection's external ID");
                 }
             }
-            return fail(d, Some(OptionKey::AwsRole));
+            let mut failure = fail(d, &[ConnectionOption::AwsRole, ConnectionOption::ExternalId]);
+            if let Some(id) = external_id {
+                failure.also.push((
+                    ConnectionOption::ExternalId,
+                    format!("sent as ExternalId \"{id}\": if the trust policy is right, this is wrong"),
+                ));
+            }
+            return failure;
         }
         ("RegionDisabledException", _) => {
             // STS names the account in its message ("…for account:123456789012…").
@@ -217,7 +246,7 @@ where
                 .with_help(
                     "refresh them (new keys, `aws sso login`, or a valid AWS_PROFILE), check the clock, or use --no-validate",
                 ),
-                None,
+                &[],
             );
         }
         ("Throttling" | "ThrottlingException" | "RequestLimitExceeded", _) => Diagnostic::error(
@@ -235,14 +264,13 @@ where
         .with_label(label)
         .with_help("an explicit Deny or a service control policy blocks STS for these credentials"),
         _ => {
-            let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
             let mut d = Diagnostic::error(
                 DiagnosticKind::AwsError,
                 Span::default(),
-                if aws_message.is_empty() {
-                    format!("STS failed with {code} (HTTP {status})")
-                } else {
-                    format!("STS failed: {aws_message}")
+                match (aws_message.is_empty(), body_start(err)) {
+                    (false, _) => format!("STS failed: {aws_message}"),
+                    (true, Some(body)) => format!("STS answered HTTP {status}: {body}"),
+                    (true, None) => format!("STS answered HTTP {status} with an empty body"),
                 },
             )
             .with_label(label);
@@ -253,6 +281,20 @@ where
         }
     };
     fail(diag, role_target)
+}
+
+/// The start of an answer's body, on one line, for an error STS did not explain.
+fn body_start<E>(err: &SdkError<E, HttpResponse>) -> Option<String> {
+    let body = err.raw_response()?.body().bytes()?;
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!line.is_empty()).then(|| {
+        if body.len() > 200 {
+            format!("{line}…")
+        } else {
+            line
+        }
+    })
 }
 
 /// The innermost error's text: the part that says what actually happened.

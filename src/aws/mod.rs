@@ -2,7 +2,13 @@
 
 pub mod base;
 pub mod diagnose;
+pub mod http;
 pub mod policy;
 pub mod validator;
 
 pub use validator::{StsOptions, StsValidator, session_name};
+
+/// The version of the AWS SDK's STS client connsql is built with.
+pub fn sdk_version() -> &'static str {
+    aws_sdk_sts::meta::PKG_VERSION
+}

@@ -77,22 +77,21 @@ impl StsValidator {
                     )
                 })?;
             let timeout = self.options.timeout;
-            let base = runtime.block_on(base::load(timeout)).map(|base| {
-                let client = Client::new(&base.config);
-                (base, client)
-            });
+            let base = runtime
+                .block_on(until_interrupted(base::load(timeout)))
+                .unwrap_or_else(|| Err(cancelled()))
+                .map(|base| {
+                    let client = sts_client(&base.config);
+                    (base, client)
+                });
             Ok(State { runtime, base })
         });
-        let state = state.as_ref().map_err(|d| ValidationFailure {
-            diagnostic: Box::new(d.clone()),
-            target: None,
-        })?;
+        let state = state
+            .as_ref()
+            .map_err(|d| ValidationFailure::new(d.clone()))?;
         match &state.base {
             Ok(_) => Ok(state),
-            Err(d) => Err(ValidationFailure {
-                diagnostic: Box::new(d.clone()),
-                target: None,
-            }),
+            Err(d) => Err(ValidationFailure::new(d.clone())),
         }
     }
 
@@ -119,6 +118,41 @@ fn context<'a>(base: &'a Base, caller: Option<&'a str>, call: Call<'a>) -> CallC
         caller_arn: caller,
         call,
     }
+}
+
+/// The STS client: the base configuration, with HTTP 429 retried like 5xx answers (some
+/// endpoints throttle with a bare 429 and no AWS error body).
+fn sts_client(config: &aws_config::SdkConfig) -> Client {
+    Client::from_conf(sts_config(config).build())
+}
+
+fn sts_config(config: &aws_config::SdkConfig) -> aws_sdk_sts::config::Builder {
+    use aws_smithy_runtime::client::retries::classifiers::HttpStatusCodeClassifier;
+    aws_sdk_sts::config::Builder::from(config).retry_classifier(
+        HttpStatusCodeClassifier::new_from_codes(vec![429, 500, 502, 503, 504]),
+    )
+}
+
+/// `work`, or `None` once SIGINT or SIGTERM is pending.
+async fn until_interrupted<T>(work: impl std::future::Future<Output = T>) -> Option<T> {
+    tokio::select! {
+        out = work => Some(out),
+        () = interrupted() => None,
+    }
+}
+
+async fn interrupted() {
+    while crate::interrupt::pending().is_none() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn cancelled() -> Diagnostic {
+    Diagnostic::error(
+        DiagnosticKind::Cancelled,
+        Span::default(),
+        "cancelled: the AWS calls in flight were dropped",
+    )
 }
 
 /// A valid STS session name for a connection: `connsql-<name>`, other characters as `-`,
@@ -162,7 +196,7 @@ impl Validator for StsValidator {
         } else {
             ProgressBar::hidden()
         };
-        let results = state.runtime.block_on(async {
+        let work = async {
             let needs_caller = requests
                 .iter()
                 .any(|r| !matches!(r.credentials, Credentials::Keys { .. }));
@@ -189,20 +223,24 @@ impl Validator for StsValidator {
                 progress.inc(1);
             }
             results
-        });
+        };
+        // A signal drops the calls in flight (the join set aborts its tasks when dropped).
+        let results = state
+            .runtime
+            .block_on(until_interrupted(work))
+            .unwrap_or_else(|| {
+                vec![Some(Err(ValidationFailure::new(cancelled()))); requests.len()]
+            });
         progress.finish_and_clear();
         results
             .into_iter()
             .map(|r| {
                 r.unwrap_or_else(|| {
-                    Err(ValidationFailure {
-                        diagnostic: Box::new(Diagnostic::error(
-                            DiagnosticKind::AwsError,
-                            Span::default(),
-                            "the validation task failed",
-                        )),
-                        target: None,
-                    })
+                    Err(ValidationFailure::new(Diagnostic::error(
+                        DiagnosticKind::AwsError,
+                        Span::default(),
+                        "the validation task failed",
+                    )))
                 })
             })
             .collect()
@@ -213,7 +251,10 @@ impl Validator for StsValidator {
         let Ok((base, client)) = &state.base else {
             unreachable!("state() checked the base")
         };
-        state.runtime.block_on(self.caller(base, client))
+        state
+            .runtime
+            .block_on(until_interrupted(self.caller(base, client)))
+            .unwrap_or_else(|| Err(ValidationFailure::new(cancelled())))
     }
 }
 
@@ -244,11 +285,8 @@ async fn validate_one(
                 None,
                 "connsql-connection",
             );
-            let keyed = Client::from_conf(
-                aws_sdk_sts::config::Builder::from(&base.config)
-                    .credentials_provider(creds)
-                    .build(),
-            );
+            let keyed =
+                Client::from_conf(sts_config(&base.config).credentials_provider(creds).build());
             match keyed.get_caller_identity().send().await {
                 Ok(out) => Ok(ValidationReport {
                     caller_arn: out.arn().map(str::to_string),
@@ -464,9 +502,10 @@ mod sts_tests {
         .unwrap_err();
         assert_eq!(failure.diagnostic.kind, DiagnosticKind::AwsAccessDenied);
         assert_eq!(
-            failure.target,
-            Some(crate::sql::options::OptionKey::AwsRole)
+            failure.target.first(),
+            Some(&crate::sql::ConnectionOption::AwsRole)
         );
+        assert_eq!(failure.aws_code.as_deref(), Some("AccessDenied"));
         assert!(failure.diagnostic.message.contains(CALLER));
         let note = failure.diagnostic.note.as_deref().unwrap_or_default();
         let policy: serde_json::Value =

@@ -1,31 +1,39 @@
-//! The catalog: a SQLite file holding connections, their history and validation outcomes, and
-//! the catalog's own settings. The only code that knows the schema.
+//! The catalog: connections, their history and validation outcomes, and the catalog's own
+//! settings, behind one interface (`Catalog`) with an engine per file (`sqlite`). Only the
+//! engines know SQL and tables.
+//!
+//! `Catalog` adds what every engine needs around a statement's writes: a transaction, a
+//! savepoint per statement (or none, with the transaction poisoned by a failure half-way),
+//! and noticing when the engine dropped the transaction on its own.
 
-mod migrations;
-mod rows;
+mod engine;
+mod model;
+mod sqlite;
 
-use std::fs;
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use time::OffsetDateTime;
 
+pub use engine::{Control, Engine, NewHistory};
+pub use model::{
+    CatalogSettings, HistoryEntry, Location, StoredConnection, ValidationRecord, os_user,
+    random_hex, time_ordered_id,
+};
+pub use sqlite::{CURRENT_VERSION, SqliteEngine};
+
 use crate::sql::ConnectionSpec;
-use crate::sql::values::ExternalId;
+use crate::sql::diagnostic::DiagnosticKind;
 
-pub use migrations::CURRENT_VERSION;
-pub use rows::{StoredConnection, ValidationRecord, ts as format_time};
-
-/// How long a writer waits for another process's transaction before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
-
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("cannot open catalog {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    #[error("there is no catalog at {path}{}", default_note(.default))]
+    Missing {
+        path: PathBuf,
+        /// The default catalog, when `path` is not it: the user may have meant that one.
+        default: Option<PathBuf>,
+    },
+    #[error("cannot open catalog {path}: {message}")]
+    Io { path: PathBuf, message: String },
     #[error("{path} is not a connsql catalog ({reason}); it was left untouched")]
     NotACatalog { path: PathBuf, reason: String },
     #[error(
@@ -36,148 +44,159 @@ pub enum CatalogError {
         found: i64,
         supported: i64,
     },
-    #[error("catalog {path}: {source}")]
-    Sqlite {
+    #[error("catalog {path} cannot be written: {reason}")]
+    ReadOnly { path: PathBuf, reason: String },
+    #[error(
+        "catalog {path} is readable by other users (mode {mode:o}) and owned by someone else; {help}"
+    )]
+    LoosePermissions {
         path: PathBuf,
-        source: rusqlite::Error,
+        mode: u32,
+        help: &'static str,
     },
+    #[error("catalog {path}: the disk is full ({message})")]
+    Full { path: PathBuf, message: String },
+    #[error("catalog {path} is busy: another process held it for longer than {seconds} s")]
+    Busy { path: PathBuf, seconds: u64 },
+    #[error("catalog {path}: {message}")]
+    Engine { path: PathBuf, message: String },
     #[error(
         "a statement failed half-way through its writes; the open transaction must be rolled back"
     )]
     Poisoned,
+    #[error("this catalog engine does not support {0}")]
+    Unsupported(&'static str),
+}
+
+fn default_note(default: &Option<PathBuf>) -> String {
+    match default {
+        Some(d) => format!(" (the default catalog is {})", d.display()),
+        None => String::new(),
+    }
+}
+
+impl CatalogError {
+    /// The stable diagnostic code of the failure.
+    pub fn kind(&self) -> DiagnosticKind {
+        match self {
+            CatalogError::Missing { .. } => DiagnosticKind::CatalogMissing,
+            CatalogError::Full { .. } => DiagnosticKind::CatalogFull,
+            CatalogError::Busy { .. } => DiagnosticKind::CatalogBusy,
+            CatalogError::ReadOnly { .. } => DiagnosticKind::CatalogReadOnly,
+            _ => DiagnosticKind::Catalog,
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            CatalogError::Missing { .. } => Some(
+                "check --catalog / CONNSQL_CATALOG; a statement that changes something \
+                 (CREATE S3 CONNECTION …) creates a new catalog"
+                    .into(),
+            ),
+            CatalogError::Full { .. } => {
+                Some("free disk space, then run the statements that were not applied".into())
+            }
+            CatalogError::Busy { .. } => Some(
+                "another connsql (or sqlite3) holds a write transaction open; run again when it is done"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Whether the catalog as a whole is unusable (exit status 2), rather than one write.
+    pub fn is_fatal(&self) -> bool {
+        matches!(
+            self,
+            CatalogError::Io { .. }
+                | CatalogError::NotACatalog { .. }
+                | CatalogError::TooNew { .. }
+                | CatalogError::ReadOnly { .. }
+                | CatalogError::LoosePermissions { .. }
+        )
+    }
 }
 
 pub type Result<T> = std::result::Result<T, CatalogError>;
 
-/// One change, as the append-only history keeps it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HistoryEntry {
-    /// RFC 3339 UTC.
-    pub at: String,
-    pub os_user: String,
-    /// `create`, `replace`, `alter`, `rename` or `drop`.
-    pub action: String,
-    pub connection_name: String,
-    /// The statement, secrets masked.
-    pub statement: String,
-}
-
-/// Settings created with the catalog and never changed.
-#[derive(Clone, Debug)]
-pub struct CatalogSettings {
-    pub id: String,
-    /// Used by role connections created without EXTERNAL_ID, and by `SHOW TRUST POLICY`.
-    pub external_id: ExternalId,
-}
-
-/// An open catalog. Writes happen inside [`Catalog::begin`] … [`Catalog::commit`].
+/// An open catalog. Writes happen inside [`Catalog::begin`] … [`Catalog::commit`], which only
+/// the session's unit of work calls.
 pub struct Catalog {
-    conn: Connection,
-    path: PathBuf,
-    settings: CatalogSettings,
+    engine: Box<dyn Engine>,
     in_transaction: bool,
     /// Whether each [`Catalog::atomically`] runs in a savepoint of its own (see there).
     statement_savepoints: bool,
     /// Set when a write failed outside a savepoint: the transaction holds part of a statement.
     poisoned: bool,
-    /// Set when SQLite itself rolled the open transaction back after an error (it may, on
-    /// disk-full or I/O errors): everything since `begin` is gone.
+    /// Set when the engine itself rolled the open transaction back after an error.
     lost: bool,
 }
 
 impl Catalog {
-    /// Opens the catalog at `path`, creating it (mode 0600, directory 0700) when missing and
-    /// migrating an older schema forward. A file that is not a connsql catalog is refused.
+    /// Opens an existing catalog, migrating an older schema forward. A missing file is an
+    /// error: readers never create a catalog.
     pub fn open(path: impl AsRef<Path>) -> Result<Catalog> {
-        let path = path.as_ref().to_path_buf();
-        let io_err = |source| CatalogError::Io {
-            path: path.clone(),
-            source,
-        };
-        let exists = match fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => {
-                return Err(CatalogError::NotACatalog {
-                    path,
-                    reason: "it is a directory".into(),
-                });
-            }
-            Ok(meta) => meta.len() > 0,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(io_err(e)),
-        };
-        if exists {
-            check_sqlite_header(&path)?;
-        } else {
-            create_private_file(&path).map_err(io_err)?;
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        let sqlite = |source| CatalogError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let conn = Connection::open_with_flags(&path, flags).map_err(sqlite)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
-        // Stable plans: without this, SQLite built with STAT4 re-prepares a cached look-up every
-        // time a new name is bound, which dominated a large batch.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
-            .map_err(sqlite)?;
-        prepare_schema(&conn, &path)?;
-        let settings = load_settings(&conn, &path)?;
-        Ok(Catalog {
-            conn,
-            path,
-            settings,
+        Ok(Catalog::new(Box::new(SqliteEngine::open(
+            path.as_ref(),
+            false,
+        )?)))
+    }
+
+    /// Opens the catalog at `path`, creating it (mode 0600, directory 0700) when missing.
+    pub fn open_or_create(path: impl AsRef<Path>) -> Result<Catalog> {
+        Ok(Catalog::new(Box::new(SqliteEngine::open(
+            path.as_ref(),
+            true,
+        )?)))
+    }
+
+    /// A fresh catalog in memory, for a dry run against a catalog that does not exist yet.
+    pub fn in_memory() -> Result<Catalog> {
+        Ok(Catalog::new(Box::new(SqliteEngine::in_memory()?)))
+    }
+
+    pub fn new(engine: Box<dyn Engine>) -> Catalog {
+        Catalog {
+            engine,
             in_transaction: false,
             statement_savepoints: true,
             poisoned: false,
             lost: false,
-        })
+        }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn location(&self) -> &Location {
+        self.engine.location()
     }
 
     pub fn settings(&self) -> &CatalogSettings {
-        &self.settings
-    }
-
-    fn err(&self, source: rusqlite::Error) -> CatalogError {
-        CatalogError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        self.engine.settings()
     }
 
     /// Starts a write transaction if none is open (waiting for other writers).
     pub fn begin(&mut self) -> Result<()> {
         if !self.in_transaction {
-            self.conn
-                .execute_batch("BEGIN IMMEDIATE")
-                .map_err(|e| self.err(e))?;
+            self.engine.control(Control::Begin)?;
             self.in_transaction = true;
         }
         Ok(())
     }
 
     /// Makes everything since [`Catalog::begin`] durable. A poisoned transaction is never
-    /// committed.
+    /// committed; a commit that fails leaves nothing applied and no transaction open.
     pub fn commit(&mut self) -> Result<()> {
         if self.poisoned {
             return Err(CatalogError::Poisoned);
         }
         self.notice_lost_transaction();
         if self.in_transaction {
-            if let Err(e) = self.run_cached("COMMIT") {
-                // A commit that fails leaves nothing applied: end the transaction so the next
-                // statement starts clean.
-                let _ = self.conn.execute_batch("ROLLBACK");
-                self.in_transaction = false;
+            self.in_transaction = false;
+            if let Err(e) = self.engine.control(Control::Commit) {
+                let _ = self.engine.control(Control::Rollback);
                 return Err(e);
             }
-            self.in_transaction = false;
         }
         Ok(())
     }
@@ -187,10 +206,8 @@ impl Catalog {
         self.poisoned = false;
         self.notice_lost_transaction();
         if self.in_transaction {
-            self.conn
-                .execute_batch("ROLLBACK")
-                .map_err(|e| self.err(e))?;
             self.in_transaction = false;
+            self.engine.control(Control::Rollback)?;
         }
         Ok(())
     }
@@ -199,15 +216,15 @@ impl Catalog {
         self.in_transaction
     }
 
-    /// Whether SQLite rolled the open transaction back on its own since the last call; the
-    /// flag is cleared by asking.
+    /// Whether the engine rolled the open transaction back on its own since the last call;
+    /// the flag is cleared by asking.
     pub fn take_lost_transaction(&mut self) -> bool {
         self.notice_lost_transaction();
         std::mem::take(&mut self.lost)
     }
 
     fn notice_lost_transaction(&mut self) {
-        if self.in_transaction && self.conn.is_autocommit() {
+        if self.in_transaction && self.engine.transaction_lost() {
             self.in_transaction = false;
             self.poisoned = false;
             self.lost = true;
@@ -222,7 +239,7 @@ impl Catalog {
     /// With `false`, [`Catalog::atomically`] skips its savepoint. A savepoint copies every page
     /// a statement touches into a journal, which was a third of a large batch's time; without
     /// it, a failure half-way poisons the transaction, and the caller must roll it back and run
-    /// its statements again with savepoints (batch mode does).
+    /// its statements again with savepoints (the session's unit of work does).
     pub fn set_statement_savepoints(&mut self, on: bool) {
         self.statement_savepoints = on;
     }
@@ -238,93 +255,45 @@ impl Catalog {
             self.poisoned |= result.is_err();
             return result;
         }
-        self.run_cached("SAVEPOINT statement")?;
+        self.engine.control(Control::Savepoint)?;
         match f(self) {
             Ok(v) => {
-                self.run_cached("RELEASE statement")?;
+                self.engine.control(Control::Release)?;
                 Ok(v)
             }
             Err(e) => {
                 self.notice_lost_transaction();
                 if self.in_transaction {
-                    self.run_cached("ROLLBACK TO statement")?;
-                    self.run_cached("RELEASE statement")?;
+                    self.engine.control(Control::RollbackToSavepoint)?;
+                    self.engine.control(Control::Release)?;
                 }
                 Err(e)
             }
         }
     }
 
-    /// Runs a parameterless statement through the statement cache (it runs once per statement
-    /// of a batch, where parsing it each time showed up).
-    fn run_cached(&self, sql: &str) -> Result<()> {
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.execute([]))
-            .map(drop)
-            .map_err(|e| self.err(e))
-    }
-
     /// The connection named exactly `name`, secrets included.
-    pub fn connection(&self, name: &str) -> Result<Option<StoredConnection>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(rows::SELECT_BY_NAME)
-            .map_err(|e| self.err(e))?;
-        stmt.query_row([name], rows::from_row)
-            .optional()
-            .map_err(|e| self.err(e))
+    pub fn connection(&mut self, name: &str) -> Result<Option<StoredConnection>> {
+        self.engine.connection(name)
     }
 
-    /// Limits the catalog file to `pages` pages, so that tests can make writes fail the way a
-    /// full disk does.
-    #[doc(hidden)]
-    pub fn limit_pages_for_tests(&self, pages: i64) -> Result<()> {
-        self.conn
-            .pragma_update(None, "max_page_count", pages)
-            .map_err(|e| self.err(e))
+    /// The connection a job runner names, folded the way SQL folds it: a bare name such as
+    /// `LAKE` finds `lake`, a quoted `"Lake"` is exact, and anything else is taken as written.
+    pub fn lookup(&mut self, name: &str) -> Result<Option<StoredConnection>> {
+        self.engine.connection(&fold_name(name))
     }
 
-    /// Page count of the catalog file.
-    #[doc(hidden)]
-    pub fn page_count(&self) -> Result<i64> {
-        self.conn
-            .pragma_query_value(None, "page_count", |r| r.get(0))
-            .map_err(|e| self.err(e))
+    pub fn exists(&mut self, name: &str) -> Result<bool> {
+        self.engine.exists(name)
     }
 
-    /// Whether a connection named exactly `name` exists.
-    pub fn exists(&self, name: &str) -> Result<bool> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT 1 FROM connections WHERE name = ?1")
-            .map_err(|e| self.err(e))?;
-        stmt.exists([name]).map_err(|e| self.err(e))
+    pub fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>> {
+        self.engine.connections(like)
     }
 
-    /// All connections by name, optionally filtered by a SQL LIKE pattern (`%`, `_`, `\` escapes;
-    /// ASCII letters match either case).
-    pub fn connections(&self, like: Option<&str>) -> Result<Vec<StoredConnection>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(rows::SELECT_LIKE)
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([like.unwrap_or("%")], rows::from_row)
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))
-    }
-
-    /// Connection names, for completion.
-    pub fn names(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT name FROM connections ORDER BY name")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))
+    /// Connection names, for completion and "did you mean".
+    pub fn names(&mut self) -> Result<Vec<String>> {
+        self.engine.names()
     }
 
     /// Inserts a new connection; the caller has checked that the name is free.
@@ -343,256 +312,72 @@ impl Catalog {
             validated_at: None,
             validation: None,
         };
-        rows::insert(&self.conn, &conn).map_err(|e| self.err(e))?;
+        self.engine.insert(&conn)?;
         Ok(conn)
     }
 
-    /// Replaces a connection's options, keeping its id and creation time.
     pub fn update(&mut self, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<()> {
-        rows::update(&self.conn, id, spec, now).map_err(|e| self.err(e))
+        self.engine.update(id, spec, now)
     }
 
     pub fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE connections SET name = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id, new_name, rows::ts(now)],
-            )
-            .map(drop)
-            .map_err(|e| self.err(e))
+        self.engine.rename(id, new_name, now)
     }
 
     pub fn delete(&mut self, id: &str) -> Result<()> {
-        self.conn
-            .execute("DELETE FROM connections WHERE id = ?1", [id])
-            .map(drop)
-            .map_err(|e| self.err(e))
+        self.engine.delete(id)
     }
 
-    /// Appends to the history: `statement` must already be redacted.
-    pub fn record_history(
-        &mut self,
-        action: &str,
-        conn_id: &str,
-        conn_name: &str,
-        statement: &str,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO history (at, os_user, action, connection_id, connection_name, statement) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .map_err(|e| self.err(e))?;
-        stmt.execute(params![
-            rows::ts(now),
-            os_user(),
-            action,
-            conn_id,
-            conn_name,
-            statement
-        ])
-        .map(drop)
-        .map_err(|e| self.err(e))
+    pub fn record_history(&mut self, entry: NewHistory<'_>) -> Result<()> {
+        self.engine.record_history(entry)
     }
 
-    /// The history, oldest first.
-    pub fn history(&self) -> Result<Vec<HistoryEntry>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT at, os_user, action, connection_name, statement FROM history ORDER BY seq",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(HistoryEntry {
-                    at: r.get(0)?,
-                    os_user: r.get(1)?,
-                    action: r.get(2)?,
-                    connection_name: r.get(3)?,
-                    statement: r.get(4)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))
+    pub fn history(&mut self) -> Result<Vec<HistoryEntry>> {
+        self.engine.history()
     }
 
-    /// Stores a successful validation and stamps the connection's `validated_at`.
-    pub fn record_validation(&mut self, conn_id: &str, record: &ValidationRecord) -> Result<()> {
-        rows::record_validation(&self.conn, conn_id, record).map_err(|e| self.err(e))
+    pub fn record_validation(&mut self, id: &str, record: &ValidationRecord) -> Result<()> {
+        self.engine.record_validation(id, record)
+    }
+
+    /// Lets the catalog grow by at most `extra_pages`, so that tests can make writes fail the
+    /// way a full disk does.
+    #[doc(hidden)]
+    pub fn limit_growth_for_tests(&mut self, extra_pages: i64) -> Result<()> {
+        self.engine.limit_growth_for_tests(extra_pages)
     }
 }
 
-fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> CatalogError + '_ {
-    move |source| CatalogError::Sqlite {
-        path: path.to_path_buf(),
-        source,
-    }
+/// The version of the SQLite library the catalog runs on.
+pub fn sqlite_version() -> &'static str {
+    sqlite::version()
 }
 
-fn prepare_schema(conn: &Connection, path: &Path) -> Result<()> {
-    let err = sqlite_err(path);
-    let app_id: i32 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(&err)?;
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(&err)?;
-    if app_id != migrations::APPLICATION_ID {
-        let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(&err)?;
-        if app_id != 0 || version != 0 || tables != 0 {
-            return Err(CatalogError::NotACatalog {
-                path: path.to_path_buf(),
-                reason: "it is a SQLite database of another program".into(),
-            });
-        }
+/// A name as SQL reads it: bare names fold to lower case, `"quoted"` names are exact.
+pub fn fold_name(name: &str) -> String {
+    let bare = name
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if bare {
+        return name.to_ascii_lowercase();
     }
-    if version > CURRENT_VERSION {
-        return Err(CatalogError::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-            supported: CURRENT_VERSION,
-        });
+    if name.len() >= 2 && name.starts_with('"') && name.ends_with('"') {
+        return name[1..name.len() - 1].replace("\"\"", "\"");
     }
-    // WAL lets readers run beside a writer; FULL sync makes a commit durable when it returns.
-    // Each statement's savepoint journal stays in memory, and a 16 MiB page cache holds a
-    // batch window's changes without spilling them to the log before the commit.
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-         PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 10000;",
-    )
-    .map_err(&err)?;
-    if version == CURRENT_VERSION {
-        return Ok(());
-    }
-    // Another process may be migrating at the same moment: take the write lock, then look again.
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(&err)?;
-    let result = migrate(conn).map_err(&err);
-    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    conn.execute_batch(end).map_err(&err)?;
-    result
+    name.to_string()
 }
 
-fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version == 0 {
-        conn.pragma_update(None, "application_id", migrations::APPLICATION_ID)?;
-    }
-    for (i, step) in migrations::MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(version.max(0) as usize)
-    {
-        conn.execute_batch(step)?;
-        conn.pragma_update(None, "user_version", i as i64 + 1)?;
-    }
-    if version == 0 {
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES ('catalog_id', ?1), ('external_id', ?2)",
-            params![random_hex(16), format!("connsql-{}", random_hex(16))],
-        )?;
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn load_settings(conn: &Connection, path: &Path) -> Result<CatalogSettings> {
-    let get = |key: &str| -> Result<String> {
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .map_err(sqlite_err(path))
-    };
-    let id = get("catalog_id")?;
-    let external_id =
-        ExternalId::parse(&get("external_id")?).map_err(|e| CatalogError::NotACatalog {
-            path: path.to_path_buf(),
-            reason: format!("its generated external ID is damaged: {}", e.message),
-        })?;
-    Ok(CatalogSettings { id, external_id })
-}
-
-/// The OS user recorded in the history, looked up once per process.
-fn os_user() -> &'static str {
-    static USER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    USER.get_or_init(|| {
-        ["USER", "LOGNAME", "USERNAME"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-            .unwrap_or_else(|| "unknown".to_string())
-    })
-}
-
-/// A 128-bit id whose first 48 bits are the creation time in milliseconds (like UUIDv7):
-/// ids sort by creation, and new ones land at the end of the id index instead of at random
-/// places in it, which keeps large batches from touching a new index page per row.
-fn time_ordered_id(now: OffsetDateTime) -> String {
-    let millis = (now.unix_timestamp_nanos() / 1_000_000) as u64 & 0xffff_ffff_ffff;
-    format!("{millis:012x}{}", random_hex(10))
-}
-
-/// `n` random bytes as lower-case hex. The OS generator is read 4 KiB at a time: a batch
-/// makes an id per statement, and a system call each showed up.
-pub fn random_hex(n: usize) -> String {
-    thread_local! {
-        static POOL: std::cell::RefCell<(Vec<u8>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
-    }
-    POOL.with_borrow_mut(|(pool, used)| {
-        if *used + n > pool.len() {
-            pool.resize(4096.max(n), 0);
-            // The OS generator does not fail on supported platforms; zeros would still be
-            // valid (if not unique) ids, and uniqueness is enforced by the schema.
-            let _ = getrandom::fill(pool);
-            *used = 0;
-        }
-        let bytes = &pool[*used..*used + n];
-        *used += n;
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    })
-}
-
-fn check_sqlite_header(path: &Path) -> Result<()> {
-    let mut header = [0u8; 16];
-    let read = fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
-    match read {
-        Ok(()) if &header == b"SQLite format 3\0" => Ok(()),
-        Ok(()) => Err(CatalogError::NotACatalog {
-            path: path.to_path_buf(),
-            reason: "it is not a SQLite file".into(),
-        }),
-        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(CatalogError::NotACatalog {
-            path: path.to_path_buf(),
-            reason: "it is too short to be a SQLite file".into(),
-        }),
-        Err(source) => Err(CatalogError::Io {
-            path: path.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-/// Creates the file (0600) and any missing parent directories (0700) before SQLite opens it.
-fn create_private_file(path: &Path) -> io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
-    }
-    match fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        // Another process created it first, or it exists empty: both fine.
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
+    #[test]
+    fn names_fold_like_sql() {
+        assert_eq!(fold_name("NOEXT"), "noext");
+        assert_eq!(fold_name("\"Quoted\""), "Quoted");
+        assert_eq!(fold_name("\"a\"\"b\""), "a\"b");
+        assert_eq!(fold_name("My Conn"), "My Conn");
     }
 }

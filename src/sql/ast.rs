@@ -7,8 +7,9 @@
 use std::fmt::{self, Write};
 
 use super::lex::write_quoted;
-use super::options::{OPTIONS, OptionKey};
+use super::options::OptionKey;
 use super::span::Span;
+use super::spec::ConnectionOption;
 
 /// Every keyword of the grammar, for completion and highlighting; identifiers spelled like one
 /// are printed quoted.
@@ -119,9 +120,27 @@ pub enum Value {
     String(StringLit),
     List(Vec<StringLit>, Span),
     Bool(bool, Span),
-    /// A bare word other than TRUE or FALSE, such as `YES`.
+    /// A bare word other than TRUE or FALSE, such as `YES` or `PARQUET`.
     Word(String, Span),
     Number(String, Span),
+    /// A double-quoted name used as a value: `COMPUTE_CLUSTER = "Default Compute"`.
+    Quoted(String, Span),
+    /// A number and a time unit: `1 MINUTE`.
+    Interval {
+        amount: String,
+        unit: String,
+        span: Span,
+    },
+    /// `(KEY = value …)`, as in `FILE_FORMAT = (TYPE = CSV)`.
+    Group(Vec<GroupSetting>, Span),
+}
+
+/// One `KEY = value` inside a group value; the key is kept upper case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupSetting {
+    pub name: String,
+    pub value: Value,
+    pub span: Span,
 }
 
 impl Value {
@@ -131,7 +150,24 @@ impl Value {
             Value::List(_, span)
             | Value::Bool(_, span)
             | Value::Word(_, span)
-            | Value::Number(_, span) => *span,
+            | Value::Number(_, span)
+            | Value::Quoted(_, span)
+            | Value::Interval { span, .. }
+            | Value::Group(_, span) => *span,
+        }
+    }
+
+    /// What kind of value this is, for messages (never its text: it may be a secret).
+    pub fn shape(&self) -> &'static str {
+        match self {
+            Value::String(_) => "a string",
+            Value::List(..) => "a list",
+            Value::Bool(..) => "a boolean",
+            Value::Word(..) => "a bare word",
+            Value::Number(..) => "a number",
+            Value::Quoted(..) => "a quoted name",
+            Value::Interval { .. } => "an interval",
+            Value::Group(..) => "a group",
         }
     }
 
@@ -153,18 +189,37 @@ impl Value {
             }
             Value::Bool(b, _) => f.write_str(if *b { "TRUE" } else { "FALSE" }),
             Value::Word(w, _) | Value::Number(w, _) => f.write_str(w),
+            Value::Quoted(q, _) => write_quoted(f, q, '"'),
+            Value::Interval { amount, unit, .. } => write!(f, "{amount} {unit}"),
+            Value::Group(items, _) => {
+                f.write_char('(')?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char(' ')?;
+                    }
+                    write!(f, "{} = ", item.name)?;
+                    item.value.write(f, false)?;
+                }
+                f.write_char(')')
+            }
         }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, false)
     }
 }
 
 /// An option's name as written: one of the table's, or an unknown word kept for the checks.
 #[derive(Clone, Debug)]
-pub enum OptionName {
-    Known(OptionKey, Span),
+pub enum OptionName<K> {
+    Known(K, Span),
     Unknown(String, Span),
 }
 
-impl PartialEq for OptionName {
+impl<K: OptionKey> PartialEq for OptionName<K> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (OptionName::Known(a, _), OptionName::Known(b, _)) => a == b,
@@ -174,16 +229,16 @@ impl PartialEq for OptionName {
     }
 }
 
-impl Eq for OptionName {}
+impl<K: OptionKey> Eq for OptionName<K> {}
 
-impl OptionName {
+impl<K: OptionKey> OptionName<K> {
     pub fn span(&self) -> Span {
         match self {
             OptionName::Known(_, span) | OptionName::Unknown(_, span) => *span,
         }
     }
 
-    pub fn key(&self) -> Option<OptionKey> {
+    pub fn key(&self) -> Option<K> {
         match self {
             OptionName::Known(key, _) => Some(*key),
             OptionName::Unknown(..) => None,
@@ -192,11 +247,11 @@ impl OptionName {
 
     /// Position in canonical order: the table's order, unknown names last.
     fn rank(&self) -> usize {
-        self.key().map_or(OPTIONS.len(), |k| k as usize)
+        self.key().map_or(K::table().len(), |k| k.index())
     }
 }
 
-impl fmt::Display for OptionName {
+impl<K: OptionKey> fmt::Display for OptionName<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OptionName::Known(key, _) => f.write_str(key.name()),
@@ -206,14 +261,22 @@ impl fmt::Display for OptionName {
 }
 
 /// `NAME = value`
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OptionSetting {
-    pub name: OptionName,
+#[derive(Clone, Debug)]
+pub struct OptionSetting<K> {
+    pub name: OptionName<K>,
     pub value: Value,
 }
 
-impl OptionSetting {
-    pub fn new(key: OptionKey, value: Value) -> Self {
+impl<K: OptionKey> PartialEq for OptionSetting<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.value == other.value
+    }
+}
+
+impl<K: OptionKey> Eq for OptionSetting<K> {}
+
+impl<K: OptionKey> OptionSetting<K> {
+    pub fn new(key: K, value: Value) -> Self {
         OptionSetting {
             name: OptionName::Known(key, Span::default()),
             value,
@@ -224,33 +287,61 @@ impl OptionSetting {
         self.name.span().to(self.value.span())
     }
 
-    fn is_secret(&self) -> bool {
-        self.name.key().is_some_and(OptionKey::is_secret)
+    pub fn is_secret(&self) -> bool {
+        self.name.key().is_some_and(K::is_secret)
     }
 }
 
 /// Options in the order written. Equality ignores order, as the statement's meaning does.
-#[derive(Clone, Debug, Default, Eq)]
-pub struct Options(pub Vec<OptionSetting>);
+#[derive(Clone, Debug)]
+pub struct Options<K>(pub Vec<OptionSetting<K>>);
 
-impl Options {
+impl<K> Default for Options<K> {
+    fn default() -> Self {
+        Options(Vec::new())
+    }
+}
+
+impl<K: OptionKey> Options<K> {
     /// The options in canonical order (stable for unknown names and repeats).
-    pub fn canonical(&self) -> Vec<&OptionSetting> {
-        let mut sorted: Vec<&OptionSetting> = self.0.iter().collect();
+    pub fn canonical(&self) -> Vec<&OptionSetting<K>> {
+        let mut sorted: Vec<&OptionSetting<K>> = self.0.iter().collect();
         sorted.sort_by_key(|o| o.name.rank());
         sorted
     }
 
-    pub fn get(&self, key: OptionKey) -> Option<&OptionSetting> {
+    pub fn get(&self, key: K) -> Option<&OptionSetting<K>> {
         self.0.iter().find(|o| o.name.key() == Some(key))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Writes ` NAME = value` for each option in canonical order (`prefix` before each name,
+    /// one per line when pretty), secrets masked when `redact`.
+    fn write(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        prefix: &str,
+        sep: &str,
+        redact: bool,
+    ) -> fmt::Result {
+        for o in self.canonical() {
+            write!(f, "{sep}{prefix}{} = ", o.name)?;
+            o.value.write(f, redact && o.is_secret())?;
+        }
+        Ok(())
     }
 }
 
-impl PartialEq for Options {
+impl<K: OptionKey> PartialEq for Options<K> {
     fn eq(&self, other: &Self) -> bool {
         self.0.len() == other.0.len() && self.canonical() == other.canonical()
     }
 }
+
+impl<K: OptionKey> Eq for Options<K> {}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StatementKind {
@@ -259,10 +350,13 @@ pub enum StatementKind {
         or_replace: bool,
         if_not_exists: bool,
         name: Ident,
-        options: Options,
+        options: Options<ConnectionOption>,
     },
     /// `ALTER S3 CONNECTION name SET option { SET option }`
-    AlterConnection { name: Ident, set: Options },
+    AlterConnection {
+        name: Ident,
+        set: Options<ConnectionOption>,
+    },
     /// `ALTER [S3] CONNECTION name RENAME TO new_name` (ext)
     RenameConnection { name: Ident, new_name: Ident },
     /// `DROP [S3] CONNECTION [IF EXISTS] name`
@@ -296,6 +390,16 @@ impl Statement {
         }
     }
 
+    /// The span of option `key` (name to value), when the statement sets it.
+    pub fn option_span(&self, key: ConnectionOption) -> Option<Span> {
+        match &self.kind {
+            StatementKind::CreateConnection { options, .. } => options.get(key),
+            StatementKind::AlterConnection { set, .. } => set.get(key),
+            _ => None,
+        }
+        .map(OptionSetting::span)
+    }
+
     /// The connection the statement is about, if any.
     pub fn connection_name(&self) -> Option<&Ident> {
         use StatementKind::*;
@@ -317,13 +421,6 @@ impl Statement {
         use StatementKind::*;
         let pretty = f.alternate();
         let sep = if pretty { "\n    " } else { " " };
-        let write_options = |f: &mut fmt::Formatter<'_>, options: &Options, prefix: &str| {
-            for o in options.canonical() {
-                write!(f, "{sep}{prefix}{} = ", o.name)?;
-                o.value.write(f, redact && o.is_secret())?;
-            }
-            Ok(())
-        };
         match &self.kind {
             CreateConnection {
                 or_replace,
@@ -340,11 +437,11 @@ impl Statement {
                     f.write_str("IF NOT EXISTS ")?;
                 }
                 write!(f, "{name}")?;
-                write_options(f, options, "")
+                options.write(f, "", sep, redact)
             }
             AlterConnection { name, set } => {
                 write!(f, "ALTER S3 CONNECTION {name}")?;
-                write_options(f, set, "SET ")
+                set.write(f, "SET ", sep, redact)
             }
             RenameConnection { name, new_name } => {
                 write!(f, "ALTER CONNECTION {name} RENAME TO {new_name}")

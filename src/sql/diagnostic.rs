@@ -38,7 +38,15 @@ kinds! {
     ConflictingClauses => "conflicting-clauses",
     ConnectionExists => "connection-exists",
     ConnectionNotFound => "connection-not-found",
+    MaskedSecret => "masked-secret",
+    NotEditable => "not-editable",
+    UnreadableInput => "unreadable-input",
+    Cancelled => "cancelled",
     Catalog => "catalog",
+    CatalogMissing => "catalog-missing",
+    CatalogFull => "catalog-full",
+    CatalogBusy => "catalog-busy",
+    CatalogReadOnly => "catalog-read-only",
     AwsAccessDenied => "aws-access-denied",
     AwsRegionDisabled => "aws-region-disabled",
     AwsBadCredentials => "aws-bad-credentials",
@@ -48,8 +56,28 @@ kinds! {
     AwsTimeout => "aws-timeout",
     AwsThrottled => "aws-throttled",
     AwsError => "aws-error",
+    AwsBadAnswer => "aws-bad-answer",
     ExternalIdNotRequired => "external-id-not-required",
     KmsAlias => "kms-alias",
+}
+
+impl DiagnosticKind {
+    /// Whether the statement's text could not be read as a statement: from that point on,
+    /// nothing says which literal is which (see `redact`).
+    pub fn is_parse_failure(self) -> bool {
+        use DiagnosticKind::*;
+        matches!(
+            self,
+            Syntax
+                | UnterminatedString
+                | UnterminatedIdentifier
+                | UnterminatedComment
+                | InvalidUtf8
+                | UnsupportedStatement
+                | UnsupportedConnectionType
+                | ConflictingClauses
+        )
+    }
 }
 
 impl fmt::Display for DiagnosticKind {
@@ -74,11 +102,13 @@ pub struct Diagnostic {
     /// The headline: what is wrong.
     pub message: String,
     /// Short text shown under the caret.
-    pub label: Option<String>,
+    pub label: Option<Box<str>>,
     /// How to fix it.
-    pub help: Option<String>,
+    pub help: Option<Box<str>>,
     /// Longer material shown after the help, such as a policy document to paste.
-    pub note: Option<String>,
+    pub note: Option<Box<str>>,
+    /// Other places the problem involves, each with a short label.
+    pub secondary: Vec<(Span, String)>,
 }
 
 impl Diagnostic {
@@ -91,6 +121,7 @@ impl Diagnostic {
             label: None,
             help: None,
             note: None,
+            secondary: Vec::new(),
         }
     }
 
@@ -102,17 +133,22 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(label.into().into_boxed_str());
         self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into_boxed_str());
         self
     }
 
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
+        self.note = Some(note.into().into_boxed_str());
+        self
+    }
+
+    pub fn with_secondary(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.secondary.push((span, label.into()));
         self
     }
 
@@ -134,14 +170,17 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
-/// The text a diagnostic's span points into, with the name and line it starts at.
+/// The text a diagnostic's span points into: a statement's own text (or a whole file), with
+/// the name of its input and the line and column its first character sits at.
 #[derive(Clone, Copy, Debug)]
 pub struct Source<'a> {
-    /// File name as the user gave it (`-` for standard input, `<command line>` for `-c`).
+    /// File name as the user gave it (`-` for standard input, `<command 1>` for `-c`).
     pub name: &'a str,
     pub text: &'a str,
-    /// 1-based line number of the first line of `text` in the named file.
+    /// 1-based line of the first character of `text` in the named input.
     pub first_line: usize,
+    /// 1-based character column of the first character of `text` on its line.
+    pub first_column: usize,
 }
 
 impl<'a> Source<'a> {
@@ -150,19 +189,84 @@ impl<'a> Source<'a> {
             name,
             text,
             first_line: 1,
+            first_column: 1,
         }
     }
 
-    /// 1-based line and character column of a byte offset, in the named file.
+    /// 1-based line and character column of a byte offset, in the named input.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let (line, col) = LineIndex::new(self.text).line_col(self.text, offset);
+        self.locate(&LineIndex::new(self.text), offset)
+    }
+
+    fn locate(&self, index: &LineIndex, offset: usize) -> (usize, usize) {
+        let (line, col) = index.line_col(self.text, offset);
+        let col = if line == 1 {
+            col + self.first_column - 1
+        } else {
+            col
+        };
         (line + self.first_line - 1, col)
     }
 }
 
-/// Renders a diagnostic the way rustc does: headline, `--> file:line:col`, the source lines
-/// with a caret under the span, then help and note.
+/// At most this many diagnostics are drawn for one statement; the rest are counted.
+pub const MAX_SHOWN: usize = 20;
+
+/// Renders one diagnostic (see [`render_all`]).
 pub fn render(diag: &Diagnostic, source: &Source<'_>, color: bool) -> String {
+    render_all(std::slice::from_ref(diag), source, color)
+}
+
+/// Renders the diagnostics of one source the way rustc does: headline, `--> file:line:col`,
+/// the source lines with a caret under the span, then help and note; after [`MAX_SHOWN`] of
+/// them, one line counts the rest. The source is masked and indexed once for all of them:
+/// secrets (and every literal after a parse failure) show as `'********'`, control
+/// characters as escapes, and carets land where they should in the shown text.
+pub fn render_all(diags: &[Diagnostic], source: &Source<'_>, color: bool) -> String {
+    let failures: Vec<usize> = diags
+        .iter()
+        .filter(|d| d.kind.is_parse_failure())
+        .map(|d| d.span.start)
+        .collect();
+    let mut failures_sorted = failures.clone();
+    failures_sorted.sort_unstable();
+    let ranges = super::redact::secret_ranges(source.text, &failures_sorted);
+    let shown = super::redact::shown(source.text, &ranges);
+    let index = LineIndex::new(&shown.text);
+    let original_index = LineIndex::new(source.text);
+    let mut out = String::new();
+    for (i, diag) in diags.iter().enumerate() {
+        if i == MAX_SHOWN {
+            let rest = diags.len() - MAX_SHOWN;
+            out.push_str(&format!(
+                "… and {rest} more {} in this statement\n",
+                if rest == 1 { "problem" } else { "problems" }
+            ));
+            break;
+        }
+        let clean = super::redact::scrub(diag, source.text, &ranges);
+        out.push_str(&render_one(
+            &clean,
+            source,
+            &shown,
+            &index,
+            &original_index,
+            color,
+        ));
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+fn render_one(
+    diag: &Diagnostic,
+    source: &Source<'_>,
+    shown: &super::redact::Shown<'_>,
+    index: &LineIndex,
+    original_index: &LineIndex,
+    color: bool,
+) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -172,39 +276,83 @@ pub fn render(diag: &Diagnostic, source: &Source<'_>, color: bool) -> String {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    // Only the lines the span covers are handed to the renderer, so a diagnostic in a large
-    // file costs its own lines, and line numbers come from our index. Secret values in those
-    // lines are masked in place, so the caret still lands where it should.
-    let masked = super::redact::mask_in_place(source.text);
-    let text: &str = &masked;
-    let index = LineIndex::new(text);
-    let start = super::span::floor_char_boundary(text, diag.span.start.min(text.len()));
-    let end = super::span::floor_char_boundary(text, diag.span.end.clamp(start, text.len()));
-    let first = index.line_of(start);
-    let last = index.line_of(end.saturating_sub(1).max(start));
+    let text: &str = &shown.text;
+    let clamp = |offset: usize| -> usize {
+        super::span::floor_char_boundary(
+            text,
+            shown.map(offset.min(source.text.len())).min(text.len()),
+        )
+    };
+    let start = clamp(diag.span.start);
+    let end = clamp(diag.span.end).max(start);
+    let mut lo = start;
+    let mut hi = end;
+    for (span, _) in &diag.secondary {
+        lo = lo.min(clamp(span.start));
+        hi = hi.max(clamp(span.end));
+    }
+    // Only the lines the spans cover are handed to the renderer, so a diagnostic in a long
+    // statement costs its own lines; line numbers and the location come from our index.
+    let first = index.line_of(lo);
+    let last = index.line_of(hi.saturating_sub(1).max(lo));
     let from = index.line_start(first);
-    let to = index.line_end(text, last).max(end);
+    let to = index.line_end(text, last).max(hi);
     let excerpt = &text[from..to];
     let mut annotation = AnnotationKind::Primary.span(start - from..end - from);
     if let Some(label) = &diag.label {
-        annotation = annotation.label(label.as_str());
+        annotation = annotation.label(&**label);
     }
+    let mut annotations = vec![annotation];
+    for (span, label) in &diag.secondary {
+        let (a, b) = (clamp(span.start), clamp(span.end));
+        annotations.push(
+            AnnotationKind::Context
+                .span(a - from..b.max(a) - from)
+                .label(label.as_str()),
+        );
+    }
+    let (line, col) = source.locate(
+        original_index,
+        super::span::floor_char_boundary(source.text, diag.span.start.min(source.text.len())),
+    );
     let snippet = Snippet::source(excerpt)
         .line_start(first + source.first_line)
         .path(source.name)
-        .annotation(annotation);
+        .annotations(annotations);
     let mut title = level
         .primary_title(diag.message.as_str())
         .id(diag.kind.code())
         .element(snippet);
     if let Some(help) = &diag.help {
-        title = title.element(Level::HELP.message(help.as_str()));
+        title = title.element(Level::HELP.message(&**help));
     }
     let mut report: Vec<Group<'_>> = vec![title];
     if let Some(note) = &diag.note {
-        report.push(Group::with_title(
-            Level::NOTE.secondary_title(note.as_str()),
-        ));
+        report.push(Group::with_title(Level::NOTE.secondary_title(&**note)));
     }
-    renderer.render(&report)
+    // The renderer counts columns from the excerpt, which starts where the statement does
+    // (possibly mid-line); the location comes from our own index instead.
+    with_location(
+        renderer.render(&report),
+        &format!("{}:{line}:{col}", source.name),
+    )
+}
+
+/// `rendered` with the text after its first `--> ` replaced by `location`.
+fn with_location(rendered: String, location: &str) -> String {
+    let Some(arrow) = rendered.find("--> ") else {
+        return rendered;
+    };
+    let start = arrow + 4;
+    let end = rendered[start..]
+        .find('\n')
+        .map_or(rendered.len(), |i| start + i);
+    // Keep style codes that close the line (a coloured rendering ends it with a reset).
+    let tail = &rendered[start..end];
+    let reset = tail.rfind('\x1b').map_or("", |i| &tail[i..]);
+    format!(
+        "{}{location}{reset}{}",
+        &rendered[..start],
+        &rendered[end..]
+    )
 }

@@ -236,6 +236,88 @@ pub fn is_blank(i: &str) -> bool {
     matches!(blanks(i), Ok(("", ())))
 }
 
+/// What the shared walker sees: a run of blanks, a token, or a construct that is never closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// Whitespace and comments.
+    Blank,
+    Token(TokenKind),
+    /// A string, quoted name or block comment that runs to the end of the text.
+    Unterminated(LexErrorKind),
+}
+
+/// One piece of text and where it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walked<'a> {
+    pub piece: Piece,
+    pub text: &'a str,
+    pub start: usize,
+}
+
+impl Walked<'_> {
+    pub fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+
+    pub fn is(&self, kind: TokenKind) -> bool {
+        self.piece == Piece::Token(kind)
+    }
+}
+
+/// The one token walker over raw SQL text, built on the parser's own primitives: the
+/// statement splitter, secret masking and the REPL's highlighting all read text through it,
+/// so none of them can disagree with the parser about where a string or comment ends.
+pub struct Walk<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+/// Walks `text` from byte `from`.
+pub fn walk(text: &str, from: usize) -> Walk<'_> {
+    Walk { text, pos: from }
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = Walked<'a>;
+
+    fn next(&mut self) -> Option<Walked<'a>> {
+        let rest = &self.text[self.pos..];
+        if rest.is_empty() {
+            return None;
+        }
+        let start = self.pos;
+        let (piece, len) = match blanks(rest) {
+            Ok((after, ())) if after.len() < rest.len() => (Piece::Blank, rest.len() - after.len()),
+            Ok(_) => match token(rest) {
+                Ok((after, (kind, _))) => (Piece::Token(kind), rest.len() - after.len()),
+                Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                    (Piece::Unterminated(e.kind), rest.len())
+                }
+                Err(nom::Err::Incomplete(_)) => (Piece::Token(TokenKind::Other), rest.len()),
+            },
+            // Blanks stopped at an unclosed block comment: the blanks before it come first.
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                let at = rest.len() - e.at.len();
+                if at > 0 {
+                    (Piece::Blank, at)
+                } else {
+                    (
+                        Piece::Unterminated(LexErrorKind::UnterminatedComment),
+                        rest.len(),
+                    )
+                }
+            }
+            Err(nom::Err::Incomplete(_)) => (Piece::Blank, rest.len()),
+        };
+        self.pos += len;
+        Some(Walked {
+            piece,
+            text: &self.text[start..start + len],
+            start,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +365,26 @@ mod tests {
         let mut s = String::new();
         write_quoted(&mut s, "it's", '\'').unwrap();
         assert_eq!(s, "'it''s'");
+    }
+
+    #[test]
+    fn the_walker_covers_every_byte() {
+        let text = "CREATE /* c */ x -- y\n 'a;b' \"q\" 'open";
+        let pieces: Vec<Walked<'_>> = walk(text, 0).collect();
+        assert_eq!(pieces.iter().map(|w| w.text).collect::<String>(), text);
+        assert_eq!(
+            pieces.last().map(|w| w.piece),
+            Some(Piece::Unterminated(LexErrorKind::UnterminatedString))
+        );
+        let comment: Vec<Piece> = walk("a /* open", 0).map(|w| w.piece).collect();
+        assert_eq!(
+            comment,
+            [
+                Piece::Token(TokenKind::Word),
+                Piece::Blank,
+                Piece::Unterminated(LexErrorKind::UnterminatedComment)
+            ]
+        );
     }
 
     #[test]

@@ -8,11 +8,13 @@ pub mod options;
 pub mod parse;
 pub mod redact;
 pub mod span;
+pub mod spec;
 pub mod split;
 pub mod values;
 
 pub use ast::{Ident, Redacted, Statement, StatementKind};
-pub use check::{Change, Checked, ConnectionSpec, Credentials, Plan, check};
+pub use check::{Checked, Plan, check};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Source, render};
 pub use parse::{Statements, Step, parse, parse_next};
 pub use span::Span;
+pub use spec::{Change, ConnectionOption, ConnectionSpec, Credentials};

@@ -1,202 +1,164 @@
-//! The S3 connection option table: the one source of truth for names, value types, secrecy
-//! and editability, read by the parser, the checks, completion, redaction and the docs.
+//! The option-table mechanism: every object (connections in `spec`, jobs in `job_spec`) lists
+//! its options once, and the parser, the checks, completion, masking, DESCRIBE and the docs all
+//! read that one table.
 
 use std::fmt;
+use std::hash::Hash;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OptionKey {
-    AwsRole,
-    ExternalId,
-    AwsAccessKeyId,
-    AwsSecretAccessKey,
-    PathDisplayFilter,
-    PathDisplayFilters,
-    ReadOnly,
-    EncryptionKmsKey,
-    EncryptionCustomerManagedKey,
-    Comment,
-}
-
-/// The shape of value an option takes.
+/// The shape of value an option takes; each object's checks turn it into a typed value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueKind {
     String,
     StringList,
     Boolean,
+    /// One of a fixed set of bare words (a quoted string is accepted too).
+    Enum(&'static [&'static str]),
+    /// A name: a bare word, a quoted name or a string (`COMPUTE_CLUSTER = "Default Compute"`).
+    Name,
+    /// A number and a time unit: `1 MINUTE`, `30 SECONDS`.
+    Interval,
+    Integer,
+    /// `NOW`, `BEGINNING` or a timestamp string.
+    Moment,
+    /// A parenthesised group of `KEY = value` settings: `(TYPE = CSV)`.
+    Group,
 }
 
 impl ValueKind {
-    pub fn describe(self) -> &'static str {
+    /// How the value is written, for messages.
+    pub fn describe(self) -> String {
         match self {
-            ValueKind::String => "a string in single quotes",
-            ValueKind::StringList => "a parenthesised list of strings, like ('s3://bucket/')",
-            ValueKind::Boolean => "TRUE or FALSE, without quotes",
+            ValueKind::String => "a string in single quotes".into(),
+            ValueKind::StringList => {
+                "a parenthesised list of strings, like ('s3://bucket/')".into()
+            }
+            ValueKind::Boolean => "TRUE or FALSE, without quotes".into(),
+            ValueKind::Enum(words) => format!("one of {}", words.join(", ")),
+            ValueKind::Name => "a name, like \"Default Compute\"".into(),
+            ValueKind::Interval => "a number and a unit, like 1 MINUTE".into(),
+            ValueKind::Integer => "a whole number".into(),
+            ValueKind::Moment => "NOW, BEGINNING or a timestamp like '2024-01-31T00:00:00Z'".into(),
+            ValueKind::Group => "a parenthesised group, like (TYPE = CSV)".into(),
         }
     }
 }
 
+/// One option of an object: what the table says about it.
 #[derive(Debug)]
-pub struct OptionDef {
-    pub key: OptionKey,
+pub struct OptionDef<K: 'static> {
+    pub key: K,
     /// Canonical spelling, upper case.
     pub name: &'static str,
     pub kind: ValueKind,
+    /// Its name as a DESCRIBE property and JSON key.
+    pub column: &'static str,
     /// Printed as `'********'` everywhere but the catalog itself.
     pub secret: bool,
     /// Whether `ALTER … SET` may change it.
     pub editable: bool,
+    /// One line for `.help`, completion and the docs.
     pub summary: &'static str,
 }
 
-/// In canonical order: `Display` prints options in this order.
-pub const OPTIONS: &[OptionDef] = &[
-    OptionDef {
-        key: OptionKey::AwsRole,
-        name: "AWS_ROLE",
-        kind: ValueKind::String,
-        secret: false,
-        editable: true,
-        summary: "IAM role ARN to assume: arn:aws:iam::<12-digit account>:role/<name>",
-    },
-    OptionDef {
-        key: OptionKey::ExternalId,
-        name: "EXTERNAL_ID",
-        kind: ValueKind::String,
-        secret: false,
-        editable: true,
-        summary: "external ID sent with AssumeRole (2-1224 of A-Z a-z 0-9 _+=,.@:/-); only with AWS_ROLE",
-    },
-    OptionDef {
-        key: OptionKey::AwsAccessKeyId,
-        name: "AWS_ACCESS_KEY_ID",
-        kind: ValueKind::String,
-        secret: false,
-        editable: true,
-        summary: "static access key ID, with AWS_SECRET_ACCESS_KEY",
-    },
-    OptionDef {
-        key: OptionKey::AwsSecretAccessKey,
-        name: "AWS_SECRET_ACCESS_KEY",
-        kind: ValueKind::String,
-        secret: true,
-        editable: true,
-        summary: "secret of the access key (never printed)",
-    },
-    OptionDef {
-        key: OptionKey::PathDisplayFilter,
-        name: "PATH_DISPLAY_FILTER",
-        kind: ValueKind::String,
-        secret: false,
-        editable: true,
-        summary: "one display filter, s3://bucket/prefix",
-    },
-    OptionDef {
-        key: OptionKey::PathDisplayFilters,
-        name: "PATH_DISPLAY_FILTERS",
-        kind: ValueKind::StringList,
-        secret: false,
-        editable: true,
-        summary: "several display filters, ('s3://bucket1/', 's3://bucket2/prefix/')",
-    },
-    OptionDef {
-        key: OptionKey::ReadOnly,
-        name: "READ_ONLY",
-        kind: ValueKind::Boolean,
-        secret: false,
-        editable: true,
-        summary: "TRUE: jobs may not write to or delete from the bucket (default FALSE)",
-    },
-    OptionDef {
-        key: OptionKey::EncryptionKmsKey,
-        name: "ENCRYPTION_KMS_KEY",
-        kind: ValueKind::String,
-        secret: false,
-        editable: true,
-        summary: "KMS key ARN for server-side encryption",
-    },
-    OptionDef {
-        key: OptionKey::EncryptionCustomerManagedKey,
-        name: "ENCRYPTION_CUSTOMER_MANAGED_KEY",
-        kind: ValueKind::String,
-        secret: true,
-        editable: true,
-        summary: "base64 of a 256-bit SSE-C key (never printed)",
-    },
-    OptionDef {
-        key: OptionKey::Comment,
-        name: "COMMENT",
-        kind: ValueKind::String,
-        secret: false,
-        editable: true,
-        summary: "free text",
-    },
-];
+/// The key type of an option table. `table()[k.index()].key == k` for every key.
+pub trait OptionKey: Copy + Eq + Ord + Hash + fmt::Debug + 'static {
+    /// What the options belong to, for messages: "S3 connection", "job".
+    const OBJECT: &'static str;
 
-impl OptionKey {
-    pub fn def(self) -> &'static OptionDef {
-        &OPTIONS[self as usize]
+    /// The table, in canonical order: `Display` prints options in this order.
+    fn table() -> &'static [OptionDef<Self>];
+
+    fn index(self) -> usize;
+
+    fn def(self) -> &'static OptionDef<Self> {
+        &Self::table()[self.index()]
     }
 
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         self.def().name
     }
 
-    pub fn is_secret(self) -> bool {
+    fn is_secret(self) -> bool {
         self.def().secret
     }
 
     /// Case-insensitive look-up of an option name.
-    pub fn from_name(name: &str) -> Option<OptionKey> {
-        OPTIONS
+    fn from_name(name: &str) -> Option<Self> {
+        Self::table()
             .iter()
             .find(|d| d.name.eq_ignore_ascii_case(name))
             .map(|d| d.key)
     }
-}
 
-impl fmt::Display for OptionKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+    /// The option name a mistyped one most likely meant.
+    fn suggest(name: &str) -> Option<&'static str> {
+        closest(name, Self::table().iter().map(|d| d.name), 0.85)
+    }
+
+    /// Every option name, comma-separated, for help texts.
+    fn all_names() -> String {
+        Self::table()
+            .iter()
+            .map(|d| d.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The names `ALTER … SET` may change.
+    fn editable_names() -> String {
+        Self::table()
+            .iter()
+            .filter(|d| d.editable)
+            .map(|d| d.name)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
-/// The option name a mistyped one most likely meant.
-pub fn suggest(name: &str) -> Option<&'static str> {
-    let squash = |s: &str| {
-        s.chars()
-            .filter(|c| *c != '_')
-            .collect::<String>()
-            .to_ascii_uppercase()
-    };
+/// The candidate closest to `name` (case and underscores ignored), if it is close enough.
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    threshold: f64,
+) -> Option<&'a str> {
     let wanted = squash(name);
-    OPTIONS
-        .iter()
-        .map(|d| (strsim::jaro_winkler(&wanted, &squash(d.name)), d.name))
-        .filter(|(score, _)| *score >= 0.85)
+    candidates
+        .map(|c| (strsim::jaro_winkler(&wanted, &squash(c)), c))
+        .filter(|(score, _)| *score >= threshold)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, name)| name)
+        .map(|(_, c)| c)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Upper case without underscores: `aws_rol` and `AWSROLE` compare alike.
+pub fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '_')
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
 
-    #[test]
-    fn table_order_matches_enum() {
-        for (i, def) in OPTIONS.iter().enumerate() {
-            assert_eq!(def.key as usize, i, "{}", def.name);
+/// Implements `OptionKey` and `Display` for a key enum whose table lists it in declaration
+/// order (a unit test per table checks that order).
+#[macro_export]
+macro_rules! option_key {
+    ($key:ty, $object:literal, $table:expr) => {
+        impl $crate::sql::options::OptionKey for $key {
+            const OBJECT: &'static str = $object;
+
+            fn table() -> &'static [$crate::sql::options::OptionDef<Self>] {
+                $table
+            }
+
+            fn index(self) -> usize {
+                self as usize
+            }
         }
-    }
 
-    #[test]
-    fn suggestions() {
-        assert_eq!(suggest("EXTERNALID"), Some("EXTERNAL_ID"));
-        assert_eq!(suggest("aws_rol"), Some("AWS_ROLE"));
-        assert_eq!(suggest("READONLY"), Some("READ_ONLY"));
-        assert_eq!(
-            suggest("PATH_DISPLAY_FILTRES"),
-            Some("PATH_DISPLAY_FILTERS")
-        );
-        assert_eq!(suggest("BANANA"), None);
-    }
+        impl std::fmt::Display for $key {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                use $crate::sql::options::OptionKey;
+                f.write_str(self.name())
+            }
+        }
+    };
 }

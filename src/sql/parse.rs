@@ -4,12 +4,14 @@
 use std::cell::Cell;
 
 use super::ast::{
-    Ident, OptionName, OptionSetting, Options, Statement, StatementKind, StringLit, Value,
+    GroupSetting, Ident, OptionName, OptionSetting, Options, Statement, StatementKind, StringLit,
+    Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::lex::{self, LexErrorKind, TokenKind};
 use super::options::OptionKey;
 use super::span::Span;
+use super::spec::ConnectionOption;
 use super::split;
 
 /// Parses every statement of `text`. Spans are byte offsets into `text`.
@@ -140,6 +142,15 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
     }
 }
 
+/// Units of an interval value (`RUN_INTERVAL = 5 MINUTES`).
+pub const TIME_UNITS: &[&str] = &[
+    "SECOND", "SECONDS", "MINUTE", "MINUTES", "HOUR", "HOURS", "DAY", "DAYS",
+];
+
+fn is_time_unit(word: &str) -> bool {
+    TIME_UNITS.iter().any(|u| u.eq_ignore_ascii_case(word))
+}
+
 /// Where an unterminated block comment after `from` starts.
 fn comment_start(text: &str, from: usize) -> usize {
     let mut rest = &text[from..];
@@ -173,10 +184,61 @@ fn foreign_end(text: &str, start: usize, at_eof: bool) -> Option<usize> {
     at_eof.then_some(text.len())
 }
 
+/// Words of other statements' heads shown upper case in messages.
+const HEAD_KEYWORDS: &[&str] = &[
+    "CREATE",
+    "ALTER",
+    "DROP",
+    "SHOW",
+    "DESCRIBE",
+    "DESC",
+    "SYNC",
+    "OR",
+    "REPLACE",
+    "TEMPORARY",
+    "MATERIALIZED",
+    "EXTERNAL",
+    "JOB",
+    "JOBS",
+    "TABLE",
+    "TABLES",
+    "VIEW",
+    "VIEWS",
+    "COPY",
+    "INSERT",
+    "INTO",
+    "SELECT",
+    "MERGE",
+    "UPDATE",
+    "DELETE",
+    "FROM",
+    "GLUE_CATALOG",
+    "KAFKA",
+    "KINESIS",
+    "SNOWFLAKE",
+    "POSTGRES",
+    "MYSQL",
+    "CONNECTION",
+    "CONNECTIONS",
+    "SCHEMA",
+    "DATABASE",
+    "FUNCTION",
+    "INDEX",
+];
+
 fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
+    // Keywords are shown upper case, names as written.
     let words: Vec<String> = text[head.range()]
         .split_whitespace()
-        .map(|w| w.to_ascii_uppercase())
+        .map(|w| {
+            if w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+                && HEAD_KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(w))
+            {
+                w.to_ascii_uppercase()
+            } else {
+                w.to_string()
+            }
+        })
         .collect();
     let head_text = words.join(" ");
     Diagnostic::error(
@@ -240,13 +302,11 @@ impl Token<'_> {
         match self.kind {
             None => "the end of the statement".to_string(),
             Some(TokenKind::Semi) => "`;`".to_string(),
-            Some(TokenKind::String) if self.raw.chars().count() > 24 => {
-                format!(
-                    "the string {}…'",
-                    self.raw.chars().take(20).collect::<String>()
-                )
-            }
-            Some(TokenKind::String) => format!("the string {}", self.raw),
+            // A literal's text is never quoted in a message: it may be a secret, and the caret
+            // shows where it is.
+            Some(TokenKind::String) => "a string".to_string(),
+            Some(TokenKind::QuotedIdent) => "a quoted name".to_string(),
+            Some(TokenKind::Number) => "a number".to_string(),
             Some(_) => format!("`{}`", self.raw),
         }
     }
@@ -409,6 +469,16 @@ impl<'a> Parser<'a> {
                     name: self.ident()?,
                 }
             }
+            "DESCRIBE" | "DESC" if self.bare_name_then_end()? => {
+                let name = self.ident()?;
+                return Err(Diagnostic::error(
+                    DiagnosticKind::Syntax,
+                    first.span.to(name.span),
+                    format!("DESCRIBE needs the kind of object: DESCRIBE CONNECTION {name}"),
+                )
+                .with_label(format!("did you mean DESCRIBE CONNECTION {name}?"))
+                .into());
+            }
             "SHOW" => self.show(first)?,
             _ => {
                 return Err(Failure::Foreign {
@@ -525,14 +595,14 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn options(&mut self) -> Fallible<Options> {
+    fn options<K: OptionKey>(&mut self) -> Fallible<Options<K>> {
         // Statements rarely have more than eight options: one allocation.
         let mut options = Vec::with_capacity(8);
         loop {
             let tok = self.peek()?;
             match tok.kind {
                 None | Some(TokenKind::Semi) => return Ok(Options(options)),
-                Some(TokenKind::Word) => options.push(self.option()?),
+                Some(TokenKind::Word) => options.push(self.option::<K>()?),
                 Some(TokenKind::Comma) => {
                     return Err(Diagnostic::error(
                         DiagnosticKind::Syntax,
@@ -551,14 +621,14 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn option(&mut self) -> Fallible<OptionSetting> {
+    fn option<K: OptionKey>(&mut self) -> Fallible<OptionSetting<K>> {
         let name_tok = self.next()?;
         if name_tok.kind != Some(TokenKind::Word) {
             return Err(self
                 .expected("an option name such as AWS_ROLE", name_tok)
                 .into());
         }
-        let name = match OptionKey::from_name(name_tok.raw) {
+        let name = match K::from_name(name_tok.raw) {
             Some(key) => OptionName::Known(key, name_tok.span),
             None => OptionName::Unknown(name_tok.raw.to_string(), name_tok.span),
         };
@@ -585,8 +655,27 @@ impl<'a> Parser<'a> {
                 Value::Bool(false, tok.span)
             }
             Some(TokenKind::Word) => Value::Word(tok.raw.to_string(), tok.span),
-            Some(TokenKind::Number) => Value::Number(tok.raw.to_string(), tok.span),
+            Some(TokenKind::QuotedIdent) => {
+                Value::Quoted(lex::unquote(tok.raw).into_owned(), tok.span)
+            }
+            Some(TokenKind::Number) => {
+                let unit = self.peek()?;
+                if unit.kind == Some(TokenKind::Word) && is_time_unit(unit.raw) {
+                    self.next()?;
+                    Value::Interval {
+                        amount: tok.raw.to_string(),
+                        unit: unit.raw.to_ascii_uppercase(),
+                        span: tok.span.to(unit.span),
+                    }
+                } else {
+                    Value::Number(tok.raw.to_string(), tok.span)
+                }
+            }
             Some(TokenKind::LParen) => {
+                let first = self.peek()?;
+                if first.kind == Some(TokenKind::Word) && self.peek2()?.is(TokenKind::Eq) {
+                    return self.group(tok);
+                }
                 let mut items = Vec::new();
                 loop {
                     let item = self.next()?;
@@ -620,6 +709,41 @@ impl<'a> Parser<'a> {
                     .into());
             }
         })
+    }
+
+    /// `( KEY = value { KEY = value } )` after its `(`.
+    fn group(&mut self, open: Token<'_>) -> Fallible<Value> {
+        let mut items = Vec::new();
+        loop {
+            let name = self.next()?;
+            match name.kind {
+                Some(TokenKind::RParen) if !items.is_empty() => {
+                    return Ok(Value::Group(items, open.span.to(name.span)));
+                }
+                Some(TokenKind::Word) => {}
+                _ => {
+                    return Err(self
+                        .expected("a setting such as TYPE = CSV, or `)`", name)
+                        .into());
+                }
+            }
+            let eq = self.next()?;
+            if !eq.is(TokenKind::Eq) {
+                return Err(self
+                    .expected(&format!("`=` after {}", name.raw.to_ascii_uppercase()), eq)
+                    .into());
+            }
+            let value = self.value()?;
+            let span = name.span.to(value.span());
+            items.push(GroupSetting {
+                name: name.raw.to_ascii_uppercase(),
+                value,
+                span,
+            });
+            if self.peek()?.is(TokenKind::Comma) {
+                self.next()?;
+            }
+        }
     }
 
     fn string_lit(&self, tok: Token<'_>) -> StringLit {
@@ -693,7 +817,7 @@ impl<'a> Parser<'a> {
         }
         let mut set = Vec::new();
         while self.eat_word("SET")? {
-            set.push(self.option()?);
+            set.push(self.option::<ConnectionOption>()?);
             let after = self.peek()?;
             match after.kind {
                 Some(TokenKind::Word) if !after.is_word("SET") => {
@@ -741,8 +865,46 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// Whether the next token is a lone name ending the statement (`DESCRIBE lake;`), and not
+    /// an object word of another statement (`DESCRIBE TABLE t`).
+    fn bare_name_then_end(&self) -> Fallible<bool> {
+        let tok = self.peek()?;
+        let name = matches!(tok.kind, Some(TokenKind::Word | TokenKind::QuotedIdent))
+            && !HEAD_KEYWORDS.iter().any(|k| tok.is_word(k));
+        let after = self.peek2()?;
+        Ok(name && (after.is_eof() || after.is(TokenKind::Semi)))
+    }
+
     fn show(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
         let tok = self.peek()?;
+        if tok.is_word("CONNECTION") {
+            let after = self.peek2()?;
+            let (label, help) = if after.is_eof()
+                || after.is(TokenKind::Semi)
+                || after.is_word("LIKE")
+            {
+                (
+                    "did you mean SHOW CONNECTIONS?".to_string(),
+                    "SHOW CONNECTIONS [LIKE 'pattern'] lists connections".to_string(),
+                )
+            } else {
+                (
+                    "did you mean DESCRIBE CONNECTION?".to_string(),
+                    format!(
+                        "DESCRIBE CONNECTION {0} shows one connection; SHOW CREATE CONNECTION {0} its CREATE statement",
+                        after.raw
+                    ),
+                )
+            };
+            return Err(Diagnostic::error(
+                DiagnosticKind::Syntax,
+                verb.span.to(tok.span),
+                "SHOW CONNECTION is not a statement",
+            )
+            .with_label(label)
+            .with_help(help)
+            .into());
+        }
         if tok.is_word("CONNECTIONS") {
             self.next()?;
             let like = if self.eat_word("LIKE")? {

@@ -1,20 +1,33 @@
-//! Finds where statements end: the first `;` outside strings, quoted identifiers and comments.
-//! Resumable, so input can arrive a line at a time (batch from a pipe, the REPL).
+//! Finds where statements end: the first `;` outside strings, quoted names and comments, read
+//! through the shared token walker. Resumable, so input can arrive a line at a time (batch from
+//! a pipe, the REPL) and a statement is scanned once however many lines it spans.
 
+use super::lex::{LexErrorKind, Piece, TokenKind, walk};
+
+/// Where the scan stopped in text that may still grow at the end.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum State {
+enum Open {
+    /// At a token boundary: go on walking from there.
     #[default]
-    Normal,
-    SingleQuoted,
-    DoubleQuoted,
-    LineComment,
-    BlockComment,
+    Boundary,
+    /// Inside a string or quoted name that began at `start`; everything up to `scanned` holds
+    /// no closing quote (doubled quotes are pairs, since text is fed in whole lines).
+    Quoted {
+        start: usize,
+        quote: u8,
+        scanned: usize,
+    },
+    /// Inside a block comment; no `*/` before `scanned`.
+    Comment { scanned: usize },
 }
 
-/// Scanner state carried between calls; feed it text that only ever grows at the end.
+/// Scanner state carried between calls; feed it text that only ever grows at the end, starting
+/// from where the previous call stopped.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Scanner {
-    state: State,
+    open: Open,
+    /// Where walking resumes when at a boundary.
+    resume: usize,
 }
 
 impl Scanner {
@@ -22,57 +35,93 @@ impl Scanner {
         Scanner::default()
     }
 
-    /// Scans `text[from..]` and returns the offset just past the first top-level `;`, resetting
-    /// the state; or `None` when the text ends first, keeping the state for more text.
-    ///
-    /// Two-character markers (`--`, `/*`, `*/`) are never split across calls when text is fed
-    /// in whole lines, since none of them contains a newline.
+    /// Scans on from `from` (or from where the last call stopped, whichever is later) and
+    /// returns the offset just past the first top-level `;`, resetting the state; or `None` when
+    /// the text ends first, keeping the state for more text.
     pub fn find_end(&mut self, text: &str, from: usize) -> Option<usize> {
-        let bytes = text.as_bytes();
-        let mut i = from;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let next = bytes.get(i + 1).copied();
-            match self.state {
-                State::Normal => match b {
-                    b';' => {
-                        self.state = State::Normal;
-                        return Some(i + 1);
-                    }
-                    b'\'' => self.state = State::SingleQuoted,
-                    b'"' => self.state = State::DoubleQuoted,
-                    b'-' if next == Some(b'-') => {
-                        self.state = State::LineComment;
-                        i += 1;
-                    }
-                    b'/' if next == Some(b'*') => {
-                        self.state = State::BlockComment;
-                        i += 1;
-                    }
-                    _ => {}
-                },
-                // A doubled quote leaves and re-enters the literal: same outcome for splitting.
-                State::SingleQuoted if b == b'\'' => self.state = State::Normal,
-                State::DoubleQuoted if b == b'"' => self.state = State::Normal,
-                State::LineComment if b == b'\n' => self.state = State::Normal,
-                State::BlockComment if b == b'*' && next == Some(b'/') => {
-                    self.state = State::Normal;
-                    i += 1;
+        let mut pos = match self.open {
+            Open::Boundary => from.max(self.resume),
+            Open::Quoted {
+                start,
+                quote,
+                scanned,
+            } => match close_quote(text, scanned, quote) {
+                Some(after) => after,
+                None => {
+                    self.open = Open::Quoted {
+                        start,
+                        quote,
+                        scanned: text.len(),
+                    };
+                    return None;
                 }
-                _ => {}
+            },
+            Open::Comment { scanned } => match text[scanned.saturating_sub(1)..].find("*/") {
+                Some(k) => scanned.saturating_sub(1) + k + 2,
+                None => {
+                    self.open = Open::Comment {
+                        scanned: text.len(),
+                    };
+                    return None;
+                }
+            },
+        };
+        self.open = Open::Boundary;
+        for w in walk(text, pos) {
+            match w.piece {
+                Piece::Token(TokenKind::Semi) => {
+                    *self = Scanner::default();
+                    return Some(w.end());
+                }
+                Piece::Unterminated(kind) => {
+                    self.open = match kind {
+                        LexErrorKind::UnterminatedComment => Open::Comment {
+                            scanned: text.len(),
+                        },
+                        LexErrorKind::UnterminatedIdentifier => Open::Quoted {
+                            start: w.start,
+                            quote: b'"',
+                            scanned: text.len(),
+                        },
+                        _ => Open::Quoted {
+                            start: w.start,
+                            quote: b'\'',
+                            scanned: text.len(),
+                        },
+                    };
+                    return None;
+                }
+                _ => pos = w.end(),
             }
-            i += 1;
         }
+        self.resume = pos;
         None
     }
 
     /// Whether the text so far ends inside a string, quoted identifier or block comment.
     pub fn in_literal(&self) -> bool {
-        matches!(
-            self.state,
-            State::SingleQuoted | State::DoubleQuoted | State::BlockComment
-        )
+        self.open != Open::Boundary
     }
+}
+
+/// The offset just past the quote that closes a literal, searching from `from` (a position
+/// inside its body), or `None` when the text ends first.
+fn close_quote(text: &str, from: usize, quote: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while let Some(k) = memchr(quote, &bytes[i..]) {
+        let at = i + k;
+        if bytes.get(at + 1) == Some(&quote) {
+            i = at + 2;
+        } else {
+            return Some(at + 1);
+        }
+    }
+    None
+}
+
+fn memchr(b: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&x| x == b)
 }
 
 /// Offset just past the first top-level `;` at or after `from`, if any.
@@ -113,8 +162,19 @@ mod tests {
         let mut text = String::from("CREATE 'multi\n");
         assert_eq!(scanner.find_end(&text, 0), None);
         assert!(scanner.in_literal());
-        let from = text.len();
+        text.push_str("it''s\n");
+        assert_eq!(scanner.find_end(&text, 0), None);
         text.push_str("line;' x;\n");
-        assert_eq!(scanner.find_end(&text, from), Some(text.len() - 1));
+        assert_eq!(scanner.find_end(&text, 0), Some(text.len() - 1));
+        let mut scanner = Scanner::new();
+        let mut text = String::from("a /* open ;\n");
+        assert_eq!(scanner.find_end(&text, 0), None);
+        text.push_str("still; */ b;\n");
+        assert_eq!(scanner.find_end(&text, 0), Some(text.len() - 1));
+        let mut scanner = Scanner::new();
+        let mut text = String::from("CREATE x\n");
+        assert_eq!(scanner.find_end(&text, 0), None);
+        text.push_str("COMMENT = 'y';\n");
+        assert_eq!(scanner.find_end(&text, 0), Some(text.len() - 1));
     }
 }

@@ -316,6 +316,10 @@ impl S3Path {
         Ok(S3Path(s.to_string()))
     }
 
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     fn parts(&self) -> (&str, &str) {
         let rest = &self.0["s3://".len()..];
         rest.split_once('/').unwrap_or((rest, ""))

@@ -1,36 +1,13 @@
 //! Connection rows: how a `ConnectionSpec` is laid out in the `connections` table and back.
+//! Stored values are checked again when read, so a damaged catalog is an error, not a panic.
 
 use rusqlite::{Connection, Row, ToSql, params};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
+use crate::catalog::model::{StoredConnection, ValidationRecord};
+use crate::clock::{parse_rfc3339, rfc3339 as ts};
 use crate::sql::values::{AccessKeyId, ExternalId, KmsKeyArn, RoleArn, S3Path, Secret};
 use crate::sql::{ConnectionSpec, Credentials};
-
-/// A connection as the catalog holds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredConnection {
-    /// Stable across OR REPLACE, ALTER and RENAME.
-    pub id: String,
-    pub name: String,
-    pub spec: ConnectionSpec,
-    pub created_at: OffsetDateTime,
-    pub updated_at: OffsetDateTime,
-    /// When the current credentials were last proven against AWS; `None` when never.
-    pub validated_at: Option<OffsetDateTime>,
-    pub validation: Option<ValidationRecord>,
-}
-
-/// The outcome of a successful validation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValidationRecord {
-    pub at: OffsetDateTime,
-    /// Who connsql was when it called STS.
-    pub caller_arn: Option<String>,
-    /// The session the role assumption gave, for role connections.
-    pub assumed_role_arn: Option<String>,
-    pub warnings: Vec<String>,
-}
 
 macro_rules! columns {
     () => {
@@ -58,24 +35,8 @@ pub const SELECT_LIKE: &str = concat!(
     " WHERE c.name LIKE ?1 ESCAPE '\\' ORDER BY c.name"
 );
 
-/// RFC 3339 text of a time. A statement stamps several rows with the same time, so the
-/// last formatting is reused.
-pub fn ts(t: OffsetDateTime) -> String {
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(OffsetDateTime, String)>> = const { std::cell::RefCell::new(None) };
-    }
-    LAST.with_borrow_mut(|last| match last {
-        Some((at, text)) if *at == t => text.clone(),
-        _ => {
-            let text = t.format(&Rfc3339).unwrap_or_default();
-            *last = Some((t, text.clone()));
-            text
-        }
-    })
-}
-
 fn parse_ts(idx: usize, s: &str) -> rusqlite::Result<OffsetDateTime> {
-    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| conversion(idx, e.to_string()))
+    parse_rfc3339(s).map_err(|e| conversion(idx, e))
 }
 
 fn conversion(idx: usize, msg: String) -> rusqlite::Error {

@@ -1,0 +1,77 @@
+//! The operations every catalog engine implements. Only engines know SQL and tables; nothing
+//! here names a database crate's types, so the session cannot tell engines apart.
+
+use time::OffsetDateTime;
+
+use super::model::{CatalogSettings, HistoryEntry, Location, StoredConnection, ValidationRecord};
+use super::{CatalogError, Result};
+use crate::sql::ConnectionSpec;
+
+/// Transaction control, as the catalog's unit of work needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Starts a write transaction (waiting for other writers).
+    Begin,
+    Commit,
+    Rollback,
+    /// A savepoint around one statement's writes.
+    Savepoint,
+    Release,
+    RollbackToSavepoint,
+}
+
+/// One history record to append; `statement` is already redacted.
+#[derive(Clone, Copy, Debug)]
+pub struct NewHistory<'a> {
+    pub at: OffsetDateTime,
+    pub action: &'a str,
+    pub connection_id: &'a str,
+    pub connection_name: &'a str,
+    pub statement: &'a str,
+}
+
+pub trait Engine {
+    fn location(&self) -> &Location;
+
+    fn settings(&self) -> &CatalogSettings;
+
+    fn control(&mut self, op: Control) -> Result<()>;
+
+    /// Whether the engine itself ended the open transaction after an error (SQLite may, on a
+    /// full disk; a server may drop the connection): everything since `Begin` is gone.
+    fn transaction_lost(&mut self) -> bool;
+
+    /// The connection named exactly `name`, secrets included.
+    fn connection(&mut self, name: &str) -> Result<Option<StoredConnection>>;
+
+    fn exists(&mut self, name: &str) -> Result<bool>;
+
+    /// All connections by name, optionally filtered by a SQL LIKE pattern (`%`, `_`, `\`
+    /// escapes; ASCII letters match either case).
+    fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>>;
+
+    fn names(&mut self) -> Result<Vec<String>>;
+
+    fn insert(&mut self, connection: &StoredConnection) -> Result<()>;
+
+    /// Replaces a connection's options, keeping id and creation time; `validated_at` is cleared
+    /// when the credentials change.
+    fn update(&mut self, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<()>;
+
+    fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()>;
+
+    fn delete(&mut self, id: &str) -> Result<()>;
+
+    fn record_history(&mut self, entry: NewHistory<'_>) -> Result<()>;
+
+    /// The history, oldest first.
+    fn history(&mut self) -> Result<Vec<HistoryEntry>>;
+
+    /// Stores a successful validation and stamps the connection's `validated_at`.
+    fn record_validation(&mut self, id: &str, record: &ValidationRecord) -> Result<()>;
+
+    /// Limits how far the catalog may grow, so tests can make writes fail as on a full disk.
+    fn limit_growth_for_tests(&mut self, _extra_pages: i64) -> Result<()> {
+        Err(CatalogError::Unsupported("limiting growth"))
+    }
+}

@@ -1,0 +1,107 @@
+//! What a catalog holds, engine-neutral: stored connections, validation records, history
+//! entries and the catalog's settings.
+
+use time::OffsetDateTime;
+
+use crate::sql::ConnectionSpec;
+use crate::sql::values::ExternalId;
+
+/// A connection as the catalog holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredConnection {
+    /// Stable across OR REPLACE, ALTER and RENAME.
+    pub id: String,
+    pub name: String,
+    pub spec: ConnectionSpec,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    /// When the current credentials were last proven against AWS; `None` when never.
+    pub validated_at: Option<OffsetDateTime>,
+    pub validation: Option<ValidationRecord>,
+}
+
+/// The outcome of a successful validation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationRecord {
+    pub at: OffsetDateTime,
+    /// Who connsql was when it called STS.
+    pub caller_arn: Option<String>,
+    /// The session the role assumption gave, for role connections.
+    pub assumed_role_arn: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// One change, as the append-only history keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// RFC 3339 UTC.
+    pub at: String,
+    pub os_user: String,
+    /// `create`, `replace`, `alter`, `rename` or `drop`.
+    pub action: String,
+    pub connection_name: String,
+    /// The statement, secrets masked.
+    pub statement: String,
+}
+
+/// Settings created with the catalog and never changed.
+#[derive(Clone, Debug)]
+pub struct CatalogSettings {
+    pub id: String,
+    /// Used by role connections created without EXTERNAL_ID, and by `SHOW TRUST POLICY`.
+    pub external_id: ExternalId,
+}
+
+/// Which engine a catalog runs on and where, for people (never a password).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// `sqlite` or `postgresql`.
+    pub engine: &'static str,
+    /// The file, or the server and database.
+    pub place: String,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.place, self.engine)
+    }
+}
+
+/// The OS user recorded in the history, looked up once per process.
+pub fn os_user() -> &'static str {
+    static USER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    USER.get_or_init(|| {
+        ["USER", "LOGNAME", "USERNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| "unknown".to_string())
+    })
+}
+
+/// A 128-bit id whose first 48 bits are the creation time in milliseconds (like UUIDv7):
+/// ids sort by creation, and new ones land at the end of the id index instead of at random
+/// places in it, which keeps large batches from touching a new index page per row.
+pub fn time_ordered_id(now: OffsetDateTime) -> String {
+    let millis = (now.unix_timestamp_nanos() / 1_000_000) as u64 & 0xffff_ffff_ffff;
+    format!("{millis:012x}{}", random_hex(10))
+}
+
+/// `n` random bytes as lower-case hex. The OS generator is read 4 KiB at a time: a batch
+/// makes an id per statement, and a system call each showed up.
+pub fn random_hex(n: usize) -> String {
+    thread_local! {
+        static POOL: std::cell::RefCell<(Vec<u8>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+    }
+    POOL.with_borrow_mut(|(pool, used)| {
+        if *used + n > pool.len() {
+            pool.resize(4096.max(n), 0);
+            // The OS generator does not fail on supported platforms; zeros would still be
+            // valid (if not unique) ids, and uniqueness is enforced by the schema.
+            let _ = getrandom::fill(pool);
+            *used = 0;
+        }
+        let bytes = &pool[*used..*used + n];
+        *used += n;
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    })
+}

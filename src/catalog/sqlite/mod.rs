@@ -1,0 +1,596 @@
+//! The SQLite engine: a catalog file (WAL, owner-only), created and migrated in one locked
+//! step, so processes racing to create the same catalog all end up using it.
+
+mod migrations;
+mod rows;
+
+use std::fs;
+use std::io::{self, Read};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
+use time::OffsetDateTime;
+
+use super::engine::{Control, Engine, NewHistory};
+use super::model::{
+    CatalogSettings, HistoryEntry, Location, StoredConnection, ValidationRecord, os_user,
+    random_hex,
+};
+use super::{CatalogError, Result};
+use crate::clock::rfc3339;
+use crate::sql::ConnectionSpec;
+use crate::sql::values::ExternalId;
+
+pub use migrations::CURRENT_VERSION;
+
+/// The SQLite library's version.
+pub fn version() -> &'static str {
+    rusqlite::version()
+}
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct SqliteEngine {
+    conn: Connection,
+    path: PathBuf,
+    location: Location,
+    settings: CatalogSettings,
+}
+
+impl SqliteEngine {
+    /// Opens the catalog at `path`; with `create`, a missing file is created (mode 0600,
+    /// directory 0700) and initialised. A file that is not a connsql catalog is refused.
+    pub fn open(path: &Path, create: bool) -> Result<SqliteEngine> {
+        let io_err = |e: io::Error| CatalogError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let created = match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                return Err(CatalogError::NotACatalog {
+                    path: path.to_path_buf(),
+                    reason: "it is a directory".into(),
+                });
+            }
+            Ok(meta) => {
+                check_permissions(path, &meta)?;
+                if meta.len() > 0 {
+                    check_sqlite_header(path)?;
+                }
+                false
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !create => {
+                return Err(CatalogError::Missing {
+                    path: path.to_path_buf(),
+                    default: None,
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                create_private_file(path).map_err(|e| creation_error(path, e))?
+            }
+            Err(e) => return Err(io_err(e)),
+        };
+        let opened = Self::open_file(path);
+        if opened.is_err() && created {
+            // A catalog that could not be set up leaves nothing behind.
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                let _ = fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        opened
+    }
+
+    fn open_file(path: &Path) -> Result<SqliteEngine> {
+        check_writable(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_error(path, e))?;
+        let engine = Self::prepare(conn, path.to_path_buf())?;
+        for suffix in ["-wal", "-shm"] {
+            tighten(Path::new(&format!("{}{suffix}", path.display())));
+        }
+        Ok(engine)
+    }
+
+    /// A fresh, initialised catalog in memory.
+    pub fn in_memory() -> Result<SqliteEngine> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| sqlite_error(&path, e))?;
+        Self::prepare(conn, path)
+    }
+
+    fn prepare(conn: Connection, path: PathBuf) -> Result<SqliteEngine> {
+        let err = |e| sqlite_error(&path, e);
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        // Stable plans: without this, SQLite built with STAT4 re-prepares a cached look-up every
+        // time a new name is bound, which dominated a large batch.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(err)?;
+        prepare_schema(&conn, &path)?;
+        // WAL lets readers run beside a writer; FULL sync makes a commit durable when it
+        // returns. Each statement's savepoint journal stays in memory, and a 16 MiB page cache
+        // holds a batch window's changes without spilling them to the log before the commit.
+        set_wal(&conn, &path)?;
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
+             PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 10000;",
+        )
+        .map_err(err)?;
+        let settings = load_settings(&conn, &path)?;
+        Ok(SqliteEngine {
+            location: Location {
+                engine: "sqlite",
+                place: path.display().to_string(),
+            },
+            conn,
+            path,
+            settings,
+        })
+    }
+
+    fn err(&self, e: rusqlite::Error) -> CatalogError {
+        sqlite_error(&self.path, e)
+    }
+
+    /// Runs a parameterless statement through the statement cache (it runs once per statement
+    /// of a batch, where parsing it each time showed up).
+    fn run_cached(&self, sql: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.execute([]))
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+}
+
+impl Engine for SqliteEngine {
+    fn location(&self) -> &Location {
+        &self.location
+    }
+
+    fn settings(&self) -> &CatalogSettings {
+        &self.settings
+    }
+
+    fn control(&mut self, op: Control) -> Result<()> {
+        self.run_cached(match op {
+            Control::Begin => "BEGIN IMMEDIATE",
+            Control::Commit => "COMMIT",
+            Control::Rollback => "ROLLBACK",
+            Control::Savepoint => "SAVEPOINT statement",
+            Control::Release => "RELEASE statement",
+            Control::RollbackToSavepoint => "ROLLBACK TO statement",
+        })
+    }
+
+    fn transaction_lost(&mut self) -> bool {
+        self.conn.is_autocommit()
+    }
+
+    fn connection(&mut self, name: &str) -> Result<Option<StoredConnection>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(rows::SELECT_BY_NAME)
+            .map_err(|e| self.err(e))?;
+        stmt.query_row([name], rows::from_row)
+            .optional()
+            .map_err(|e| sqlite_error(&self.path, e))
+    }
+
+    fn exists(&mut self, name: &str) -> Result<bool> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM connections WHERE name = ?1")
+            .map_err(|e| self.err(e))?;
+        stmt.exists([name]).map_err(|e| sqlite_error(&self.path, e))
+    }
+
+    fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(rows::SELECT_LIKE)
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([like.unwrap_or("%")], rows::from_row)
+            .map_err(|e| sqlite_error(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| sqlite_error(&self.path, e))
+    }
+
+    fn names(&mut self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM connections ORDER BY name")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(|e| sqlite_error(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| sqlite_error(&self.path, e))
+    }
+
+    fn insert(&mut self, connection: &StoredConnection) -> Result<()> {
+        rows::insert(&self.conn, connection).map_err(|e| self.err(e))
+    }
+
+    fn update(&mut self, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<()> {
+        rows::update(&self.conn, id, spec, now).map_err(|e| self.err(e))
+    }
+
+    fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE connections SET name = ?2, updated_at = ?3 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![id, new_name, rfc3339(now)]))
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    fn delete(&mut self, id: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM connections WHERE id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    fn record_history(&mut self, entry: NewHistory<'_>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO history (at, os_user, action, connection_id, connection_name, statement) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    rfc3339(entry.at),
+                    os_user(),
+                    entry.action,
+                    entry.connection_id,
+                    entry.connection_name,
+                    entry.statement
+                ])
+            })
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    fn history(&mut self) -> Result<Vec<HistoryEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT at, os_user, action, connection_name, statement FROM history ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(HistoryEntry {
+                    at: r.get(0)?,
+                    os_user: r.get(1)?,
+                    action: r.get(2)?,
+                    connection_name: r.get(3)?,
+                    statement: r.get(4)?,
+                })
+            })
+            .map_err(|e| sqlite_error(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| sqlite_error(&self.path, e))
+    }
+
+    fn record_validation(&mut self, id: &str, record: &ValidationRecord) -> Result<()> {
+        rows::record_validation(&self.conn, id, record).map_err(|e| self.err(e))
+    }
+
+    fn limit_growth_for_tests(&mut self, extra_pages: i64) -> Result<()> {
+        let pages: i64 = self
+            .conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .pragma_update(None, "max_page_count", pages + extra_pages)
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// A SQLite failure as a catalog error of the right kind.
+fn sqlite_error(path: &Path, e: rusqlite::Error) -> CatalogError {
+    let path = path.to_path_buf();
+    let code = e.sqlite_error_code();
+    let message = e.to_string();
+    match code {
+        Some(ErrorCode::DiskFull) => CatalogError::Full { path, message },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => CatalogError::Busy {
+            path,
+            seconds: BUSY_TIMEOUT.as_secs(),
+        },
+        Some(ErrorCode::ReadOnly) => CatalogError::ReadOnly {
+            reason: read_only_reason(&path),
+            path,
+        },
+        Some(ErrorCode::CannotOpen) if !dir_writable(&path) => CatalogError::ReadOnly {
+            reason: read_only_reason(&path),
+            path,
+        },
+        Some(ErrorCode::NotADatabase) => CatalogError::NotACatalog {
+            path,
+            reason: "it is not a SQLite file".into(),
+        },
+        _ => CatalogError::Engine { path, message },
+    }
+}
+
+/// Why a catalog cannot be written: the file, or the directory SQLite keeps its log in.
+fn read_only_reason(path: &Path) -> String {
+    if !dir_writable(path) {
+        let dir = parent(path);
+        format!(
+            "its directory {} is read-only (SQLite keeps the catalog's -wal and -shm files beside it)",
+            dir.display()
+        )
+    } else {
+        "the file is read-only".into()
+    }
+}
+
+fn parent(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+fn dir_writable(path: &Path) -> bool {
+    access(parent(path), libc::W_OK)
+}
+
+fn access(path: &Path, mode: libc::c_int) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), mode) == 0 }
+}
+
+/// Refuses a catalog that cannot be opened for writing, before SQLite would quietly open it
+/// read-only (and leave -wal/-shm files behind).
+fn check_writable(path: &Path) -> Result<()> {
+    if !access(path, libc::W_OK) || !dir_writable(path) {
+        return Err(CatalogError::ReadOnly {
+            path: path.to_path_buf(),
+            reason: read_only_reason(path),
+        });
+    }
+    Ok(())
+}
+
+/// A catalog (and its -wal/-shm) readable or writable by others is tightened to 0600 when the
+/// user owns it, and refused otherwise: it holds secrets.
+fn check_permissions(path: &Path, meta: &fs::Metadata) -> Result<()> {
+    let loose = |m: &fs::Metadata| m.mode() & 0o077 != 0;
+    let mut files = vec![(path.to_path_buf(), meta.clone())];
+    for suffix in ["-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Ok(m) = fs::metadata(&p) {
+            files.push((p, m));
+        }
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    for (p, m) in files {
+        if !loose(&m) {
+            continue;
+        }
+        if m.uid() != me {
+            return Err(CatalogError::LoosePermissions {
+                path: p,
+                mode: m.mode() & 0o777,
+                help: "ask its owner to run `chmod 600` on it, or use a catalog of your own",
+            });
+        }
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).map_err(|e| {
+            CatalogError::Io {
+                path: p.clone(),
+                message: format!("cannot make it private (chmod 600): {e}"),
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Best effort: a -wal/-shm SQLite created follows the catalog's own mode.
+fn tighten(path: &Path) {
+    if let Ok(m) = fs::metadata(path)
+        && m.mode() & 0o077 != 0
+    {
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+    }
+}
+
+fn creation_error(path: &Path, e: io::Error) -> CatalogError {
+    if e.kind() == io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(libc::EROFS) {
+        return CatalogError::ReadOnly {
+            path: path.to_path_buf(),
+            reason: format!("it cannot be created in {} ({e})", parent(path).display()),
+        };
+    }
+    CatalogError::Io {
+        path: path.to_path_buf(),
+        message: format!("cannot create it: {e}"),
+    }
+}
+
+/// What the file's header pragmas say, read in one snapshot.
+struct Header {
+    app_id: i32,
+    version: i64,
+    tables: i64,
+}
+
+fn read_header(conn: &Connection) -> rusqlite::Result<Header> {
+    Ok(Header {
+        app_id: conn.pragma_query_value(None, "application_id", |r| r.get(0))?,
+        version: conn.pragma_query_value(None, "user_version", |r| r.get(0))?,
+        tables: conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?,
+    })
+}
+
+/// Checks the header and brings the schema up to date. The header is read in one read
+/// transaction; a catalog that needs creating or migrating is then handled under the write
+/// lock, where the header is read again: a process that raced us may have done it meanwhile,
+/// and an empty file is "being initialised" until then.
+fn prepare_schema(conn: &Connection, path: &Path) -> Result<()> {
+    let err = |e| sqlite_error(path, e);
+    let header = in_transaction(conn, "BEGIN", read_header).map_err(err)?;
+    if verdict(&header, path)? {
+        return Ok(());
+    }
+    in_transaction(conn, "BEGIN IMMEDIATE", |c| {
+        let header = read_header(c)?;
+        match verdict(&header, path) {
+            Ok(true) => Ok(Ok(())),
+            Ok(false) => migrate(c, header.version).map(Ok),
+            Err(e) => Ok(Err(e)),
+        }
+    })
+    .map_err(err)?
+}
+
+/// `Ok(true)`: current; `Ok(false)`: empty or older, to initialise or migrate.
+fn verdict(h: &Header, path: &Path) -> Result<bool> {
+    if h.app_id != migrations::APPLICATION_ID && (h.app_id != 0 || h.version != 0 || h.tables != 0)
+    {
+        return Err(CatalogError::NotACatalog {
+            path: path.to_path_buf(),
+            reason: "it is a SQLite database of another program".into(),
+        });
+    }
+    if h.version > CURRENT_VERSION {
+        return Err(CatalogError::TooNew {
+            path: path.to_path_buf(),
+            found: h.version,
+            supported: CURRENT_VERSION,
+        });
+    }
+    Ok(h.version == CURRENT_VERSION)
+}
+
+/// Runs `f` inside `begin` … COMMIT, rolling back if it fails.
+fn in_transaction<T>(
+    conn: &Connection,
+    begin: &str,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.execute_batch(begin)?;
+    match f(conn) {
+        Ok(v) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Switches the file to WAL. SQLite answers "busy" at once (without waiting) when another
+/// process holds the file while the mode changes, so this waits for it by hand.
+fn set_wal(conn: &Connection, path: &Path) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                ) && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(sqlite_error(path, e)),
+        }
+    }
+}
+
+fn migrate(conn: &Connection, version: i64) -> rusqlite::Result<()> {
+    if version == 0 {
+        conn.pragma_update(None, "application_id", migrations::APPLICATION_ID)?;
+    }
+    for (i, step) in migrations::MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(version.max(0) as usize)
+    {
+        conn.execute_batch(step)?;
+        conn.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    if version == 0 {
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('catalog_id', ?1), ('external_id', ?2)",
+            params![random_hex(16), format!("connsql-{}", random_hex(16))],
+        )?;
+    }
+    Ok(())
+}
+
+fn load_settings(conn: &Connection, path: &Path) -> Result<CatalogSettings> {
+    let get = |key: &str| -> Result<String> {
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .map_err(|e| sqlite_error(path, e))
+    };
+    let id = get("catalog_id")?;
+    let external_id =
+        ExternalId::parse(&get("external_id")?).map_err(|e| CatalogError::NotACatalog {
+            path: path.to_path_buf(),
+            reason: format!("its generated external ID is damaged: {}", e.message),
+        })?;
+    Ok(CatalogSettings { id, external_id })
+}
+
+fn check_sqlite_header(path: &Path) -> Result<()> {
+    let mut header = [0u8; 16];
+    let read = fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
+    match read {
+        Ok(()) if &header == b"SQLite format 3\0" => Ok(()),
+        Ok(()) => Err(CatalogError::NotACatalog {
+            path: path.to_path_buf(),
+            reason: "it is not a SQLite file".into(),
+        }),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(CatalogError::NotACatalog {
+            path: path.to_path_buf(),
+            reason: "it is too short to be a SQLite file".into(),
+        }),
+        Err(e) => Err(CatalogError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Creates the file (0600) and any missing parent directories (0700) before SQLite opens it.
+/// `true` when this call created it (so a failed set-up may remove it again).
+fn create_private_file(path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(true),
+        // Another process created it first: it is being initialised, which `prepare_schema`
+        // waits for.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}

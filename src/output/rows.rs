@@ -1,0 +1,269 @@
+//! Outcomes as result sets: named columns of JSON cells, the form JSON and CSV print whole and
+//! tables show. Secrets are masked here, by the option table's `secret` flag.
+
+use serde_json::{Map, Value, json};
+
+use crate::catalog::StoredConnection;
+use crate::clock::rfc3339;
+use crate::session::{Outcome, Proof};
+use crate::sql::ast::MASK;
+use crate::sql::options::OptionKey;
+use crate::sql::spec::{CONNECTION_OPTIONS, ConnectionOption, Setting};
+
+/// How a result set is best shown as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Rows and columns.
+    Table,
+    /// One value to print as it is, such as a policy document to paste.
+    Document,
+}
+
+/// Rows of named columns; cells are JSON values (null, booleans, strings, arrays, objects).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultSet {
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Value>>,
+    pub shape: Shape,
+    /// The columns a table shows, when fewer than all (a terminal is narrow).
+    pub compact: Option<&'static [&'static str]>,
+}
+
+/// SHOW CONNECTIONS columns, which are also its JSON keys (SPEC §2).
+pub const SHOW_COLUMNS: &[&str] = &[
+    "name",
+    "type",
+    "authentication",
+    "aws_role",
+    "external_id",
+    "aws_access_key_id",
+    "read_only",
+    "path_display_filters",
+    "encryption_kms_key",
+    "comment",
+    "created_at",
+    "updated_at",
+    "validated_at",
+];
+
+/// What a table of connections shows: what fits and matters; DESCRIBE and JSON have the rest.
+/// `role_or_key` is the role ARN or the access key ID.
+pub const SHOW_COMPACT: &[&str] = &[
+    "name",
+    "authentication",
+    "role_or_key",
+    "read_only",
+    "validated_at",
+    "comment",
+];
+
+/// The result set of a statement that returns rows; `None` for a change.
+pub fn result_set(outcome: &Outcome) -> Option<ResultSet> {
+    let table = |columns: Vec<&'static str>, rows| ResultSet {
+        columns,
+        rows,
+        shape: Shape::Table,
+        compact: None,
+    };
+    let document = |columns: Vec<&'static str>, row| ResultSet {
+        columns,
+        rows: vec![row],
+        shape: Shape::Document,
+        compact: None,
+    };
+    Some(match outcome {
+        Outcome::Changed { .. } => return None,
+        Outcome::Connections(all) => ResultSet {
+            compact: Some(SHOW_COMPACT),
+            ..table(SHOW_COLUMNS.to_vec(), all.iter().map(show_row).collect())
+        },
+        Outcome::Description(c) => table(vec!["property", "value"], describe_rows(c)),
+        Outcome::CreateStatement { connection, text } => document(
+            vec!["connection", "create_statement"],
+            vec![json!(connection), json!(text)],
+        ),
+        Outcome::TrustPolicy {
+            connection,
+            external_id,
+            policy,
+        } => document(
+            vec!["connection", "external_id", "policy"],
+            vec![json!(connection), json!(external_id), policy.clone()],
+        ),
+        Outcome::S3Policy { connection, policy } => document(
+            vec!["connection", "policy"],
+            vec![json!(connection), policy.clone()],
+        ),
+    })
+}
+
+fn ts(t: time::OffsetDateTime) -> Value {
+    json!(rfc3339(t))
+}
+
+/// A stored setting as a cell, masked when the option is secret.
+fn cell(key: ConnectionOption, setting: Setting<'_>) -> Value {
+    match setting {
+        Setting::Unset => Value::Null,
+        _ if key.is_secret() => json!(MASK),
+        Setting::Text(s) => json!(s),
+        Setting::Bool(b) => json!(b),
+        Setting::List(items) => json!(items),
+    }
+}
+
+fn show_row(c: &StoredConnection) -> Vec<Value> {
+    SHOW_COLUMNS
+        .iter()
+        .map(|column| match *column {
+            "name" => json!(c.name),
+            "type" => json!("S3"),
+            "authentication" => json!(c.spec.credentials.method()),
+            "created_at" => ts(c.created_at),
+            "updated_at" => ts(c.updated_at),
+            "validated_at" => c.validated_at.map_or(Value::Null, ts),
+            option => CONNECTION_OPTIONS
+                .iter()
+                .find(|d| d.column == option)
+                .map_or(Value::Null, |d| {
+                    let key = if d.key == ConnectionOption::PathDisplayFilter {
+                        ConnectionOption::PathDisplayFilters
+                    } else {
+                        d.key
+                    };
+                    cell(key, c.spec.setting(key))
+                }),
+        })
+        .collect()
+}
+
+/// Every property of a connection: identity, each option of the table (secrets masked),
+/// times, and the last validation.
+fn describe_rows(c: &StoredConnection) -> Vec<Vec<Value>> {
+    let mut out = vec![
+        vec![json!("id"), json!(c.id)],
+        vec![json!("name"), json!(c.name)],
+        vec![json!("type"), json!("S3")],
+        vec![json!("authentication"), json!(c.spec.credentials.method())],
+    ];
+    for def in CONNECTION_OPTIONS {
+        // The singular display filter shares its column with the list.
+        if def.key == ConnectionOption::PathDisplayFilter {
+            continue;
+        }
+        out.push(vec![
+            json!(def.column),
+            cell(def.key, c.spec.setting(def.key)),
+        ]);
+    }
+    let v = c.validation.as_ref();
+    out.extend([
+        vec![json!("created_at"), ts(c.created_at)],
+        vec![json!("updated_at"), ts(c.updated_at)],
+        vec![
+            json!("validated_at"),
+            c.validated_at.map_or(Value::Null, ts),
+        ],
+        vec![
+            json!("caller_arn"),
+            json!(v.and_then(|v| v.caller_arn.clone())),
+        ],
+        vec![
+            json!("assumed_role_arn"),
+            json!(v.and_then(|v| v.assumed_role_arn.clone())),
+        ],
+        vec![
+            json!("validation_warnings"),
+            json!(v.map(|v| v.warnings.clone()).unwrap_or_default()),
+        ],
+    ]);
+    out
+}
+
+/// The JSON object of a change report.
+pub fn change_object(outcome: &Outcome, dry_run: bool) -> Map<String, Value> {
+    let Outcome::Changed {
+        status,
+        object,
+        detail,
+        proof,
+    } = outcome
+    else {
+        return Map::new();
+    };
+    let mut o = Map::new();
+    o.insert("status".into(), json!(status.as_str()));
+    o.insert(object.kind().into(), json!(object.name()));
+    if let Some(d) = detail {
+        o.insert("detail".into(), json!(d));
+    }
+    if dry_run {
+        o.insert("dry_run".into(), json!(true));
+    }
+    if let Some(Proof {
+        record,
+        shared_with,
+    }) = proof
+    {
+        o.insert("validated_at".into(), ts(record.at));
+        o.insert("caller_arn".into(), json!(record.caller_arn));
+        o.insert("assumed_role_arn".into(), json!(record.assumed_role_arn));
+        o.insert("warnings".into(), json!(record.warnings));
+        if let Some(other) = shared_with {
+            o.insert("proof_shared_with".into(), json!(other));
+        }
+    }
+    o
+}
+
+/// The cell a table shows for a compact column.
+pub fn compact_cell(set: &ResultSet, row: &[Value], column: &str) -> Value {
+    let get = |name: &str| {
+        set.columns
+            .iter()
+            .position(|c| *c == name)
+            .map_or(Value::Null, |i| row[i].clone())
+    };
+    match column {
+        "role_or_key" => match get("aws_role") {
+            Value::Null => get("aws_access_key_id"),
+            role => role,
+        },
+        other => get(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::options::OptionKey;
+
+    /// SHOW CONNECTIONS shows every option but the secrets, and DESCRIBE every option.
+    #[test]
+    fn columns_come_from_the_option_table() {
+        for def in ConnectionOption::table() {
+            assert_eq!(
+                SHOW_COLUMNS.contains(&def.column),
+                !def.secret,
+                "{}",
+                def.name
+            );
+        }
+        let c = StoredConnection {
+            id: "x".into(),
+            name: "n".into(),
+            spec: Default::default(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+            validated_at: None,
+            validation: None,
+        };
+        let described: Vec<Value> = describe_rows(&c)
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect();
+        for def in ConnectionOption::table() {
+            assert!(described.contains(&json!(def.column)), "{}", def.name);
+        }
+    }
+}

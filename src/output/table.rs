@@ -1,0 +1,199 @@
+//! Result sets as text tables. A table of connections shows its compact columns (those that
+//! are empty in every row dropped); at a terminal cells are cut to fit its width with `…`,
+//! never wrapped; `-x` prints one record per block instead, every column whole. Control
+//! characters in stored text are shown as escapes, so they cannot drive the terminal.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde_json::Value;
+
+use super::TableStyle;
+use super::plain_table;
+use super::rows::{ResultSet, Shape, compact_cell};
+use crate::sql::redact::escape_controls;
+
+pub fn write(out: &mut impl Write, set: &ResultSet, style: TableStyle) -> io::Result<()> {
+    if set.shape == Shape::Document {
+        for row in &set.rows {
+            match row.last() {
+                Some(Value::String(s)) => writeln!(out, "{}", escape_controls(s))?,
+                Some(v) => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(v).unwrap_or_default()
+                )?,
+                None => {}
+            }
+        }
+        return Ok(());
+    }
+    if style.expanded {
+        return expanded(out, set);
+    }
+    let (header, cells) = shown_columns(set);
+    if style.terminal {
+        let mut table = Table::new();
+        let width = table.width().map(usize::from);
+        let cells = match width {
+            Some(w) => fit(&header, cells, w),
+            None => cells,
+        };
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+        table.set_content_arrangement(ContentArrangement::Disabled);
+        table.set_header(header.iter().copied());
+        table.add_rows(cells);
+        writeln!(out, "{table}")?;
+    } else {
+        plain_table::write(out, &header, &cells)?;
+    }
+    count(out, set.rows.len())
+}
+
+fn count(out: &mut impl Write, n: usize) -> io::Result<()> {
+    writeln!(out, "({n} row{})", if n == 1 { "" } else { "s" })
+}
+
+/// The columns a table shows and their cells: all of them, or the compact ones that have a
+/// value in some row.
+fn shown_columns(set: &ResultSet) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let Some(compact) = set.compact else {
+        let cells = set
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|v| text_cell(v).into_owned()).collect())
+            .collect();
+        return (set.columns.clone(), cells);
+    };
+    let full: Vec<Vec<String>> = set
+        .rows
+        .iter()
+        .map(|r| {
+            compact
+                .iter()
+                .map(|c| text_cell(&compact_cell(set, r, c)).into_owned())
+                .collect()
+        })
+        .collect();
+    let keep: Vec<usize> = (0..compact.len())
+        .filter(|&i| i == 0 || full.iter().any(|r| !r[i].is_empty()))
+        .collect();
+    let header = keep.iter().map(|&i| compact[i]).collect();
+    let cells = full
+        .into_iter()
+        .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+        .collect();
+    (header, cells)
+}
+
+/// Cuts the widest columns until the table fits `width` characters, each cut cell ending in
+/// `…`. A column keeps at least its header's width (or 8 characters).
+fn fit(header: &[&str], mut cells: Vec<Vec<String>>, width: usize) -> Vec<Vec<String>> {
+    let n = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let floor: Vec<usize> = header.iter().map(|h| h.chars().count().max(8)).collect();
+    // Borders and padding: "│ " before each column, " │" after the last.
+    let budget = width.saturating_sub(3 * n + 1);
+    while widths.iter().sum::<usize>() > budget {
+        let Some((i, _)) = widths
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| **w > floor[*i])
+            .max_by_key(|(_, w)| **w)
+        else {
+            break;
+        };
+        widths[i] -= 1;
+    }
+    for row in &mut cells {
+        for (cell, &w) in row.iter_mut().zip(&widths) {
+            if cell.chars().count() > w {
+                let cut: String = cell.chars().take(w.saturating_sub(1)).collect();
+                *cell = format!("{cut}…");
+            }
+        }
+    }
+    cells
+}
+
+/// One block per record: `-[ RECORD 1 ]-` then `column | value` lines, values whole.
+fn expanded(out: &mut impl Write, set: &ResultSet) -> io::Result<()> {
+    let width = set
+        .columns
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (i, row) in set.rows.iter().enumerate() {
+        writeln!(
+            out,
+            "-[ RECORD {} ]{}",
+            i + 1,
+            "-".repeat(width.saturating_sub(8))
+        )?;
+        for (column, value) in set.columns.iter().zip(row) {
+            writeln!(out, "{column:width$} | {}", text_cell(value))?;
+        }
+    }
+    count(out, set.rows.len())
+}
+
+/// A cell's text on one line: line breaks and control characters escaped.
+fn text_cell(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::Null => Cow::Borrowed(""),
+        Value::String(s) => one_line(s),
+        Value::Array(items) => Cow::Owned(
+            items
+                .iter()
+                .map(|i| text_cell(i).into_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        Value::Bool(true) => Cow::Borrowed("true"),
+        Value::Bool(false) => Cow::Borrowed("false"),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
+fn one_line(s: &str) -> Cow<'_, str> {
+    if s.contains(['\n', '\r']) {
+        Cow::Owned(escape_controls(&s.replace('\n', "\\n").replace('\r', "\\r")).into_owned())
+    } else {
+        escape_controls(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_cut_to_fit_not_wrapped() {
+        let header = ["name", "aws_role"];
+        let cells = vec![vec![
+            "lake".to_string(),
+            "arn:aws:iam::123456789012:role/a-very-long-role-name-indeed".to_string(),
+        ]];
+        let fitted = fit(&header, cells, 40);
+        let width: usize = fitted[0].iter().map(|c| c.chars().count()).sum::<usize>() + 7;
+        assert!(width <= 40, "{fitted:?}");
+        assert!(fitted[0][1].ends_with('…'), "{fitted:?}");
+        assert_eq!(fitted[0][0], "lake");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            text_cell(&Value::from("a\x1b]0;x\x07b")),
+            "a\\x1b]0;x\\x07b"
+        );
+        assert_eq!(text_cell(&Value::from("a\nb")), "a\\nb");
+    }
+}

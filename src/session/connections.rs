@@ -1,0 +1,249 @@
+//! Handlers of the statements that change connections: CREATE (OR REPLACE / IF NOT EXISTS),
+//! ALTER … SET, RENAME, DROP and VALIDATE. Each validates before it writes, writes its change
+//! and its history entry together, and returns what it did.
+
+use super::outcome::{Executed, Object, Outcome, Proof, Status};
+use super::{Session, catalog_diag, not_found};
+use crate::catalog::{Catalog, CatalogError, NewHistory};
+use crate::clock::now;
+use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::sql::{Change, ConnectionSpec, Ident, Redacted, Span, Statement};
+
+impl Session {
+    pub(super) fn create(
+        &mut self,
+        stmt: &Statement,
+        or_replace: bool,
+        if_not_exists: bool,
+        name: &Ident,
+        spec: ConnectionSpec,
+    ) -> Result<Executed, Diagnostic> {
+        let spec = self.resolved(spec, name.span)?;
+        let catalog = self.writing(name.span)?;
+        let at = |e| catalog_diag(e, name.span);
+        // Only OR REPLACE needs the stored connection; the others only whether one exists.
+        let existing = if or_replace {
+            catalog.connection(&name.value).map_err(at)?
+        } else if catalog.exists(&name.value).map_err(at)? {
+            if if_not_exists {
+                return Ok(changed(Status::Skipped, name, Some("it already exists")));
+            }
+            return Err(Diagnostic::error(
+                DiagnosticKind::ConnectionExists,
+                name.span,
+                format!("connection {name} already exists"),
+            )
+            .with_help(
+                "use CREATE OR REPLACE to overwrite it, CREATE … IF NOT EXISTS to keep it, \
+                 or ALTER S3 CONNECTION … SET to change one option",
+            ));
+        } else {
+            None
+        };
+        if existing
+            .as_ref()
+            .is_some_and(|current| current.spec == spec)
+        {
+            return Ok(changed(
+                Status::Unchanged,
+                name,
+                Some("the options are the same"),
+            ));
+        }
+        let proven = self.prove(stmt, &name.value, &spec)?;
+        let text = Redacted(stmt).to_string();
+        let catalog = self.writing(name.span)?;
+        let status = catalog
+            .atomically(|c| {
+                let at = now();
+                let (id, status, action) = match &existing {
+                    Some(current) => {
+                        c.update(&current.id, &spec, at)?;
+                        (current.id.clone(), Status::Replaced, "replace")
+                    }
+                    None => (
+                        c.insert(&name.value, &spec, at)?.id,
+                        Status::Created,
+                        "create",
+                    ),
+                };
+                record(c, action, &id, &name.value, &text, at)?;
+                if let Some((proof, _)) = &proven {
+                    c.record_validation(&id, &proof.record)?;
+                }
+                Ok::<_, CatalogError>(status)
+            })
+            .map_err(|e| catalog_diag(e, name.span))?;
+        Ok(with_proof(status, name, None, proven))
+    }
+
+    pub(super) fn alter(
+        &mut self,
+        stmt: &Statement,
+        name: &Ident,
+        changes: &[(Change, Span)],
+    ) -> Result<Executed, Diagnostic> {
+        let current = self.lookup(name)?;
+        let next = current.spec.altered(changes)?;
+        let next = self.resolved(next, name.span)?;
+        if next == current.spec {
+            return Ok(changed(Status::Unchanged, name, Some("no option changed")));
+        }
+        let proven = if next.credentials != current.spec.credentials {
+            self.prove(stmt, &name.value, &next)?
+        } else {
+            None
+        };
+        let text = Redacted(stmt).to_string();
+        self.writing(name.span)?
+            .atomically(|c| {
+                let at = now();
+                c.update(&current.id, &next, at)?;
+                record(c, "alter", &current.id, &name.value, &text, at)?;
+                if let Some((proof, _)) = &proven {
+                    c.record_validation(&current.id, &proof.record)?;
+                }
+                Ok::<_, CatalogError>(())
+            })
+            .map_err(|e| catalog_diag(e, name.span))?;
+        Ok(with_proof(Status::Altered, name, None, proven))
+    }
+
+    pub(super) fn rename(
+        &mut self,
+        stmt: &Statement,
+        name: &Ident,
+        new_name: &Ident,
+    ) -> Result<Executed, Diagnostic> {
+        let current = self.lookup(name)?;
+        if new_name.value == name.value {
+            return Ok(changed(
+                Status::Unchanged,
+                name,
+                Some("the name is the same"),
+            ));
+        }
+        let catalog = self.writing(name.span)?;
+        if catalog
+            .exists(&new_name.value)
+            .map_err(|e| catalog_diag(e, new_name.span))?
+        {
+            return Err(Diagnostic::error(
+                DiagnosticKind::ConnectionExists,
+                new_name.span,
+                format!("connection {new_name} already exists"),
+            )
+            .with_help("choose another name, or DROP CONNECTION the other one first"));
+        }
+        let text = Redacted(stmt).to_string();
+        catalog
+            .atomically(|c| {
+                let at = now();
+                c.rename(&current.id, &new_name.value, at)?;
+                record(c, "rename", &current.id, &new_name.value, &text, at)
+            })
+            .map_err(|e| catalog_diag(e, name.span))?;
+        Ok(Executed::new(Outcome::Changed {
+            status: Status::Renamed,
+            object: Object::Connection(new_name.value.clone()),
+            detail: Some(format!("renamed from {name}")),
+            proof: None,
+        }))
+    }
+
+    pub(super) fn drop_connection(
+        &mut self,
+        stmt: &Statement,
+        if_exists: bool,
+        name: &Ident,
+    ) -> Result<Executed, Diagnostic> {
+        let missing_catalog = matches!(self.catalog, super::CatalogSlot::Missing { .. });
+        if missing_catalog && if_exists {
+            return Ok(changed(Status::Skipped, name, Some("it does not exist")));
+        }
+        let catalog = self.reading(name.span)?;
+        let Some(current) = catalog
+            .connection(&name.value)
+            .map_err(|e| catalog_diag(e, name.span))?
+        else {
+            if if_exists {
+                return Ok(changed(Status::Skipped, name, Some("it does not exist")));
+            }
+            let names = catalog.names().map_err(|e| catalog_diag(e, name.span))?;
+            return Err(not_found(name, &names));
+        };
+        let text = Redacted(stmt).to_string();
+        catalog
+            .atomically(|c| {
+                c.delete(&current.id)?;
+                record(c, "drop", &current.id, &name.value, &text, now())
+            })
+            .map_err(|e| catalog_diag(e, name.span))?;
+        Ok(changed(Status::Dropped, name, None))
+    }
+
+    pub(super) fn validate_connection(
+        &mut self,
+        stmt: &Statement,
+        name: &Ident,
+    ) -> Result<Executed, Diagnostic> {
+        let current = self.lookup(name)?;
+        if !self.opts.validate {
+            return Ok(changed(Status::Skipped, name, Some("--no-validate is set")));
+        }
+        let proven = self.prove(stmt, &name.value, &current.spec)?;
+        if let Some((proof, _)) = &proven {
+            self.writing(name.span)?
+                .atomically(|c| c.record_validation(&current.id, &proof.record))
+                .map_err(|e| catalog_diag(e, name.span))?;
+        }
+        Ok(with_proof(Status::Validated, name, None, proven))
+    }
+}
+
+fn record(
+    c: &mut Catalog,
+    action: &str,
+    id: &str,
+    name: &str,
+    statement: &str,
+    at: time::OffsetDateTime,
+) -> Result<(), CatalogError> {
+    c.record_history(NewHistory {
+        at,
+        action,
+        connection_id: id,
+        connection_name: name,
+        statement,
+    })
+}
+
+fn changed(status: Status, name: &Ident, detail: Option<&str>) -> Executed {
+    Executed::new(Outcome::Changed {
+        status,
+        object: Object::Connection(name.value.clone()),
+        detail: detail.map(str::to_string),
+        proof: None,
+    })
+}
+
+fn with_proof(
+    status: Status,
+    name: &Ident,
+    detail: Option<String>,
+    proven: Option<(Proof, Vec<Diagnostic>)>,
+) -> Executed {
+    let (proof, warnings) = match proven {
+        Some((proof, warnings)) => (Some(proof), warnings),
+        None => (None, Vec::new()),
+    };
+    Executed {
+        outcome: Outcome::Changed {
+            status,
+            object: Object::Connection(name.value.clone()),
+            detail,
+            proof,
+        },
+        warnings,
+    }
+}

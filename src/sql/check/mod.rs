@@ -1,0 +1,268 @@
+//! Offline checks: option types, value formats and combinations, turning a parsed statement
+//! into a typed [`Plan`]. No I/O; every failure is a diagnostic pointing at the option.
+//! The option pass (`typed_options`) is shared by every object's table; each object's rules
+//! live in a module of their own.
+
+mod connection;
+
+use super::ast::{
+    Ident, MASK, OptionName, OptionSetting, Options, Statement, StatementKind, Value,
+};
+use super::diagnostic::{Diagnostic, DiagnosticKind};
+use super::options::OptionKey;
+use super::span::Span;
+use super::spec::{Change, ConnectionSpec};
+use super::values::ValueError;
+
+/// A statement after the offline checks, with typed values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plan {
+    Create {
+        or_replace: bool,
+        if_not_exists: bool,
+        name: Ident,
+        spec: ConnectionSpec,
+    },
+    Alter {
+        name: Ident,
+        changes: Vec<(Change, Span)>,
+    },
+    Rename {
+        name: Ident,
+        new_name: Ident,
+    },
+    Drop {
+        if_exists: bool,
+        name: Ident,
+    },
+    Validate {
+        name: Ident,
+    },
+    ShowConnections {
+        like: Option<String>,
+    },
+    Describe {
+        name: Ident,
+    },
+    ShowCreate {
+        name: Ident,
+    },
+    ShowTrustPolicy {
+        connection: Option<Ident>,
+    },
+    ShowS3Policy {
+        name: Ident,
+    },
+}
+
+impl Plan {
+    /// Whether running the plan may write to the catalog (reads never create one).
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Plan::Create { .. }
+                | Plan::Alter { .. }
+                | Plan::Rename { .. }
+                | Plan::Drop { .. }
+                | Plan::Validate { .. }
+        )
+    }
+}
+
+/// The plan and any warnings, or every error found.
+pub type Checked = Result<(Plan, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// Runs the offline rules on one statement.
+pub fn check(stmt: &Statement) -> Checked {
+    let mut diags = Vec::new();
+    let plan = match &stmt.kind {
+        StatementKind::CreateConnection {
+            or_replace,
+            if_not_exists,
+            name,
+            options,
+        } => Plan::Create {
+            or_replace: *or_replace,
+            if_not_exists: *if_not_exists,
+            name: name.clone(),
+            spec: connection::spec_of(options, &mut diags),
+        },
+        StatementKind::AlterConnection { name, set } => Plan::Alter {
+            name: name.clone(),
+            changes: connection::changes_of(set, &mut diags),
+        },
+        StatementKind::RenameConnection { name, new_name } => Plan::Rename {
+            name: name.clone(),
+            new_name: new_name.clone(),
+        },
+        StatementKind::DropConnection { if_exists, name } => Plan::Drop {
+            if_exists: *if_exists,
+            name: name.clone(),
+        },
+        StatementKind::ValidateConnection { name } => Plan::Validate { name: name.clone() },
+        StatementKind::ShowConnections { like } => Plan::ShowConnections {
+            like: like.as_ref().map(|l| l.value.clone()),
+        },
+        StatementKind::DescribeConnection { name } => Plan::Describe { name: name.clone() },
+        StatementKind::ShowCreateConnection { name } => Plan::ShowCreate { name: name.clone() },
+        StatementKind::ShowTrustPolicy { connection } => Plan::ShowTrustPolicy {
+            connection: connection.clone(),
+        },
+        StatementKind::ShowS3Policy { name } => Plan::ShowS3Policy { name: name.clone() },
+    };
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok((plan, diags))
+    }
+}
+
+/// A typed value, the span of its whole setting, and the span of its name.
+pub(crate) type Typed<C> = (C, Span, Span);
+
+/// Whether the options come from `CREATE` (all allowed) or `ALTER … SET` (editable only).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    Create,
+    Alter,
+}
+
+/// Types every option of any table: unknown names (with "did you mean"), repeats, options
+/// `ALTER` may not change, and the redaction mask given as a secret are reported here; each
+/// value goes to the object's `typed_value`.
+pub(crate) fn typed_options<K: OptionKey, C>(
+    options: &Options<K>,
+    purpose: Purpose,
+    diags: &mut Vec<Diagnostic>,
+    special_unknown: impl Fn(&str, Span) -> Option<Diagnostic>,
+    mut typed_value: impl FnMut(K, &OptionSetting<K>) -> Result<(C, Option<Diagnostic>), Diagnostic>,
+) -> Vec<Typed<C>> {
+    let mut seen = vec![false; K::table().len()];
+    let mut out = Vec::with_capacity(options.0.len());
+    for setting in &options.0 {
+        let key = match &setting.name {
+            OptionName::Known(key, _) => *key,
+            OptionName::Unknown(name, span) => {
+                diags.push(
+                    special_unknown(name, *span)
+                        .unwrap_or_else(|| unknown_option::<K>(name, *span)),
+                );
+                continue;
+            }
+        };
+        let name_span = setting.name.span();
+        if seen[key.index()] {
+            diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::RepeatedOption,
+                    name_span,
+                    format!("{} is given twice", key.name()),
+                )
+                .with_label("repeated here")
+                .with_help(format!(
+                    "keep one {0}; to change an existing {1} use ALTER … SET {0}",
+                    key.name(),
+                    K::OBJECT
+                )),
+            );
+            continue;
+        }
+        seen[key.index()] = true;
+        if purpose == Purpose::Alter && !key.def().editable {
+            diags.push(
+                Diagnostic::error(
+                    DiagnosticKind::NotEditable,
+                    name_span,
+                    format!("{} of a {} cannot be changed", key.name(), K::OBJECT),
+                )
+                .with_label("fixed when it was created")
+                .with_help(format!(
+                    "ALTER … SET may change {}; to change {} recreate it with CREATE OR REPLACE",
+                    K::editable_names(),
+                    key.name()
+                )),
+            );
+            continue;
+        }
+        if key.is_secret()
+            && let Value::String(s) = &setting.value
+            && s.value == MASK
+        {
+            diags.push(masked_secret(key.name(), s.span));
+            continue;
+        }
+        match typed_value(key, setting) {
+            Ok((change, warning)) => {
+                diags.extend(warning);
+                out.push((change, setting.span(), name_span));
+            }
+            Err(diag) => diags.push(diag),
+        }
+    }
+    out
+}
+
+/// The redaction mask given back as a secret: never stored, never sent.
+fn masked_secret(name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        DiagnosticKind::MaskedSecret,
+        span,
+        format!("'{MASK}' is the redaction mask, not a value for {name}"),
+    )
+    .with_label("connsql prints secrets this way and never takes the mask back")
+    .with_help(format!(
+        "write the real value of {name}; to keep the stored one, leave {name} out and change the \
+         other options with ALTER … SET"
+    ))
+}
+
+fn unknown_option<K: OptionKey>(name: &str, span: Span) -> Diagnostic {
+    let upper = name.to_ascii_uppercase();
+    let diag = Diagnostic::error(
+        DiagnosticKind::UnknownOption,
+        span,
+        format!("unknown option {upper}"),
+    );
+    match K::suggest(name) {
+        Some(s) => diag.with_label(format!("did you mean {s}?")),
+        None => diag.with_help(format!("{} options are {}", K::OBJECT, K::all_names())),
+    }
+}
+
+/// The diagnostic for a malformed value, pointing at the bad character when there is one.
+pub(crate) fn invalid(key: &str, value_span: Span, raw_len: usize, err: ValueError) -> Diagnostic {
+    // The caret can sit on the character only when the literal has no '' escapes before it.
+    let span = match err.at {
+        Some(at) if value_span.len() == raw_len + 2 => {
+            Span::new(value_span.start + 1 + at, value_span.start + 2 + at)
+        }
+        _ => value_span,
+    };
+    let mut diag = Diagnostic::error(
+        DiagnosticKind::InvalidValue,
+        span,
+        format!("invalid {key}: {}", err.message),
+    );
+    if let Some(help) = err.help {
+        diag = diag.with_help(help);
+    }
+    diag
+}
+
+/// A value whose shape does not fit its option.
+pub(crate) fn wrong_type<K: OptionKey>(key: K, value: &Value) -> Diagnostic {
+    Diagnostic::error(
+        DiagnosticKind::WrongValueType,
+        value.span(),
+        format!(
+            "{} takes {}, not {}",
+            key.name(),
+            key.def().kind.describe(),
+            value.shape()
+        ),
+    )
+}
+
+pub(crate) fn find<C>(changes: &[Typed<C>], pred: impl Fn(&C) -> bool) -> Option<&Typed<C>> {
+    changes.iter().find(|(c, _, _)| pred(c))
+}
