@@ -245,6 +245,11 @@ pub fn write_summary<E: Write>(err: &mut E, s: &RunSummary, opts: &RunOptions) -
         return Ok(());
     }
     match &s.stopped_at {
+        Some(stop) if opts.dry_run => writeln!(
+            err,
+            "connsql: dry run stopped at statement {} ({}); nothing was written",
+            stop.seq, stop.location
+        )?,
         Some(stop) if s.rolled_back => writeln!(
             err,
             "connsql: statement {} at {} failed; nothing was applied ({} {} before it rolled back)",

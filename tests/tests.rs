@@ -19,5 +19,7 @@ mod roundtrip;
 mod secrets;
 /// Each statement's semantics against a catalog.
 mod statements;
+/// What a new user ran into: each fixed, through the real binary.
+mod usability;
 /// Validation against the local STS emulator.
 mod validation;

@@ -317,3 +317,85 @@ pub fn role_creates(n: usize) -> String {
         })
         .collect()
 }
+
+/// What a measured run took: wall time and the child's own peak resident memory.
+#[derive(Debug)]
+pub struct Measured {
+    pub code: i32,
+    pub wall: std::time::Duration,
+    pub max_rss_kib: i64,
+}
+
+/// Runs `cmd` (stdout and stderr to /dev/null) and reads its resource use with `wait4`, so
+/// other processes of the test binary do not count.
+pub fn measure(mut cmd: Command) -> Measured {
+    let started = std::time::Instant::now();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for the child we started.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our child, not yet reaped; the pointers are valid for the call.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4");
+    std::mem::forget(child);
+    Measured {
+        code: if libc::WIFEXITED(status) {
+            libc::WEXITSTATUS(status)
+        } else {
+            -1
+        },
+        wall: started.elapsed(),
+        max_rss_kib: usage.ru_maxrss,
+    }
+}
+
+/// Whether the tests run as root (a tmpfs can be mounted, files given away).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+impl Env {
+    /// Creates the catalog with one statement that changes something (reads never create it).
+    pub fn init_catalog(&self) {
+        self.sql("CREATE S3 CONNECTION init_marker; DROP CONNECTION init_marker");
+    }
+
+    /// `connsql --catalog <this catalog>` run as the unprivileged user `nobody` (the tests run
+    /// as root on CI, where file permissions would not apply otherwise).
+    pub fn command_as_nobody(&self) -> Command {
+        let mut cmd = Command::new("setpriv");
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+        cmd.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            CONNSQL,
+            "--catalog",
+        ])
+        .arg(&self.catalog);
+        cmd
+    }
+
+    /// The catalog's connection names, read straight from the file.
+    pub fn stored_names(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open(&self.catalog).expect("open catalog");
+        let mut stmt = db
+            .prepare("SELECT name FROM connections ORDER BY name")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<Vec<String>, _>>()
+            .expect("names")
+    }
+}

@@ -174,7 +174,8 @@ where
                     d = d
                         .with_help(format!(
                             "the role's trust policy must allow {} to call sts:AssumeRole with sts:ExternalId = \"{id}\" \
-                             (IAM → Roles → {} → Trust relationships); the role also needs to exist",
+                             (IAM → Roles → {} → Trust relationships), and the role must exist; \
+                             if the trust policy is right, the EXTERNAL_ID is wrong",
                             policy::principal_for(arn),
                             role_arn.rsplit('/').next().unwrap_or(role_arn),
                         ))

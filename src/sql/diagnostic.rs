@@ -295,7 +295,11 @@ fn render_one(
     // statement costs its own lines; line numbers and the location come from our index.
     let first = index.line_of(lo);
     let last = index.line_of(hi.saturating_sub(1).max(lo));
-    let from = index.line_start(first);
+    let mut from = index.line_start(first);
+    // A statement that starts mid-line shows from its first word, not the blanks before it.
+    if first == 0 && source.first_column > 1 {
+        from += text[..lo].len() - text[..lo].trim_start_matches([' ', '\t']).len();
+    }
     let to = index.line_end(text, last).max(hi);
     let excerpt = &text[from..to];
     let mut annotation = AnnotationKind::Primary.span(start - from..end - from);

@@ -68,6 +68,12 @@ pub enum Fault {
     Drop,
     /// No answer for a minute.
     Hang,
+    /// HTTP 200 with a body that never ends.
+    EndlessBody,
+    /// HTTP 429 with no body at all (no AWS error code).
+    Bare429,
+    /// HTTP 502 with an HTML page (no AWS error code), as a proxy in the way would answer.
+    ProxyError,
 }
 
 impl World {

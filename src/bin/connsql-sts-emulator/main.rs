@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -140,7 +140,7 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 impl Server {
-    async fn answer(&self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
+    async fn answer(&self, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
         if req.uri().path() == "/_emulator/stats" {
             let body = serde_json::json!({
                 "requests": self.stats.requests.load(Ordering::Relaxed),
@@ -157,7 +157,7 @@ impl Server {
         result
     }
 
-    async fn answer_sts(&self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
+    async fn answer_sts(&self, req: Request<Incoming>) -> Result<Response<Body>, Dropped> {
         let (parts, body) = req.into_parts();
         let body = match Limited::new(body, 64 * 1024).collect().await {
             Ok(b) => b.to_bytes(),
@@ -202,6 +202,18 @@ impl Server {
                 Some("failed"),
             )),
             Answer::Fault(Fault::Drop) => Err(Dropped),
+            Answer::Fault(Fault::EndlessBody) => Ok(Response::builder()
+                .status(200)
+                .header("content-type", "text/xml")
+                .body(Either::Right(Endless))
+                .unwrap_or_else(|_| Response::new(Either::Right(Endless)))),
+            Answer::Fault(Fault::Bare429) => Ok(respond(429, "text/plain", String::new(), None)),
+            Answer::Fault(Fault::ProxyError) => Ok(respond(
+                502,
+                "text/html",
+                "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>".into(),
+                None,
+            )),
             Answer::Fault(Fault::Hang) => {
                 tokio::time::sleep(Duration::from_secs(60)).await;
                 Err(Dropped)
@@ -210,12 +222,33 @@ impl Server {
     }
 }
 
+/// An answer's body: whole, or endless (a fault).
+type Body = Either<Full<Bytes>, Endless>;
+
+/// A body that never ends, 64 KiB at a time.
+struct Endless;
+
+impl hyper::body::Body for Endless {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        static CHUNK: [u8; 65536] = [b'x'; 65536];
+        std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(Bytes::from_static(
+            &CHUNK,
+        )))))
+    }
+}
+
 fn respond(
     status: u16,
     content_type: &str,
     body: String,
     request_id: Option<&str>,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     let mut builder = Response::builder()
         .status(status)
         .header("content-type", content_type);
@@ -223,6 +256,6 @@ fn respond(
         builder = builder.header("x-amzn-requestid", id);
     }
     builder
-        .body(Full::new(Bytes::from(body)))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+        .body(Either::Left(Full::new(Bytes::from(body))))
+        .unwrap_or_else(|_| Response::new(Either::Left(Full::new(Bytes::new()))))
 }

@@ -110,6 +110,10 @@ pub fn check(stmt: &Statement) -> Checked {
         },
         StatementKind::ShowS3Policy { name } => Plan::ShowS3Policy { name: name.clone() },
     };
+    // A secret given as the mask is missing only in appearance: say the one thing.
+    if diags.iter().any(|d| d.kind == DiagnosticKind::MaskedSecret) {
+        diags.retain(|d| d.kind != DiagnosticKind::MissingOption);
+    }
     if diags.iter().any(Diagnostic::is_error) {
         Err(diags)
     } else {
