@@ -263,7 +263,7 @@ fn terminal_tables_fit_their_width() {
     let env = Env::new();
     env.sql(&format!(
         "CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/{}' COMMENT = 'a comment that goes on and on and on and on'",
-        "a-role-name-long-enough-to-need-cutting".repeat(1)
+        "a-role-name-long-enough-to-need-cutting"
     ));
     let mut cmd = std::process::Command::new("sh");
     cmd.arg("-c")
