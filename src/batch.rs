@@ -189,6 +189,10 @@ impl<W: Write, E: Write> Reporter for Console<'_, W, E> {
             }
         }
     }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.printer.flush()
+    }
 }
 
 /// A diagnostic without a statement to point into: headline, label, help.

@@ -7,6 +7,8 @@ mod util;
 mod batch;
 /// The catalog file: creation, permissions, migrations, refusals, concurrency.
 mod catalog;
+/// Faults and hostile input: full disk, races, one-line scripts, endless answers, signals.
+mod faults;
 /// The grammar corpus: `grammar/ok` parses, checks and round-trips; `grammar/err` fails.
 mod grammar;
 /// The output formats, and the JSON contract of SPEC §2.

@@ -93,6 +93,12 @@ pub enum Report<'a> {
 
 pub trait Reporter {
     fn report(&mut self, report: Report<'_>) -> io::Result<()>;
+
+    /// A group of reports is complete (a commit's worth): a slow input's reports should show
+    /// now rather than wait for more.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Where a run stopped: the first statement not applied.
@@ -136,6 +142,19 @@ impl RunSummary {
 enum Flow {
     Go,
     Stop,
+}
+
+/// What a commit did.
+enum Commit {
+    Done,
+    Failed(Lost),
+}
+
+/// The statements a failed commit held, none of them applied.
+struct Lost {
+    error: CatalogError,
+    first: Option<Rc<Piece>>,
+    count: usize,
 }
 
 struct Run<'r> {
@@ -241,79 +260,100 @@ impl Session {
             })
             .collect();
         self.prefetch(requests);
-        // Statements from `group` on have run in the open transaction; when a write fails
-        // half-way there, they run again from that point with savepoints, each committed on its
-        // own, up to and including the one that failed (`replay_until`).
+        // Statements from `group` on have run in the open transaction. When a write fails
+        // half-way there (the transaction is poisoned), or the commit that should make them
+        // durable fails (a full disk), they run again from `group` with savepoints, each
+        // committed on its own, up to `replay_until`: as much as fits is applied, in order,
+        // and the run stops at the first statement that does not.
         let fast = !run.opts.single_transaction && !run.opts.dry_run;
         let mut group = 0;
         let mut replay_until: Option<usize> = None;
+        let mut replayed = false;
         let mut i = 0;
-        while i < pieces.len() {
-            let piece = &pieces[i];
-            if let Some(signal) = interrupt::pending() {
-                run.summary.interrupted = Some(signal);
-                self.commit_group(run)?;
-                stop_at(run, piece);
-                return Ok(Flow::Stop);
-            }
-            let result = match &piece.result {
-                Ok(stmt) => self.execute(stmt),
-                Err(diag) => Err(vec![diag.clone()]),
-            };
-            if result.is_err() && fast && replay_until.is_none() && self.catalog_poisoned() {
-                let _ = self.roll_back();
-                run.pending.clear();
-                self.set_savepoints(true);
-                replay_until = Some(i);
-                i = group;
-                continue;
-            }
-            let replaying = replay_until.is_some_and(|until| i < until);
-            if replay_until == Some(i) {
-                self.set_savepoints(false);
-                replay_until = None;
-            }
-            run.summary.statements += 1;
-            i += 1;
-            match result {
-                Ok(executed) => {
-                    if run.opts.dry_run {
-                        run.reporter.report(Report::Done {
-                            piece,
-                            executed: &executed,
-                            dry_run: true,
-                        })?;
-                        run.summary.applied += 1;
-                    } else {
-                        run.pending.push((piece.clone(), executed));
+        loop {
+            while i < pieces.len() {
+                let piece = &pieces[i];
+                if let Some(signal) = interrupt::pending() {
+                    run.summary.interrupted = Some(signal);
+                    if let Commit::Failed(lost) = self.commit_group(run)? {
+                        return self.lost(run, lost);
                     }
-                    if replaying {
-                        // Each replayed statement is made durable on its own, so that the one
-                        // that fails cannot take the others with it.
-                        if let Flow::Stop = self.commit_group(run)? {
+                    stop_at(run, piece);
+                    return Ok(Flow::Stop);
+                }
+                let result = match &piece.result {
+                    Ok(stmt) => self.execute(stmt),
+                    Err(diag) => Err(vec![diag.clone()]),
+                };
+                if result.is_err() && fast && !replayed && self.catalog_poisoned() {
+                    let _ = self.roll_back();
+                    self.replay(run, i - group);
+                    replay_until = Some(i);
+                    replayed = true;
+                    i = group;
+                    continue;
+                }
+                let replaying = replay_until.is_some_and(|until| i < until);
+                if replay_until == Some(i) {
+                    self.set_savepoints(false);
+                    replay_until = None;
+                }
+                run.summary.statements += 1;
+                i += 1;
+                match result {
+                    Ok(executed) => {
+                        if run.opts.dry_run {
+                            run.reporter.report(Report::Done {
+                                piece,
+                                executed: &executed,
+                                dry_run: true,
+                            })?;
+                            run.summary.applied += 1;
+                        } else {
+                            run.pending.push((piece.clone(), executed));
+                        }
+                        if replaying {
+                            // Each replayed statement is made durable on its own, so that the
+                            // one that fails cannot take the others with it.
+                            if let Commit::Failed(lost) = self.commit_group(run)? {
+                                return self.lost(run, lost);
+                            }
+                            group = i;
+                        }
+                    }
+                    Err(diags) => {
+                        let cancelled = diags.iter().any(|d| d.kind == DiagnosticKind::Cancelled);
+                        if cancelled && let Some(signal) = interrupt::pending() {
+                            run.summary.statements -= 1;
+                            run.summary.interrupted = Some(signal);
+                            if let Commit::Failed(lost) = self.commit_group(run)? {
+                                return self.lost(run, lost);
+                            }
+                            stop_at(run, piece);
+                            return Ok(Flow::Stop);
+                        }
+                        if let Flow::Stop = self.failed(run, piece, &diags)? {
                             return Ok(Flow::Stop);
                         }
                         group = i;
                     }
                 }
-                Err(diags) => {
-                    let cancelled = diags.iter().any(|d| d.kind == DiagnosticKind::Cancelled);
-                    if cancelled && let Some(signal) = interrupt::pending() {
-                        run.summary.statements -= 1;
-                        run.summary.interrupted = Some(signal);
-                        self.commit_group(run)?;
-                        stop_at(run, piece);
-                        return Ok(Flow::Stop);
-                    }
-                    if let Flow::Stop = self.failed(run, piece, &diags)? {
-                        return Ok(Flow::Stop);
-                    }
-                    group = i;
+            }
+            match self.commit_group(run)? {
+                Commit::Done => break,
+                Commit::Failed(_) if fast && !replayed && pieces.len() - group > 1 => {
+                    // The commit took nothing with it (it rolled back): try the group again,
+                    // one statement per commit.
+                    self.replay(run, pieces.len() - group);
+                    replay_until = Some(pieces.len());
+                    replayed = true;
+                    i = group;
                 }
+                Commit::Failed(lost) => return self.lost(run, lost),
             }
         }
-        if let Flow::Stop = self.commit_group(run)? {
-            return Ok(Flow::Stop);
+        if fast {
+            self.set_savepoints(false);
         }
         if let Some((input, error)) = unreadable {
             run.summary.failed += 1;
@@ -330,6 +370,34 @@ impl Session {
             return Ok(Flow::Stop);
         }
         Ok(Flow::Go)
+    }
+
+    /// Gets ready to run `n` statements of the group again, with savepoints: their reports are
+    /// void and they are counted once more.
+    fn replay(&mut self, run: &mut Run<'_>, n: usize) {
+        run.pending.clear();
+        run.summary.statements = run.summary.statements.saturating_sub(n);
+        self.set_savepoints(true);
+    }
+
+    /// A commit failed: say which statements it held, and stop.
+    fn lost(&mut self, run: &mut Run<'_>, lost: Lost) -> io::Result<Flow> {
+        let diag = match &lost.first {
+            Some(first) => catalog_diag(lost.error, Span::default()).with_label(format!(
+                "{} not applied: the commit that held {} failed",
+                statements_range(first, lost.count),
+                if lost.count == 1 { "it" } else { "them" }
+            )),
+            None => catalog_diag(lost.error, Span::default()),
+        };
+        run.summary.failed += lost.count.max(1);
+        run.reporter.report(Report::Problem(&diag))?;
+        if run.summary.stopped_at.is_none()
+            && let Some(first) = &lost.first
+        {
+            stop_at(run, first);
+        }
+        Ok(Flow::Stop)
     }
 
     fn failed(
@@ -362,13 +430,15 @@ impl Session {
             return Ok(Flow::Stop);
         }
         // Earlier statements' reports come first, as they ran first.
-        let flow = self.commit_group(run)?;
+        let committed = self.commit_group(run)?;
         run.reporter.report(Report::Failed {
             piece,
             diagnostics: diags,
         })?;
-        let stop = matches!(flow, Flow::Stop)
-            || run.opts.on_error == OnError::Stop
+        if let Commit::Failed(lost) = committed {
+            return self.lost(run, lost);
+        }
+        let stop = run.opts.on_error == OnError::Stop
             || run.opts.single_transaction
             || self.fatal.is_some();
         if !stop {
@@ -384,36 +454,24 @@ impl Session {
     }
 
     /// Commits the group's writes (unless one transaction or a dry run holds them) and reports
-    /// the statements they made durable. A commit that fails stops the run: the statements it
-    /// held are named, and nothing after them runs, so the catalog never skips a hole.
-    fn commit_group(&mut self, run: &mut Run<'_>) -> io::Result<Flow> {
+    /// the statements they made durable. A failed commit applies none of them: the caller
+    /// replays them or stops, so the catalog never skips a hole.
+    fn commit_group(&mut self, run: &mut Run<'_>) -> io::Result<Commit> {
         if run.opts.single_transaction || run.opts.dry_run {
-            return Ok(Flow::Go);
+            return Ok(Commit::Done);
         }
         self.commit_pending(run)
     }
 
-    fn commit_pending(&mut self, run: &mut Run<'_>) -> io::Result<Flow> {
-        if let Err(e) = self.commit() {
-            let Some(first) = run.pending.first().map(|(p, _)| p.clone()) else {
-                let diag = catalog_diag(e, Span::default());
-                run.reporter.report(Report::Problem(&diag))?;
-                run.summary.failed += 1;
-                return Ok(Flow::Stop);
+    fn commit_pending(&mut self, run: &mut Run<'_>) -> io::Result<Commit> {
+        if let Err(error) = self.commit() {
+            let lost = Lost {
+                error,
+                first: run.pending.first().map(|(p, _)| p.clone()),
+                count: run.pending.len(),
             };
-            let lost = run.pending.len();
-            let diag = catalog_diag(e, Span::default()).with_label(format!(
-                "{} not applied: the commit that held {} failed",
-                statements_range(&first, lost),
-                if lost == 1 { "it" } else { "them" }
-            ));
             run.pending.clear();
-            run.summary.failed += lost;
-            run.reporter.report(Report::Problem(&diag))?;
-            if run.summary.stopped_at.is_none() {
-                stop_at(run, &first);
-            }
-            return Ok(Flow::Stop);
+            return Ok(Commit::Failed(lost));
         }
         let pending = std::mem::take(&mut run.pending);
         for (piece, executed) in &pending {
@@ -424,7 +482,8 @@ impl Session {
                 dry_run: false,
             })?;
         }
-        Ok(Flow::Go)
+        run.reporter.flush()?;
+        Ok(Commit::Done)
     }
 
     /// Ends the run: commit, or roll back a failed or interrupted single transaction or any
@@ -444,10 +503,11 @@ impl Session {
             // Stopped by a failure: what ran before it is already committed.
             return Ok(());
         }
-        if let Flow::Stop = self.commit_pending(run)?
-            && run.opts.single_transaction
-        {
-            run.summary.rolled_back = true;
+        if let Commit::Failed(lost) = self.commit_pending(run)? {
+            if run.opts.single_transaction {
+                run.summary.rolled_back = true;
+            }
+            self.lost(run, lost)?;
         }
         Ok(())
     }
