@@ -287,8 +287,13 @@ impl<K: OptionKey> OptionSetting<K> {
         self.name.span().to(self.value.span())
     }
 
+    /// Whether the value is masked when redacted: the option is secret, or unknown (nothing
+    /// says an unknown option's value is not a secret).
     pub fn is_secret(&self) -> bool {
-        self.name.key().is_some_and(K::is_secret)
+        match &self.name {
+            OptionName::Known(key, _) => key.is_secret(),
+            OptionName::Unknown(..) => true,
+        }
     }
 }
 

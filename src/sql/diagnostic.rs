@@ -230,7 +230,16 @@ pub fn render_all(diags: &[Diagnostic], source: &Source<'_>, color: bool) -> Str
         .collect();
     let mut failures_sorted = failures.clone();
     failures_sorted.sort_unstable();
-    let ranges = super::redact::secret_ranges(source.text, &failures_sorted);
+    let errors: Vec<usize> = diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.span.start)
+        .collect();
+    let ranges = super::redact::secret_ranges(
+        source.text,
+        &failures_sorted,
+        super::redact::Comments::InErrors(&errors),
+    );
     let shown = super::redact::shown(source.text, &ranges);
     let index = LineIndex::new(&shown.text);
     let original_index = LineIndex::new(source.text);

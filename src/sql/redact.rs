@@ -3,6 +3,7 @@
 //! through `ast::Redacted` instead; this is for text that may not parse.
 //!
 //! What is masked, read through the shared token walker, statement by statement:
+//! - the value of an option connsql does not know (it cannot tell it is not a secret);
 //! - the value after a secret option's name (`AWS_SECRET_ACCESS_KEY`, …), up to the next option
 //!   name or keyword, whatever stands between (`=`, `==`, parentheses, nothing);
 //! - every literal after a word that looks like a secret option's name but is not a known
@@ -19,17 +20,9 @@ use std::ops::Range;
 use super::ast::{KEYWORDS, MASK};
 use super::diagnostic::Diagnostic;
 use super::lex::{Piece, TokenKind, walk};
-use super::options::{OptionKey, closest, squash};
+use super::options::OptionKey;
 use super::parse::Statements;
 use super::spec::ConnectionOption;
-
-/// The names of every secret option, of every table.
-fn secret_names() -> impl Iterator<Item = &'static str> {
-    ConnectionOption::table()
-        .iter()
-        .filter(|d| d.secret)
-        .map(|d| d.name)
-}
 
 fn is_known_option(word: &str) -> bool {
     ConnectionOption::from_name(word).is_some()
@@ -39,13 +32,8 @@ fn is_secret_option(word: &str) -> bool {
     ConnectionOption::from_name(word).is_some_and(|k| k.is_secret())
 }
 
-/// Whether an unknown word, or a literal's content, looks like a secret option's name.
 fn looks_secret(text: &str) -> bool {
-    let upper = squash(text);
-    upper.contains("SECRET")
-        || upper.contains("CUSTOMERMANAGED")
-        || secret_names().any(|n| upper.contains(&squash(n)))
-        || (text.len() <= 64 && closest(text, secret_names(), 0.8).is_some())
+    super::spec::looks_like_secret_name(text)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -60,19 +48,69 @@ enum Mode {
     Rest,
 }
 
+/// Which comments to hide, besides those that look like they hold a secret.
+#[derive(Clone, Copy, Debug)]
+pub enum Comments<'a> {
+    /// Every comment (the REPL's history: it keeps statements, not notes).
+    All,
+    /// The comments of statements with an error at one of these offsets: a comment may hold
+    /// what was meant as a value (`SET -- = 'secret'`).
+    InErrors(&'a [usize]),
+}
+
 /// The byte ranges of `text` never to show. `failures` are offsets where parsing failed.
-pub fn secret_ranges(text: &str, failures: &[usize]) -> Vec<Range<usize>> {
+pub fn secret_ranges(
+    text: &str,
+    failures: &[usize],
+    comments_to_hide: Comments<'_>,
+) -> Vec<Range<usize>> {
+    // Where each statement ends, to know whether the one a comment is in failed anywhere.
+    let ends: Vec<usize> = walk(text, 0)
+        .filter(|w| w.is(TokenKind::Semi))
+        .map(|w| w.end())
+        .collect();
+    let statement_failed = |at: usize| {
+        let i = ends.partition_point(|&e| e <= at);
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        let end = ends.get(i).copied().unwrap_or(text.len());
+        match comments_to_hide {
+            Comments::All => true,
+            Comments::InErrors(errors) => errors.iter().any(|&f| (start..=end).contains(&f)),
+        }
+    };
     let mut ranges = Vec::new();
     let mut mode = Mode::Off;
     let mut failed = false;
+    // Whether the last token was a word that is neither an option nor a keyword.
+    let mut after_unknown = false;
     let mut failures = failures.iter().copied().peekable();
-    for w in walk(text, 0) {
+    let pieces: Vec<_> = walk(text, 0).collect();
+    let quoted = |p: Option<&super::lex::Walked<'_>>| {
+        p.is_some_and(|p| p.is(TokenKind::String) || p.is(TokenKind::QuotedIdent))
+    };
+    for (k, w) in pieces.iter().enumerate() {
+        // A word glued to a string on either side (`'…'word'…'`): an unbalanced quote has
+        // turned the literals inside out, and the word was meant to be quoted.
+        let glued = (k > 0 && quoted(pieces.get(k - 1))) || quoted(pieces.get(k + 1));
         while failures.peek().is_some_and(|&f| f <= w.start) {
             failures.next();
             failed = true;
         }
+        let unknown_before = std::mem::take(&mut after_unknown);
         let literal = match w.piece {
-            Piece::Blank => continue,
+            // A comment where a secret may stand hides nothing: `KEY -- = 'secret'`.
+            Piece::Blank => {
+                after_unknown = unknown_before;
+                let hide_all = mode != Mode::Off
+                    || failed
+                    || (!w.text.trim().is_empty() && statement_failed(w.start));
+                ranges.extend(
+                    comments(w.text)
+                        .filter(|r| hide_all || looks_secret(&w.text[r.clone()]))
+                        .map(|r| w.start + r.start..w.start + r.end),
+                );
+                continue;
+            }
             Piece::Unterminated(_) => {
                 ranges.push(w.start..w.end());
                 continue;
@@ -82,7 +120,14 @@ pub fn secret_ranges(text: &str, failures: &[usize]) -> Vec<Range<usize>> {
                 failed = false;
                 continue;
             }
-            Piece::Token(TokenKind::Eq | TokenKind::Comma) => continue,
+            Piece::Token(TokenKind::Eq) => {
+                // `UNKNOWN_NAME = value`: nothing says the value is not a secret.
+                if unknown_before && mode == Mode::Off {
+                    mode = Mode::Value { in_list: false };
+                }
+                continue;
+            }
+            Piece::Token(TokenKind::Comma) => continue,
             Piece::Token(TokenKind::LParen) => {
                 if let Mode::Value { .. } = mode {
                     mode = Mode::Value { in_list: true };
@@ -102,19 +147,31 @@ pub fn secret_ranges(text: &str, failures: &[usize]) -> Vec<Range<usize>> {
                     }
                     continue;
                 }
-                if is_known_option(w.text)
-                    || KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(w.text))
-                {
+                if is_known_option(w.text) {
                     if let Mode::Value { .. } = mode {
                         mode = Mode::Off;
                     }
                     continue;
                 }
-                if looks_secret(w.text) {
-                    mode = Mode::Rest;
+                if KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(w.text)) {
+                    if let Mode::Value { .. } = mode {
+                        mode = Mode::Off;
+                    }
+                    // A keyword where an option name should be is an unknown option too.
+                    after_unknown = mode == Mode::Off;
                     continue;
                 }
-                false
+                if mode == Mode::Rest || (failed && glued) {
+                    // A bare word after the secret's name, or one that was meant to be quoted
+                    // where the statement no longer parses: perhaps a secret.
+                    true
+                } else if looks_secret(w.text) {
+                    mode = Mode::Rest;
+                    continue;
+                } else {
+                    after_unknown = mode == Mode::Off;
+                    false
+                }
             }
             Piece::Token(TokenKind::String | TokenKind::QuotedIdent) => true,
             Piece::Token(TokenKind::Number | TokenKind::Other) => false,
@@ -132,16 +189,39 @@ pub fn secret_ranges(text: &str, failures: &[usize]) -> Vec<Range<usize>> {
     ranges
 }
 
-/// Where the statements of `text` fail to parse, for [`secret_ranges`].
+/// The comments inside a run of blanks.
+fn comments(blank: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = &blank[at..];
+        let start = at + rest.find(['-', '/'])?;
+        let end = if blank[start..].starts_with("--") {
+            blank[start..].find('\n').map_or(blank.len(), |i| start + i)
+        } else if blank[start..].starts_with("/*") {
+            blank[start..]
+                .find("*/")
+                .map_or(blank.len(), |i| start + i + 2)
+        } else {
+            at = start + 1;
+            return Some(start..start);
+        };
+        at = end;
+        Some(start..end)
+    })
+    .filter(|r| !r.is_empty())
+}
+
+/// Where the statements of `text` fail to parse.
 pub fn parse_failures(text: &str) -> Vec<usize> {
     Statements::new(text)
         .filter_map(|r| r.err().map(|d| d.span.start))
         .collect()
 }
 
-/// `text` with secrets replaced by `'********'`: for the REPL's history file.
+/// `text` with secrets replaced by `'********'`, and comments dropped: for the REPL's history
+/// file.
 pub fn redact_text(text: &str) -> String {
-    let ranges = secret_ranges(text, &parse_failures(text));
+    let ranges = secret_ranges(text, &parse_failures(text), Comments::All);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for r in ranges {
@@ -160,7 +240,11 @@ fn mask_for(raw: &str) -> String {
         Some(b'"') if raw.len() > 1 && raw.ends_with('"') => format!("\"{MASK}\""),
         Some(b'\'') => format!("'{MASK}"),
         Some(b'"') => format!("\"{MASK}"),
+        Some(b'/') if raw.starts_with("/*") && raw.len() > 3 && raw.ends_with("*/") => {
+            format!("/* {MASK} */")
+        }
         Some(b'/') if raw.starts_with("/*") => format!("/*{MASK}"),
+        Some(b'-') if raw.starts_with("--") => format!("-- {MASK}"),
         _ => MASK.to_string(),
     }
 }
@@ -327,8 +411,8 @@ mod tests {
             "CREATE S3 CONNECTION c AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' aws_secret_access_key='********'"
         );
         assert_eq!(
-            redact_text("x ENCRYPTION_CUSTOMER_MANAGED_KEY = 'abc"),
-            "x ENCRYPTION_CUSTOMER_MANAGED_KEY = '********"
+            redact_text("CREATE S3 CONNECTION x ENCRYPTION_CUSTOMER_MANAGED_KEY = 'abc"),
+            "CREATE S3 CONNECTION x ENCRYPTION_CUSTOMER_MANAGED_KEY = '********"
         );
         assert_eq!(
             redact_text("CREATE S3 CONNECTION c COMMENT = 'fine'"),
@@ -356,7 +440,7 @@ mod tests {
     #[test]
     fn shown_text_maps_offsets() {
         let text = "A AWS_SECRET_ACCESS_KEY = 'abcdefghijkl' B\x1b[2J";
-        let ranges = secret_ranges(text, &[]);
+        let ranges = secret_ranges(text, &[], Comments::InErrors(&[]));
         let shown = shown(text, &ranges);
         assert_eq!(shown.text, "A AWS_SECRET_ACCESS_KEY = '********' B\\x1b[2J");
         let b = text.find(" B").unwrap() + 1;

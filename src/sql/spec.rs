@@ -129,6 +129,24 @@ pub const CONNECTION_OPTIONS: &[OptionDef<ConnectionOption>] = &[
     ),
 ];
 
+/// Whether a word, or a literal's text, looks like a secret option's name (`SECRET`, a near
+/// miss such as `AWS_SECRET_ACESS_KEY`): what follows it is treated as a secret wherever text is
+/// shown.
+pub fn looks_like_secret_name(text: &str) -> bool {
+    use super::options::{closest, squash};
+    let secrets = || {
+        CONNECTION_OPTIONS
+            .iter()
+            .filter(|d| d.secret)
+            .map(|d| d.name)
+    };
+    let upper = squash(text);
+    upper.contains("SECRET")
+        || upper.contains("CUSTOMERMANAGED")
+        || secrets().any(|n| upper.contains(&squash(n)))
+        || (text.len() <= 64 && closest(text, secrets(), 0.8).is_some())
+}
+
 /// How a connection authenticates to AWS.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Credentials {
