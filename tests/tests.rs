@@ -7,6 +7,10 @@ mod util;
 mod batch;
 /// The catalog file: creation, permissions, migrations, refusals, concurrency.
 mod catalog;
+/// Crash safety: SIGKILL at random moments, SIGINT and SIGTERM.
+mod crash;
+/// The README and the grammar agree with the option tables.
+mod docs;
 /// Faults and hostile input: full disk, races, one-line scripts, endless answers, signals.
 mod faults;
 /// The grammar corpus: `grammar/ok` parses, checks and round-trips; `grammar/err` fails.

@@ -373,6 +373,51 @@ pub fn fold_name(name: &str) -> String {
 mod tests {
     use super::*;
 
+    use crate::sql::ConnectionSpec;
+
+    fn spec() -> ConnectionSpec {
+        ConnectionSpec::default()
+    }
+
+    #[test]
+    fn a_failed_statement_rolls_back_to_its_savepoint() {
+        let mut c = Catalog::in_memory().expect("catalog");
+        c.atomically(|c| c.insert("a", &spec(), crate::clock::now()).map(drop))
+            .expect("a");
+        let failed: Result<()> = c.atomically(|c| {
+            c.insert("b", &spec(), crate::clock::now())?;
+            Err(CatalogError::Unsupported("a test failure"))
+        });
+        assert!(failed.is_err());
+        c.commit().expect("commit");
+        assert_eq!(c.names().expect("names"), ["a"]);
+    }
+
+    #[test]
+    fn without_savepoints_a_failure_poisons_the_transaction() {
+        let mut c = Catalog::in_memory().expect("catalog");
+        c.set_statement_savepoints(false);
+        let failed: Result<()> = c.atomically(|c| {
+            c.insert("b", &spec(), crate::clock::now())?;
+            Err(CatalogError::Unsupported("a test failure"))
+        });
+        assert!(failed.is_err() && c.is_poisoned());
+        assert!(matches!(c.commit(), Err(CatalogError::Poisoned)));
+        c.rollback().expect("rollback");
+        assert!(!c.is_poisoned() && !c.in_transaction());
+        assert!(c.names().expect("names").is_empty());
+    }
+
+    #[test]
+    fn look_up_folds_names() {
+        let mut c = Catalog::in_memory().expect("catalog");
+        c.atomically(|c| c.insert("noext", &spec(), crate::clock::now()).map(drop))
+            .expect("insert");
+        c.commit().expect("commit");
+        assert!(c.lookup("NOEXT").expect("look-up").is_some());
+        assert!(c.lookup("\"NOEXT\"").expect("look-up").is_none());
+    }
+
     #[test]
     fn names_fold_like_sql() {
         assert_eq!(fold_name("NOEXT"), "noext");

@@ -6,6 +6,8 @@
 mod connections;
 mod outcome;
 mod show;
+#[cfg(test)]
+mod tests;
 mod unit;
 
 use std::collections::HashMap;
