@@ -65,6 +65,11 @@ impl<W: Write> Printer<W> {
 
     pub fn print(&mut self, executed: &Executed, dry_run: bool) -> io::Result<()> {
         let outcome = &executed.outcome;
+        if let (Outcome::Connections(all), Format::Table, false) =
+            (outcome, self.format, self.style.expanded)
+        {
+            return table::connections(&mut self.out, all, self.style);
+        }
         match (result_set(outcome), self.format) {
             (Some(set), Format::Table) => table::write(&mut self.out, &set, self.style),
             (Some(set), Format::Json) => {

@@ -25,8 +25,6 @@ pub struct ResultSet {
     pub columns: Vec<&'static str>,
     pub rows: Vec<Vec<Value>>,
     pub shape: Shape,
-    /// The columns a table shows, when fewer than all (a terminal is narrow).
-    pub compact: Option<&'static [&'static str]>,
 }
 
 /// SHOW CONNECTIONS columns, which are also its JSON keys (SPEC §2).
@@ -46,8 +44,8 @@ pub const SHOW_COLUMNS: &[&str] = &[
     "validated_at",
 ];
 
-/// What a table of connections shows: what fits and matters; DESCRIBE and JSON have the rest.
-/// `role_or_key` is the role ARN or the access key ID.
+/// What a table of connections shows (`output::table::connections`): what fits and matters;
+/// DESCRIBE, `-x` and JSON have the rest. `role_or_key` is the role ARN or the access key ID.
 pub const SHOW_COMPACT: &[&str] = &[
     "name",
     "authentication",
@@ -63,20 +61,17 @@ pub fn result_set(outcome: &Outcome) -> Option<ResultSet> {
         columns,
         rows,
         shape: Shape::Table,
-        compact: None,
     };
     let document = |columns: Vec<&'static str>, row| ResultSet {
         columns,
         rows: vec![row],
         shape: Shape::Document,
-        compact: None,
     };
     Some(match outcome {
         Outcome::Changed { .. } => return None,
-        Outcome::Connections(all) => ResultSet {
-            compact: Some(SHOW_COMPACT),
-            ..table(SHOW_COLUMNS.to_vec(), all.iter().map(show_row).collect())
-        },
+        Outcome::Connections(all) => {
+            table(SHOW_COLUMNS.to_vec(), all.iter().map(show_row).collect())
+        }
         Outcome::Description(c) => table(vec!["property", "value"], describe_rows(c)),
         Outcome::CreateStatement { connection, text } => document(
             vec!["connection", "create_statement"],
@@ -214,23 +209,6 @@ pub fn change_object(outcome: &Outcome, dry_run: bool) -> Map<String, Value> {
         }
     }
     o
-}
-
-/// The cell a table shows for a compact column.
-pub fn compact_cell(set: &ResultSet, row: &[Value], column: &str) -> Value {
-    let get = |name: &str| {
-        set.columns
-            .iter()
-            .position(|c| *c == name)
-            .map_or(Value::Null, |i| row[i].clone())
-    };
-    match column {
-        "role_or_key" => match get("aws_role") {
-            Value::Null => get("aws_access_key_id"),
-            role => role,
-        },
-        other => get(other),
-    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,82 @@ use serde_json::Value;
 
 use super::TableStyle;
 use super::plain_table;
-use super::rows::{ResultSet, Shape, compact_cell};
+use super::rows::{ResultSet, SHOW_COMPACT, Shape};
+use crate::catalog::StoredConnection;
+use crate::clock::rfc3339;
+use crate::sql::Credentials;
 use crate::sql::redact::escape_controls;
+
+/// SHOW CONNECTIONS as a table: its compact columns, cells borrowed from the connections
+/// (it is the statement people run most, and start-up time matters there).
+pub fn connections(
+    out: &mut impl Write,
+    all: &[StoredConnection],
+    style: TableStyle,
+) -> io::Result<()> {
+    let validated: Vec<String> = all
+        .iter()
+        .map(|c| c.validated_at.map(rfc3339).unwrap_or_default())
+        .collect();
+    let full: Vec<[Cow<'_, str>; 6]> = all
+        .iter()
+        .zip(&validated)
+        .map(|(c, validated)| {
+            let role_or_key = match &c.spec.credentials {
+                Credentials::Role { arn, .. } => arn.as_str(),
+                Credentials::Keys { access_key_id, .. } => access_key_id.as_str(),
+                Credentials::Default => "",
+            };
+            [
+                one_line(&c.name),
+                Cow::Borrowed(c.spec.credentials.method()),
+                Cow::Borrowed(role_or_key),
+                Cow::Borrowed(if c.spec.read_only { "true" } else { "false" }),
+                Cow::Borrowed(validated.as_str()),
+                c.spec
+                    .comment
+                    .as_deref()
+                    .map_or(Cow::Borrowed(""), one_line),
+            ]
+        })
+        .collect();
+    let keep: Vec<usize> = (0..SHOW_COMPACT.len())
+        .filter(|&i| i == 0 || full.iter().any(|r| !r[i].is_empty()))
+        .collect();
+    let header: Vec<&str> = keep.iter().map(|&i| SHOW_COMPACT[i]).collect();
+    let cells: Vec<Vec<Cow<'_, str>>> = full
+        .into_iter()
+        .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+        .collect();
+    grid(out, &header, cells, style)?;
+    count(out, all.len())
+}
+
+/// Rows under a header: sized to the terminal (cells cut, never wrapped) or plain.
+fn grid(
+    out: &mut impl Write,
+    header: &[&str],
+    cells: Vec<Vec<Cow<'_, str>>>,
+    style: TableStyle,
+) -> io::Result<()> {
+    if !style.terminal {
+        return plain_table::write(out, header, &cells);
+    }
+    let mut table = Table::new();
+    let cells: Vec<Vec<String>> = cells
+        .into_iter()
+        .map(|r| r.into_iter().map(Cow::into_owned).collect())
+        .collect();
+    let cells = match table.width().map(usize::from) {
+        Some(w) => fit(header, cells, w),
+        None => cells,
+    };
+    table.load_style(presets::UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(header.iter().copied());
+    table.add_rows(cells);
+    writeln!(out, "{table}")
+}
 
 pub fn write(out: &mut impl Write, set: &ResultSet, style: TableStyle) -> io::Result<()> {
     if set.shape == Shape::Document {
@@ -33,21 +107,11 @@ pub fn write(out: &mut impl Write, set: &ResultSet, style: TableStyle) -> io::Re
         return expanded(out, set);
     }
     let (header, cells) = shown_columns(set);
-    if style.terminal {
-        let mut table = Table::new();
-        let width = table.width().map(usize::from);
-        let cells = match width {
-            Some(w) => fit(&header, cells, w),
-            None => cells,
-        };
-        table.load_style(presets::UTF8_FULL_CONDENSED);
-        table.set_content_arrangement(ContentArrangement::Disabled);
-        table.set_header(header.iter().copied());
-        table.add_rows(cells);
-        writeln!(out, "{table}")?;
-    } else {
-        plain_table::write(out, &header, &cells)?;
-    }
+    let cells = cells
+        .into_iter()
+        .map(|r| r.into_iter().map(Cow::Owned).collect())
+        .collect();
+    grid(out, &header, cells, style)?;
     count(out, set.rows.len())
 }
 
@@ -55,36 +119,14 @@ fn count(out: &mut impl Write, n: usize) -> io::Result<()> {
     writeln!(out, "({n} row{})", if n == 1 { "" } else { "s" })
 }
 
-/// The columns a table shows and their cells: all of them, or the compact ones that have a
-/// value in some row.
+/// The columns of a result set and their cells as text.
 fn shown_columns(set: &ResultSet) -> (Vec<&'static str>, Vec<Vec<String>>) {
-    let Some(compact) = set.compact else {
-        let cells = set
-            .rows
-            .iter()
-            .map(|r| r.iter().map(|v| text_cell(v).into_owned()).collect())
-            .collect();
-        return (set.columns.clone(), cells);
-    };
-    let full: Vec<Vec<String>> = set
+    let cells = set
         .rows
         .iter()
-        .map(|r| {
-            compact
-                .iter()
-                .map(|c| text_cell(&compact_cell(set, r, c)).into_owned())
-                .collect()
-        })
+        .map(|r| r.iter().map(|v| text_cell(v).into_owned()).collect())
         .collect();
-    let keep: Vec<usize> = (0..compact.len())
-        .filter(|&i| i == 0 || full.iter().any(|r| !r[i].is_empty()))
-        .collect();
-    let header = keep.iter().map(|&i| compact[i]).collect();
-    let cells = full
-        .into_iter()
-        .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
-        .collect();
-    (header, cells)
+    (set.columns.clone(), cells)
 }
 
 /// Cuts the widest columns until the table fits `width` characters, each cut cell ending in
