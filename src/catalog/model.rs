@@ -102,6 +102,12 @@ pub fn random_hex(n: usize) -> String {
         }
         let bytes = &pool[*used..*used + n];
         *used += n;
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(2 * n);
+        for b in bytes {
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        out
     })
 }

@@ -236,6 +236,49 @@ pub fn is_blank(i: &str) -> bool {
     matches!(blanks(i), Ok(("", ())))
 }
 
+/// Where [`next_semicolon`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Semicolon {
+    /// Just past the first top-level `;`.
+    Found(usize),
+    /// A string, quoted name or block comment starting here runs to the end of the text.
+    Open(LexErrorKind, usize),
+    /// The text ends first, at a token boundary.
+    NotYet,
+}
+
+/// The first `;` at or after `from` that is not inside a string, quoted name or comment, read
+/// with the same primitives as every token: between those constructs only plain words,
+/// numbers and punctuation can stand, and none of them holds a `;`, so the scan jumps to the
+/// next byte that can start one. This is the statement splitter's hot path.
+pub fn next_semicolon(text: &str, from: usize) -> Semicolon {
+    let bytes = text.as_bytes();
+    let mut pos = from;
+    while let Some(k) = bytes[pos..]
+        .iter()
+        .position(|b| matches!(b, b';' | b'\'' | b'"' | b'-' | b'/'))
+    {
+        let at = pos + k;
+        let rest = &text[at..];
+        let skipped = match bytes[at] {
+            b';' => return Semicolon::Found(at + 1),
+            b'\'' => string(rest),
+            b'"' => quoted_ident(rest),
+            b'-' if rest.starts_with("--") => line_comment(rest),
+            b'/' if rest.starts_with("/*") => block_comment(rest),
+            _ => Ok((&rest[1..], "")),
+        };
+        match skipped {
+            Ok((after, _)) => pos = text.len() - after.len(),
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                return Semicolon::Open(e.kind, at);
+            }
+            Err(nom::Err::Incomplete(_)) => return Semicolon::NotYet,
+        }
+    }
+    Semicolon::NotYet
+}
+
 /// What the shared walker sees: a run of blanks, a token, or a construct that is never closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Piece {
@@ -286,7 +329,18 @@ impl<'a> Iterator for Walk<'a> {
             return None;
         }
         let start = self.pos;
-        let (piece, len) = match blanks(rest) {
+        let blank_start = match rest.as_bytes()[0] {
+            b' ' | b'\n' | b'\t' | b'\r' => true,
+            b'-' => rest.starts_with("--"),
+            b'/' => rest.starts_with("/*"),
+            b => !b.is_ascii(),
+        };
+        let scanned = if blank_start {
+            blanks(rest)
+        } else {
+            Ok((rest, ()))
+        };
+        let (piece, len) = match scanned {
             Ok((after, ())) if after.len() < rest.len() => (Piece::Blank, rest.len() - after.len()),
             Ok(_) => match token(rest) {
                 Ok((after, (kind, _))) => (Piece::Token(kind), rest.len() - after.len()),

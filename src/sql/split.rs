@@ -1,8 +1,8 @@
 //! Finds where statements end: the first `;` outside strings, quoted names and comments, read
-//! through the shared token walker. Resumable, so input can arrive a line at a time (batch from
+//! with the lexer's own primitives (`lex::next_semicolon`). Resumable, so input can arrive a line at a time (batch from
 //! a pipe, the REPL) and a statement is scanned once however many lines it spans.
 
-use super::lex::{LexErrorKind, Piece, TokenKind, walk};
+use super::lex::{LexErrorKind, Semicolon, next_semicolon};
 
 /// Where the scan stopped in text that may still grow at the end.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,7 +39,7 @@ impl Scanner {
     /// returns the offset just past the first top-level `;`, resetting the state; or `None` when
     /// the text ends first, keeping the state for more text.
     pub fn find_end(&mut self, text: &str, from: usize) -> Option<usize> {
-        let mut pos = match self.open {
+        let pos = match self.open {
             Open::Boundary => from.max(self.resume),
             Open::Quoted {
                 start,
@@ -67,35 +67,33 @@ impl Scanner {
             },
         };
         self.open = Open::Boundary;
-        for w in walk(text, pos) {
-            match w.piece {
-                Piece::Token(TokenKind::Semi) => {
-                    *self = Scanner::default();
-                    return Some(w.end());
-                }
-                Piece::Unterminated(kind) => {
-                    self.open = match kind {
-                        LexErrorKind::UnterminatedComment => Open::Comment {
-                            scanned: text.len(),
-                        },
-                        LexErrorKind::UnterminatedIdentifier => Open::Quoted {
-                            start: w.start,
-                            quote: b'"',
-                            scanned: text.len(),
-                        },
-                        _ => Open::Quoted {
-                            start: w.start,
-                            quote: b'\'',
-                            scanned: text.len(),
-                        },
-                    };
-                    return None;
-                }
-                _ => pos = w.end(),
+        match next_semicolon(text, pos) {
+            Semicolon::Found(end) => {
+                *self = Scanner::default();
+                Some(end)
+            }
+            Semicolon::Open(kind, start) => {
+                let scanned = text.len();
+                self.open = match kind {
+                    LexErrorKind::UnterminatedComment => Open::Comment { scanned },
+                    LexErrorKind::UnterminatedIdentifier => Open::Quoted {
+                        start,
+                        quote: b'"',
+                        scanned,
+                    },
+                    _ => Open::Quoted {
+                        start,
+                        quote: b'\'',
+                        scanned,
+                    },
+                };
+                None
+            }
+            Semicolon::NotYet => {
+                self.resume = text.len();
+                None
             }
         }
-        self.resume = pos;
-        None
     }
 
     /// Whether the text so far ends inside a string, quoted identifier or block comment.
