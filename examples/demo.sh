@@ -3,7 +3,8 @@
 # and runs examples/demo.sql against it: one connection is accepted, one refused with its hint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --bins
+# The first build takes a few minutes; cargo shows its progress.
+cargo build --bins
 dir=$(mktemp -d)
 target/debug/connsql-sts-emulator --config examples/emulator.json >"$dir/emulator.out" &
 emulator=$!
