@@ -141,7 +141,9 @@ pub(crate) fn typed_options<K: OptionKey, C>(
     special_unknown: impl Fn(&str, Span) -> Option<Diagnostic>,
     mut typed_value: impl FnMut(K, &OptionSetting<K>) -> Result<(C, Option<Diagnostic>), Diagnostic>,
 ) -> Vec<Typed<C>> {
-    let mut seen = vec![false; K::table().len()];
+    // A bit per option of the table (tables have far fewer than 128 options).
+    debug_assert!(K::table().len() <= 128);
+    let mut seen: u128 = 0;
     let mut out = Vec::with_capacity(options.0.len());
     for setting in &options.0 {
         let key = match &setting.name {
@@ -155,7 +157,7 @@ pub(crate) fn typed_options<K: OptionKey, C>(
             }
         };
         let name_span = setting.name.span();
-        if seen[key.index()] {
+        if seen & (1 << key.index()) != 0 {
             diags.push(
                 Diagnostic::error(
                     DiagnosticKind::RepeatedOption,
@@ -171,7 +173,7 @@ pub(crate) fn typed_options<K: OptionKey, C>(
             );
             continue;
         }
-        seen[key.index()] = true;
+        seen |= 1 << key.index();
         if purpose == Purpose::Alter && !key.def().editable {
             diags.push(
                 Diagnostic::error(
