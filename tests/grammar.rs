@@ -185,9 +185,20 @@ fn features(stmt: &Statement) -> Vec<String> {
         }
         StatementKind::RenameConnection { .. } => &["rename"],
         StatementKind::DropConnection {
-            if_exists: true, ..
-        } => &["drop", "drop-if-exists"],
-        StatementKind::DropConnection { .. } => &["drop"],
+            if_exists,
+            behavior,
+            ..
+        } => {
+            if *if_exists {
+                out.push("drop-if-exists".into());
+            }
+            match behavior {
+                connsql::sql::ast::DropBehavior::Restrict => out.push("drop-restrict".into()),
+                connsql::sql::ast::DropBehavior::Cascade => out.push("drop-cascade".into()),
+                connsql::sql::ast::DropBehavior::Default => {}
+            }
+            &["drop"]
+        }
         StatementKind::ValidateConnection { .. } => &["validate"],
         StatementKind::ShowConnections { like: Some(_) } => &["show-connections-like"],
         StatementKind::ShowConnections { like: None } => &["show-connections"],
@@ -198,6 +209,55 @@ fn features(stmt: &Statement) -> Vec<String> {
         } => &["show-trust-for"],
         StatementKind::ShowTrustPolicy { connection: None } => &["show-trust"],
         StatementKind::ShowS3Policy { .. } => &["show-s3-policy"],
+        StatementKind::CreateJob(job) => {
+            let mut kinds = vec!["create-job"];
+            if job.sync {
+                kinds.push("sync-job");
+            }
+            if job.or_replace {
+                kinds.push("create-job-or-replace");
+            }
+            if job.if_not_exists {
+                kinds.push("create-job-if-not-exists");
+            }
+            let job_options = job.options.0.iter().map(|o| o.name.to_string());
+            let body: Vec<String> = match &job.body {
+                connsql::sql::ast::JobStatementBody::Copy { source, .. } => {
+                    kinds.push("copy-job");
+                    source.0.iter().map(|o| o.name.to_string()).collect()
+                }
+                connsql::sql::ast::JobStatementBody::Insert {
+                    target,
+                    map_columns_by_name,
+                    ..
+                } => {
+                    kinds.push("insert-job");
+                    if *map_columns_by_name {
+                        kinds.push("map-columns-by-name");
+                    }
+                    target.0.iter().map(|o| o.name.to_string()).collect()
+                }
+            };
+            out.extend(job_options.chain(body));
+            out.extend(kinds.iter().map(|s| s.to_string()));
+            &[]
+        }
+        StatementKind::AlterJob { set, .. } => {
+            out.extend(set.0.iter().map(|o| o.name.to_string()));
+            &["alter-job"]
+        }
+        StatementKind::DropJob {
+            if_exists: true, ..
+        } => &["drop-job", "drop-job-if-exists"],
+        StatementKind::DropJob { .. } => &["drop-job"],
+        StatementKind::ShowJobs { like, connection } => match (like, connection) {
+            (Some(_), Some(_)) => &["show-jobs-like", "show-jobs-for"],
+            (Some(_), None) => &["show-jobs-like"],
+            (None, Some(_)) => &["show-jobs-for"],
+            (None, None) => &["show-jobs"],
+        },
+        StatementKind::DescribeJob { .. } => &["describe-job"],
+        StatementKind::ShowCreateJob { .. } => &["show-create-job"],
     };
     out.extend(kind.iter().map(|s| s.to_string()));
     out

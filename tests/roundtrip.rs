@@ -2,11 +2,14 @@
 //! for plain and pretty printing, and the redacted form never shows a secret.
 
 use connsql::sql::ast::{
-    GroupSetting, Ident, OptionName, OptionSetting, Options, StringLit, Value,
+    CreateJob, DropBehavior, GroupSetting, Ident, JobStatementBody, OptionName, OptionSetting,
+    Options, StringLit, TableName, Value,
 };
+use connsql::sql::job_spec::JobOption;
 use connsql::sql::options::OptionKey;
 use connsql::sql::parse::TIME_UNITS;
-use connsql::sql::spec::{CONNECTION_OPTIONS, ConnectionOption};
+use connsql::sql::select::parse_select;
+use connsql::sql::spec::ConnectionOption;
 use connsql::sql::{Redacted, Span, Statement, StatementKind, parse};
 use proptest::prelude::*;
 
@@ -57,43 +60,124 @@ fn value() -> impl Strategy<Value = Value> {
     ]
 }
 
-fn option() -> impl Strategy<Value = OptionSetting<ConnectionOption>> {
+/// Words an unknown option may not be named: they end an option list, or a number before them
+/// would read as an interval.
+fn reserved(n: &str) -> bool {
+    TIME_UNITS.iter().any(|u| u.eq_ignore_ascii_case(n))
+        || [
+            "AS",
+            "INTO",
+            "SELECT",
+            "WITH",
+            "MAP_COLUMNS_BY_NAME",
+            "SET",
+            "RESTRICT",
+            "CASCADE",
+        ]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(n))
+}
+
+fn option<K: OptionKey>() -> impl Strategy<Value = OptionSetting<K>> {
+    let table = K::table();
     let name = prop_oneof![
-        (0..CONNECTION_OPTIONS.len())
-            .prop_map(|i| OptionName::Known(CONNECTION_OPTIONS[i].key, Span::default())),
+        (0..table.len()).prop_map(move |i| OptionName::Known(table[i].key, Span::default())),
         "[A-Za-z_][A-Za-z0-9_]{0,12}"
-            .prop_filter("not a known option", |n| ConnectionOption::from_name(n)
-                .is_none())
-            // After a number, a unit word would read as part of an interval.
-            .prop_filter("not a time unit", |n| !TIME_UNITS
-                .iter()
-                .any(|u| u.eq_ignore_ascii_case(n)))
+            .prop_filter("not a known option", |n| K::from_name(n).is_none())
+            .prop_filter("not a reserved word", |n| !reserved(n))
             .prop_map(|n| OptionName::Unknown(n, Span::default())),
     ];
     (name, value()).prop_map(|(name, value)| OptionSetting { name, value })
 }
 
-fn options(min: usize) -> impl Strategy<Value = Options<ConnectionOption>> {
-    prop::collection::vec(option(), min..6).prop_map(Options)
+fn options<K: OptionKey>(min: usize) -> impl Strategy<Value = Options<K>> {
+    prop::collection::vec(option::<K>(), min..6).prop_map(Options)
+}
+
+fn table_name() -> impl Strategy<Value = TableName> {
+    prop::collection::vec(ident(), 1..4).prop_map(|parts| TableName {
+        parts,
+        span: Span::default(),
+    })
+}
+
+const SELECTS: &[&str] = &[
+    "SELECT * FROM default_glue_catalog.db.t WHERE $event_time BETWEEN run_start_time() AND run_end_time()",
+    "SELECT a, count(*) AS n FROM db.orders o JOIN db.customers c ON o.cid = c.id GROUP BY a",
+    "WITH x AS (SELECT 1 AS one) SELECT one FROM x",
+    "SELECT 'a;b' AS s, \"Mixed Case\" FROM t",
+];
+
+fn job() -> impl Strategy<Value = CreateJob> {
+    let copy = (ident(), options::<JobOption>(0), table_name()).prop_map(
+        |(connection, source, target)| JobStatementBody::Copy {
+            connection,
+            source,
+            target,
+        },
+    );
+    let insert = (
+        ident(),
+        options::<JobOption>(0),
+        any::<bool>(),
+        0..SELECTS.len(),
+    )
+        .prop_map(|(connection, target, map_columns_by_name, i)| {
+            let text = SELECTS[i];
+            JobStatementBody::Insert {
+                connection,
+                target,
+                map_columns_by_name,
+                select: parse_select(text, Span::new(0, text.len())).expect("a select"),
+            }
+        });
+    (
+        any::<(bool, bool, bool)>(),
+        ident(),
+        options::<JobOption>(0),
+        prop_oneof![copy, insert],
+    )
+        .prop_map(|((or_replace, sync, ine), name, options, body)| CreateJob {
+            or_replace,
+            sync,
+            if_not_exists: ine && !or_replace,
+            name,
+            options,
+            body,
+        })
 }
 
 fn statement() -> impl Strategy<Value = Statement> {
     let kind = prop_oneof![
-        (any::<bool>(), any::<bool>(), ident(), options(0)).prop_map(
-            |(or_replace, ine, name, options)| {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            ident(),
+            options::<ConnectionOption>(0)
+        )
+            .prop_map(|(or_replace, ine, name, options)| {
                 StatementKind::CreateConnection {
                     or_replace,
                     if_not_exists: ine && !or_replace,
                     name,
                     options,
                 }
-            }
-        ),
-        (ident(), options(1)).prop_map(|(name, set)| StatementKind::AlterConnection { name, set }),
+            }),
+        (ident(), options::<ConnectionOption>(1))
+            .prop_map(|(name, set)| StatementKind::AlterConnection { name, set }),
         (ident(), ident())
             .prop_map(|(name, new_name)| StatementKind::RenameConnection { name, new_name }),
-        (any::<bool>(), ident())
-            .prop_map(|(if_exists, name)| StatementKind::DropConnection { if_exists, name }),
+        (any::<bool>(), ident(), 0..3usize).prop_map(|(if_exists, name, b)| {
+            StatementKind::DropConnection {
+                if_exists,
+                name,
+                behavior: [
+                    DropBehavior::Default,
+                    DropBehavior::Restrict,
+                    DropBehavior::Cascade,
+                ][b],
+            }
+        }),
         ident().prop_map(|name| StatementKind::ValidateConnection { name }),
         prop::option::of(string()).prop_map(|like| StatementKind::ShowConnections { like }),
         ident().prop_map(|name| StatementKind::DescribeConnection { name }),
@@ -101,6 +185,15 @@ fn statement() -> impl Strategy<Value = Statement> {
         prop::option::of(ident())
             .prop_map(|connection| StatementKind::ShowTrustPolicy { connection }),
         ident().prop_map(|name| StatementKind::ShowS3Policy { name }),
+        job().prop_map(|j| StatementKind::CreateJob(Box::new(j))),
+        (ident(), options::<JobOption>(1))
+            .prop_map(|(name, set)| StatementKind::AlterJob { name, set }),
+        (any::<bool>(), ident())
+            .prop_map(|(if_exists, name)| StatementKind::DropJob { if_exists, name }),
+        (prop::option::of(string()), prop::option::of(ident()))
+            .prop_map(|(like, connection)| StatementKind::ShowJobs { like, connection }),
+        ident().prop_map(|name| StatementKind::DescribeJob { name }),
+        ident().prop_map(|name| StatementKind::ShowCreateJob { name }),
     ];
     kind.prop_map(Statement::new)
 }
@@ -126,6 +219,17 @@ proptest! {
             StatementKind::AlterConnection { set, .. } => Some(set),
             _ => None,
         };
+        // An unknown option's value is masked too: nothing says it is not a secret.
+        if let StatementKind::CreateJob(job) = &stmt.kind {
+            for o in &job.options.0 {
+                if matches!(o.name, OptionName::Unknown(..))
+                    && let Value::String(s) = &o.value
+                    && s.value.chars().count() >= 6
+                {
+                    prop_assert!(!redacted.contains(&s.to_string()), "{} shows {}", redacted, s);
+                }
+            }
+        }
         for o in options.map(|o| o.0.as_slice()).unwrap_or_default() {
             // The secret's literal must be gone (a short one could occur by chance elsewhere).
             if o.name.key().is_some_and(ConnectionOption::is_secret)

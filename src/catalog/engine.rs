@@ -3,9 +3,13 @@
 
 use time::OffsetDateTime;
 
-use super::model::{CatalogSettings, HistoryEntry, Location, StoredConnection, ValidationRecord};
+use super::model::{
+    CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
+    ValidationRecord,
+};
 use super::{CatalogError, Result};
 use crate::sql::ConnectionSpec;
+use crate::sql::job_spec::JobSpec;
 
 /// Transaction control, as the catalog's unit of work needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +29,8 @@ pub enum Control {
 pub struct NewHistory<'a> {
     pub at: OffsetDateTime,
     pub action: &'a str,
+    /// `connection` or `job`.
+    pub object: &'a str,
     pub connection_id: &'a str,
     pub connection_name: &'a str,
     pub statement: &'a str,
@@ -69,6 +75,45 @@ pub trait Engine {
 
     /// Stores a successful validation and stamps the connection's `validated_at`.
     fn record_validation(&mut self, id: &str, record: &ValidationRecord) -> Result<()>;
+
+    /// The job named exactly `name`, with its connection's current name.
+    fn job(&mut self, name: &str) -> Result<Option<StoredJob>>;
+
+    fn job_exists(&mut self, name: &str) -> Result<bool>;
+
+    /// Jobs by name, filtered by a LIKE pattern and by connection.
+    fn jobs(&mut self, like: Option<&str>, connection_id: Option<&str>) -> Result<Vec<StoredJob>>;
+
+    fn job_names(&mut self) -> Result<Vec<String>>;
+
+    /// Inserts a job; `definition` is its canonical CREATE statement.
+    fn insert_job(&mut self, job: &StoredJob, definition: &str) -> Result<()>;
+
+    /// Replaces a job's definition and connection, keeping id and creation time.
+    fn update_job(
+        &mut self,
+        id: &str,
+        connection_id: &str,
+        spec: &JobSpec,
+        definition: &str,
+        now: OffsetDateTime,
+    ) -> Result<()>;
+
+    fn delete_job(&mut self, id: &str) -> Result<()>;
+
+    /// The jobs that use a connection (only those that write to it, with `writers`), the first
+    /// `limit` names by name, and how many in all; read through an index, not a scan.
+    fn dependents(
+        &mut self,
+        connection_id: &str,
+        writers: bool,
+        limit: usize,
+    ) -> Result<Dependents>;
+
+    /// Deletes every job of a connection; their ids and names, by name.
+    fn delete_jobs_of(&mut self, connection_id: &str) -> Result<Vec<(String, String)>>;
+
+    fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()>;
 
     /// Limits how far the catalog may grow, so tests can make writes fail as on a full disk.
     fn limit_growth_for_tests(&mut self, _extra_pages: i64) -> Result<()> {

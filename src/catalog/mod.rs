@@ -16,13 +16,14 @@ use time::OffsetDateTime;
 
 pub use engine::{Control, Engine, NewHistory};
 pub use model::{
-    CatalogSettings, HistoryEntry, Location, StoredConnection, ValidationRecord, os_user,
-    random_hex, time_ordered_id,
+    CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
+    ValidationRecord, os_user, random_hex, time_ordered_id,
 };
 pub use sqlite::{CURRENT_VERSION, SqliteEngine};
 
 use crate::sql::ConnectionSpec;
 use crate::sql::diagnostic::DiagnosticKind;
+use crate::sql::job_spec::JobSpec;
 
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -338,6 +339,96 @@ impl Catalog {
 
     pub fn record_validation(&mut self, id: &str, record: &ValidationRecord) -> Result<()> {
         self.engine.record_validation(id, record)
+    }
+
+    /// The job named exactly `name`, with its connection's current name.
+    pub fn job(&mut self, name: &str) -> Result<Option<StoredJob>> {
+        self.engine.job(name)
+    }
+
+    /// A job and the connection it uses, as a job runner needs them: the name folds as SQL
+    /// folds it (see [`Catalog::lookup`]), and the connection comes with its secrets.
+    pub fn lookup_job(&mut self, name: &str) -> Result<Option<(StoredJob, StoredConnection)>> {
+        let Some(job) = self.engine.job(&fold_name(name))? else {
+            return Ok(None);
+        };
+        let connection = self.engine.connection(&job.connection_name)?;
+        Ok(connection.map(|c| (job, c)))
+    }
+
+    pub fn job_exists(&mut self, name: &str) -> Result<bool> {
+        self.engine.job_exists(name)
+    }
+
+    pub fn jobs(
+        &mut self,
+        like: Option<&str>,
+        connection_id: Option<&str>,
+    ) -> Result<Vec<StoredJob>> {
+        self.engine.jobs(like, connection_id)
+    }
+
+    pub fn job_names(&mut self) -> Result<Vec<String>> {
+        self.engine.job_names()
+    }
+
+    /// Inserts a new job; the caller has checked the name is free and the connection exists.
+    pub fn insert_job(
+        &mut self,
+        name: &str,
+        connection: &StoredConnection,
+        spec: &JobSpec,
+        now: OffsetDateTime,
+    ) -> Result<StoredJob> {
+        let job = StoredJob {
+            id: time_ordered_id(now),
+            name: name.to_string(),
+            connection_id: connection.id.clone(),
+            connection_name: connection.name.clone(),
+            spec: spec.clone(),
+            created_at: now,
+            updated_at: now,
+            validated_at: None,
+        };
+        let definition = format!("{:#};", spec.to_statement(name, &connection.name).display());
+        self.engine.insert_job(&job, &definition)?;
+        Ok(job)
+    }
+
+    pub fn update_job(
+        &mut self,
+        job: &StoredJob,
+        connection: &StoredConnection,
+        spec: &JobSpec,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let definition = format!(
+            "{:#};",
+            spec.to_statement(&job.name, &connection.name).display()
+        );
+        self.engine
+            .update_job(&job.id, &connection.id, spec, &definition, now)
+    }
+
+    pub fn delete_job(&mut self, id: &str) -> Result<()> {
+        self.engine.delete_job(id)
+    }
+
+    pub fn dependents(
+        &mut self,
+        connection_id: &str,
+        writers: bool,
+        limit: usize,
+    ) -> Result<Dependents> {
+        self.engine.dependents(connection_id, writers, limit)
+    }
+
+    pub fn delete_jobs_of(&mut self, connection_id: &str) -> Result<Vec<(String, String)>> {
+        self.engine.delete_jobs_of(connection_id)
+    }
+
+    pub fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()> {
+        self.engine.record_job_validation(id, at)
     }
 
     /// Lets the catalog grow by at most `extra_pages`, so that tests can make writes fail the

@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::sql::ConnectionSpec;
+use crate::sql::job_spec::JobSpec;
 use crate::sql::values::ExternalId;
 
 /// A connection as the catalog holds it.
@@ -18,6 +19,28 @@ pub struct StoredConnection {
     /// When the current credentials were last proven against AWS; `None` when never.
     pub validated_at: Option<OffsetDateTime>,
     pub validation: Option<ValidationRecord>,
+}
+
+/// A job as the catalog holds it, with the current name of its connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredJob {
+    /// Stable across OR REPLACE and ALTER.
+    pub id: String,
+    pub name: String,
+    /// The connection it references: by identity, so RENAME and OR REPLACE keep it.
+    pub connection_id: String,
+    pub connection_name: String,
+    pub spec: JobSpec,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub validated_at: Option<OffsetDateTime>,
+}
+
+/// The jobs that use a connection: the first few names and how many there are in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dependents {
+    pub names: Vec<String>,
+    pub count: usize,
 }
 
 /// The outcome of a successful validation.
@@ -39,6 +62,9 @@ pub struct HistoryEntry {
     pub os_user: String,
     /// `create`, `replace`, `alter`, `rename` or `drop`.
     pub action: String,
+    /// `connection` or `job`.
+    pub object: String,
+    /// The name of the connection, or of the job.
     pub connection_name: String,
     /// The statement, secrets masked.
     pub statement: String,

@@ -9,7 +9,10 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-pub use rows::{ResultSet, SHOW_COLUMNS, SHOW_COMPACT, Shape, change_object, result_set};
+pub use rows::{
+    ResultSet, SHOW_COLUMNS, SHOW_COMPACT, SHOW_JOB_COLUMNS, SHOW_JOB_COMPACT, Shape,
+    change_object, result_set,
+};
 
 use crate::session::{Executed, Outcome, Proof, Status};
 use crate::sql::redact::escape_controls;
@@ -65,10 +68,14 @@ impl<W: Write> Printer<W> {
 
     pub fn print(&mut self, executed: &Executed, dry_run: bool) -> io::Result<()> {
         let outcome = &executed.outcome;
-        if let (Outcome::Connections(all), Format::Table, false) =
-            (outcome, self.format, self.style.expanded)
-        {
-            return table::connections(&mut self.out, all, self.style);
+        if let (Format::Table, false) = (self.format, self.style.expanded) {
+            match outcome {
+                Outcome::Connections(all) => {
+                    return table::connections(&mut self.out, all, self.style);
+                }
+                Outcome::Jobs(all) => return table::jobs(&mut self.out, all, self.style),
+                _ => {}
+            }
         }
         match (result_set(outcome), self.format) {
             (Some(set), Format::Table) => table::write(&mut self.out, &set, self.style),
@@ -154,6 +161,7 @@ pub fn sentence(outcome: &Outcome, dry_run: bool) -> String {
         object,
         detail,
         proof,
+        dropped_jobs,
     } = outcome
     else {
         return String::new();
@@ -195,6 +203,17 @@ pub fn sentence(outcome: &Outcome, dry_run: bool) -> String {
             ));
         }
         s.push(']');
+    }
+    if !dropped_jobs.is_empty() {
+        let names: Vec<String> = dropped_jobs
+            .iter()
+            .map(|n| crate::sql::Ident::new(n.as_str()).to_string())
+            .collect();
+        s.push_str(&format!(
+            " and its {} {}",
+            if names.len() == 1 { "job" } else { "jobs" },
+            names.join(", ")
+        ));
     }
     s
 }

@@ -3,10 +3,11 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::catalog::StoredConnection;
+use crate::catalog::{StoredConnection, StoredJob};
 use crate::clock::rfc3339;
 use crate::session::{Outcome, Proof};
 use crate::sql::ast::MASK;
+use crate::sql::job_spec::{JobBody, JobKind, JobOption};
 use crate::sql::options::OptionKey;
 use crate::sql::spec::{CONNECTION_OPTIONS, ConnectionOption, Setting};
 
@@ -73,10 +74,12 @@ pub fn result_set(outcome: &Outcome) -> Option<ResultSet> {
             table(SHOW_COLUMNS.to_vec(), all.iter().map(show_row).collect())
         }
         Outcome::Description(c) => table(vec!["property", "value"], describe_rows(c)),
-        Outcome::CreateStatement { connection, text } => document(
-            vec!["connection", "create_statement"],
-            vec![json!(connection), json!(text)],
+        Outcome::CreateStatement { object, text } => document(
+            vec![object.kind(), "create_statement"],
+            vec![json!(object.name()), json!(text)],
         ),
+        Outcome::Jobs(all) => table(SHOW_JOB_COLUMNS.to_vec(), all.iter().map(job_row).collect()),
+        Outcome::JobDescription(job) => table(vec!["property", "value"], describe_job(job)),
         Outcome::TrustPolicy {
             connection,
             external_id,
@@ -182,6 +185,7 @@ pub fn change_object(outcome: &Outcome, dry_run: bool) -> Map<String, Value> {
         object,
         detail,
         proof,
+        dropped_jobs,
     } = outcome
     else {
         return Map::new();
@@ -208,7 +212,122 @@ pub fn change_object(outcome: &Outcome, dry_run: bool) -> Map<String, Value> {
             o.insert("proof_shared_with".into(), json!(other));
         }
     }
+    if !dropped_jobs.is_empty() {
+        o.insert("dropped_jobs".into(), json!(dropped_jobs));
+    }
     o
+}
+
+/// SHOW JOBS columns, which are also its JSON keys (SPEC §6).
+pub const SHOW_JOB_COLUMNS: &[&str] = &[
+    "name",
+    "kind",
+    "sync",
+    "connection",
+    "location",
+    "target",
+    "source_tables",
+    "options",
+    "comment",
+    "created_at",
+    "updated_at",
+    "validated_at",
+];
+
+/// What a table of jobs shows; `-x` and JSON have the rest.
+pub const SHOW_JOB_COMPACT: &[&str] = &[
+    "name",
+    "kind",
+    "sync",
+    "connection",
+    "location",
+    "target",
+    "validated_at",
+    "comment",
+];
+
+fn job_options(job: &StoredJob) -> Value {
+    Value::Object(
+        job.spec
+            .options
+            .iter()
+            .map(|(k, v)| (k.name().to_string(), v.to_json()))
+            .collect(),
+    )
+}
+
+fn job_row(job: &StoredJob) -> Vec<Value> {
+    vec![
+        json!(job.name),
+        json!(job.spec.kind().as_str()),
+        json!(job.spec.sync),
+        json!(job.connection_name),
+        json!(job.spec.location()),
+        json!(job.spec.target()),
+        json!(job.spec.source_tables()),
+        job_options(job),
+        json!(job.spec.comment()),
+        ts(job.created_at),
+        ts(job.updated_at),
+        job.validated_at.map_or(Value::Null, ts),
+    ]
+}
+
+/// Every property of a job: identity, what it reads or writes, each option of the table.
+fn describe_job(job: &StoredJob) -> Vec<Vec<Value>> {
+    let mut out = vec![
+        vec![json!("id"), json!(job.id)],
+        vec![json!("name"), json!(job.name)],
+        vec![json!("kind"), json!(job.spec.kind().as_str())],
+        vec![json!("sync"), json!(job.spec.sync)],
+        vec![json!("connection"), json!(job.connection_name)],
+        vec![json!("location"), json!(job.spec.location())],
+        vec![json!("target"), json!(job.spec.target())],
+        vec![json!("source_tables"), json!(job.spec.source_tables())],
+    ];
+    if let JobBody::Insert {
+        map_columns_by_name,
+        select,
+        ..
+    } = &job.spec.body
+    {
+        out.push(vec![
+            json!("map_columns_by_name"),
+            json!(map_columns_by_name),
+        ]);
+        out.push(vec![json!("select"), json!(select)]);
+    }
+    for def in JobOption::table() {
+        if matches!(
+            def.key,
+            JobOption::Location | JobOption::Bucket | JobOption::Prefix
+        ) {
+            continue;
+        }
+        let applies = def.key.applies();
+        let fits = match job.spec.kind() {
+            JobKind::Copy => applies.copy,
+            JobKind::Insert => applies.insert,
+        };
+        if fits {
+            out.push(vec![
+                json!(def.column),
+                job.spec
+                    .options
+                    .get(&def.key)
+                    .map_or(Value::Null, |v| v.to_json()),
+            ]);
+        }
+    }
+    out.extend([
+        vec![json!("created_at"), ts(job.created_at)],
+        vec![json!("updated_at"), ts(job.updated_at)],
+        vec![
+            json!("validated_at"),
+            job.validated_at.map_or(Value::Null, ts),
+        ],
+    ]);
+    out
 }
 
 #[cfg(test)]

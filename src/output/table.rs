@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::TableStyle;
 use super::plain_table;
-use super::rows::{ResultSet, SHOW_COMPACT, Shape};
-use crate::catalog::StoredConnection;
+use super::rows::{ResultSet, SHOW_COMPACT, SHOW_JOB_COMPACT, Shape};
+use crate::catalog::{StoredConnection, StoredJob};
 use crate::clock::rfc3339;
 use crate::sql::Credentials;
 use crate::sql::redact::escape_controls;
@@ -55,6 +55,35 @@ pub fn connections(
         .collect();
     let header: Vec<&str> = keep.iter().map(|&i| SHOW_COMPACT[i]).collect();
     let cells: Vec<Vec<Cow<'_, str>>> = full
+        .into_iter()
+        .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+        .collect();
+    grid(out, &header, cells, style)?;
+    count(out, all.len())
+}
+
+/// SHOW JOBS as a table: its compact columns, those empty in every row dropped.
+pub fn jobs(out: &mut impl Write, all: &[StoredJob], style: TableStyle) -> io::Result<()> {
+    let full: Vec<Vec<Cow<'_, str>>> = all
+        .iter()
+        .map(|j| {
+            vec![
+                one_line(&j.name),
+                Cow::Borrowed(j.spec.kind().as_str()),
+                Cow::Borrowed(if j.spec.sync { "true" } else { "false" }),
+                one_line(&j.connection_name),
+                Cow::Owned(escape_controls(&j.spec.location()).into_owned()),
+                Cow::Owned(j.spec.target().unwrap_or_default()),
+                Cow::Owned(j.validated_at.map(rfc3339).unwrap_or_default()),
+                j.spec.comment().map_or(Cow::Borrowed(""), one_line),
+            ]
+        })
+        .collect();
+    let keep: Vec<usize> = (0..SHOW_JOB_COMPACT.len())
+        .filter(|&i| i == 0 || full.iter().any(|r| !r[i].is_empty()))
+        .collect();
+    let header: Vec<&str> = keep.iter().map(|&i| SHOW_JOB_COMPACT[i]).collect();
+    let cells = full
         .into_iter()
         .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
         .collect();

@@ -4,10 +4,37 @@
 
 use super::outcome::{Executed, Object, Outcome, Proof, Status};
 use super::{Session, catalog_diag, not_found};
-use crate::catalog::{Catalog, CatalogError, NewHistory};
+use crate::catalog::{Catalog, CatalogError, Dependents, NewHistory};
 use crate::clock::now;
+use crate::sql::ast::DropBehavior;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::{Change, ConnectionSpec, Ident, Redacted, Span, Statement};
+
+/// How many jobs a refusal names before it counts the rest.
+pub(super) const NAMED: usize = 5;
+
+/// "1 job" or "3 jobs".
+pub(super) fn jobs_count(n: usize) -> String {
+    if n == 1 {
+        "1 job".into()
+    } else {
+        format!("{n} jobs")
+    }
+}
+
+/// The first jobs by name, then "and N more".
+pub(super) fn named(d: &Dependents) -> String {
+    let list = d
+        .names
+        .iter()
+        .map(|n| Ident::new(n.as_str()).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match d.count.saturating_sub(d.names.len()) {
+        0 => list,
+        more => format!("{list} and {more} more"),
+    }
+}
 
 impl Session {
     pub(super) fn create(
@@ -89,6 +116,7 @@ impl Session {
         if next == current.spec {
             return Ok(changed(Status::Unchanged, name, Some("no option changed")));
         }
+        self.keep_writers(stmt, name, &current, &next)?;
         let proven = if next.credentials != current.spec.credentials {
             self.prove(stmt, &name.value, &next)?
         } else {
@@ -148,6 +176,7 @@ impl Session {
             object: Object::Connection(new_name.value.clone()),
             detail: Some(format!("renamed from {name}")),
             proof: None,
+            dropped_jobs: Vec::new(),
         }))
     }
 
@@ -156,6 +185,7 @@ impl Session {
         stmt: &Statement,
         if_exists: bool,
         name: &Ident,
+        behavior: DropBehavior,
     ) -> Result<Executed, Diagnostic> {
         let missing_catalog = matches!(self.catalog, super::CatalogSlot::Missing { .. });
         if missing_catalog && if_exists {
@@ -172,14 +202,80 @@ impl Session {
             let names = catalog.names().map_err(|e| catalog_diag(e, name.span))?;
             return Err(not_found(name, &names));
         };
+        let users = catalog
+            .dependents(&current.id, false, NAMED)
+            .map_err(|e| catalog_diag(e, name.span))?;
+        if users.count > 0 && behavior != DropBehavior::Cascade {
+            return Err(Diagnostic::error(
+                DiagnosticKind::ConnectionInUse,
+                name.span,
+                format!(
+                    "connection {name} is used by {}: {}",
+                    jobs_count(users.count),
+                    named(&users)
+                ),
+            )
+            .with_label("jobs reference it")
+            .with_help(format!(
+                "drop the jobs first (DROP JOB {}), or drop them with it: DROP CONNECTION {name} CASCADE",
+                crate::sql::Ident::new(users.names[0].as_str())
+            )));
+        }
         let text = Redacted(stmt).to_string();
-        catalog
+        let dropped = catalog
             .atomically(|c| {
+                let at = now();
+                let jobs = c.delete_jobs_of(&current.id)?;
+                for (id, job) in &jobs {
+                    record_object(c, "job", "drop", id, job, &text, at)?;
+                }
                 c.delete(&current.id)?;
-                record(c, "drop", &current.id, &name.value, &text, now())
+                record(c, "drop", &current.id, &name.value, &text, at)?;
+                Ok::<_, CatalogError>(jobs.into_iter().map(|(_, n)| n).collect::<Vec<_>>())
             })
             .map_err(|e| catalog_diag(e, name.span))?;
-        Ok(changed(Status::Dropped, name, None))
+        let mut executed = changed(Status::Dropped, name, None);
+        if let Outcome::Changed { dropped_jobs, .. } = &mut executed.outcome {
+            *dropped_jobs = dropped;
+        }
+        Ok(executed)
+    }
+
+    /// Refuses to make a connection read-only while jobs write to it.
+    fn keep_writers(
+        &mut self,
+        stmt: &Statement,
+        name: &Ident,
+        current: &crate::catalog::StoredConnection,
+        next: &ConnectionSpec,
+    ) -> Result<(), Diagnostic> {
+        if !next.read_only || current.spec.read_only {
+            return Ok(());
+        }
+        let writers = self
+            .writing(name.span)?
+            .dependents(&current.id, true, NAMED)
+            .map_err(|e| catalog_diag(e, name.span))?;
+        if writers.count == 0 {
+            return Ok(());
+        }
+        let at = stmt
+            .option_span(crate::sql::ConnectionOption::ReadOnly)
+            .unwrap_or(name.span);
+        Err(Diagnostic::error(
+            DiagnosticKind::ConnectionInUse,
+            at,
+            format!(
+                "connection {name} cannot be made read-only: {} write to it: {}",
+                jobs_count(writers.count),
+                named(&writers)
+            ),
+        )
+        .with_label("jobs write through this connection")
+        .with_help(format!(
+            "drop or change those jobs first (DROP JOB {}), or keep READ_ONLY = FALSE",
+            crate::sql::Ident::new(writers.names[0].as_str())
+        )))
     }
 
     pub(super) fn validate_connection(
@@ -201,8 +297,22 @@ impl Session {
     }
 }
 
+/// Appends a history entry about a connection.
 fn record(
     c: &mut Catalog,
+    action: &str,
+    id: &str,
+    name: &str,
+    statement: &str,
+    at: time::OffsetDateTime,
+) -> Result<(), CatalogError> {
+    record_object(c, "connection", action, id, name, statement, at)
+}
+
+/// Appends a history entry; `object` is `connection` or `job`.
+pub(super) fn record_object(
+    c: &mut Catalog,
+    object: &str,
     action: &str,
     id: &str,
     name: &str,
@@ -212,6 +322,7 @@ fn record(
     c.record_history(NewHistory {
         at,
         action,
+        object,
         connection_id: id,
         connection_name: name,
         statement,
@@ -224,6 +335,7 @@ fn changed(status: Status, name: &Ident, detail: Option<&str>) -> Executed {
         object: Object::Connection(name.value.clone()),
         detail: detail.map(str::to_string),
         proof: None,
+        dropped_jobs: Vec::new(),
     })
 }
 
@@ -243,6 +355,7 @@ fn with_proof(
             object: Object::Connection(name.value.clone()),
             detail,
             proof,
+            dropped_jobs: Vec::new(),
         },
         warnings,
     }

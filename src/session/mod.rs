@@ -4,6 +4,7 @@
 //! the catalog and returns a typed [`Outcome`].
 
 mod connections;
+mod jobs;
 mod outcome;
 mod show;
 #[cfg(test)]
@@ -110,7 +111,25 @@ impl Session {
             } => self.create(stmt, or_replace, if_not_exists, &name, spec),
             Plan::Alter { name, changes } => self.alter(stmt, &name, &changes),
             Plan::Rename { name, new_name } => self.rename(stmt, &name, &new_name),
-            Plan::Drop { if_exists, name } => self.drop_connection(stmt, if_exists, &name),
+            Plan::Drop {
+                if_exists,
+                name,
+                behavior,
+            } => self.drop_connection(stmt, if_exists, &name, behavior),
+            Plan::CreateJob {
+                or_replace,
+                if_not_exists,
+                name,
+                connection,
+                spec,
+            } => self.create_job(stmt, or_replace, if_not_exists, &name, &connection, spec),
+            Plan::AlterJob { name, changes } => self.alter_job(stmt, &name, &changes),
+            Plan::DropJob { if_exists, name } => self.drop_job(stmt, if_exists, &name),
+            Plan::ShowJobs { like, connection } => {
+                self.show_jobs(like.as_deref(), connection.as_ref())
+            }
+            Plan::DescribeJob { name } => self.describe_job(&name),
+            Plan::ShowCreateJob { name } => self.show_create_job(&name),
             Plan::Validate { name } => self.validate_connection(stmt, &name),
             Plan::ShowConnections { like } => self.show_connections(like.as_deref()),
             Plan::Describe { name } => self.describe(&name),

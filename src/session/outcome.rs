@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::catalog::{StoredConnection, ValidationRecord};
+use crate::catalog::{StoredConnection, StoredJob, ValidationRecord};
 use crate::sql::diagnostic::Diagnostic;
 
 /// What a statement did to an object.
@@ -39,19 +39,21 @@ impl Status {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Object {
     Connection(String),
+    Job(String),
 }
 
 impl Object {
-    /// `connection`: the JSON key and the word in sentences.
+    /// `connection` or `job`: the JSON key and the word in sentences.
     pub fn kind(&self) -> &'static str {
         match self {
             Object::Connection(_) => "connection",
+            Object::Job(_) => "job",
         }
     }
 
     pub fn name(&self) -> &str {
         match self {
-            Object::Connection(n) => n,
+            Object::Connection(n) | Object::Job(n) => n,
         }
     }
 }
@@ -74,13 +76,19 @@ pub enum Outcome {
         /// Extra words for people, such as the new name of a rename or why nothing happened.
         detail: Option<String>,
         proof: Option<Proof>,
+        /// The jobs a `DROP CONNECTION … CASCADE` dropped with it, by name.
+        dropped_jobs: Vec<String>,
     },
     /// `SHOW CONNECTIONS`
     Connections(Vec<StoredConnection>),
     /// `DESCRIBE CONNECTION`
     Description(Box<StoredConnection>),
-    /// `SHOW CREATE CONNECTION`: the statement, secrets masked.
-    CreateStatement { connection: String, text: String },
+    /// `SHOW CREATE CONNECTION` / `SHOW CREATE JOB`: the statement, secrets masked.
+    CreateStatement { object: Object, text: String },
+    /// `SHOW JOBS`
+    Jobs(Vec<StoredJob>),
+    /// `DESCRIBE JOB`
+    JobDescription(Box<StoredJob>),
     /// `SHOW TRUST POLICY`
     TrustPolicy {
         connection: Option<String>,

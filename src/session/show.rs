@@ -30,7 +30,7 @@ impl Session {
             options: c.spec.to_options(),
         });
         Ok(Executed::new(Outcome::CreateStatement {
-            connection: c.name,
+            object: super::Object::Connection(c.name),
             text: format!("{:#};", Redacted(&create)),
         }))
     }

@@ -3,10 +3,12 @@
 pub mod ast;
 pub mod check;
 pub mod diagnostic;
+pub mod job_spec;
 pub mod lex;
 pub mod options;
 pub mod parse;
 pub mod redact;
+pub mod select;
 pub mod span;
 pub mod spec;
 pub mod split;

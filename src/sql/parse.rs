@@ -4,12 +4,14 @@
 use std::cell::Cell;
 
 use super::ast::{
-    GroupSetting, Ident, OptionName, OptionSetting, Options, Statement, StatementKind, StringLit,
-    Value,
+    CreateJob, DropBehavior, GroupSetting, Ident, JobStatementBody, OptionName, OptionSetting,
+    Options, Statement, StatementKind, StringLit, TableName, Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
+use super::job_spec::JobOption;
 use super::lex::{self, LexErrorKind, TokenKind};
 use super::options::OptionKey;
+use super::select::{self, Select};
 use super::span::Span;
 use super::spec::ConnectionOption;
 use super::split;
@@ -108,6 +110,7 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
         end: text.len(),
         cache: Cell::new(None),
         terminated: false,
+        at_eof,
     };
     let failure = match parser.statement() {
         Ok(_) if !parser.terminated && !at_eof => return Step::NeedMore,
@@ -132,6 +135,7 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
                 next: text.len(),
             },
         },
+        Failure::Incomplete => Step::NeedMore,
         Failure::Foreign { head } => match foreign_end(text, start, at_eof) {
             Some(next) => Step::Parsed {
                 result: Err(not_a_connection_statement(text, head)),
@@ -258,6 +262,8 @@ type Fallible<T> = Result<T, Box<Diagnostic>>;
 
 enum Failure {
     Diag(Box<Diagnostic>),
+    /// A job's query has no end yet and the text may still grow.
+    Incomplete,
     /// A statement of another kind; `head` covers its leading words.
     Foreign {
         head: Span,
@@ -321,6 +327,8 @@ struct Parser<'a> {
     cache: Cell<Option<(usize, Token<'a>, usize)>>,
     /// Whether the statement ended with its `;` (rather than the end of the text).
     terminated: bool,
+    /// Whether the text is complete (else a statement without its `;` may still grow).
+    at_eof: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -463,6 +471,12 @@ impl<'a> Parser<'a> {
                     name: self.ident()?,
                 }
             }
+            "DESCRIBE" | "DESC" if self.peek()?.is_word("JOB") => {
+                self.next()?;
+                StatementKind::DescribeJob {
+                    name: self.ident()?,
+                }
+            }
             "DESCRIBE" | "DESC" if self.peek()?.is_word("CONNECTION") => {
                 self.next()?;
                 StatementKind::DescribeConnection {
@@ -567,24 +581,12 @@ impl<'a> Parser<'a> {
         } else {
             false
         };
+        let next = self.peek()?;
+        if next.is_word("JOB") || (next.is_word("SYNC") && self.peek2()?.is_word("JOB")) {
+            return self.create_job(or_replace);
+        }
         self.connection_type(verb)?;
-        let if_not_exists = if self.peek()?.is_word("IF") {
-            let tok = self.next()?;
-            self.expect_word("NOT")?;
-            let exists = self.expect_word("EXISTS")?;
-            if or_replace {
-                return Err(Diagnostic::error(
-                    DiagnosticKind::ConflictingClauses,
-                    tok.span.to(exists.span),
-                    "OR REPLACE and IF NOT EXISTS cannot be used together",
-                )
-                .with_help("OR REPLACE overwrites an existing connection, IF NOT EXISTS leaves it alone: keep one")
-                .into());
-            }
-            true
-        } else {
-            false
-        };
+        let if_not_exists = self.if_not_exists(or_replace, "connection")?;
         let name = self.ident()?;
         let options = self.options()?;
         Ok(StatementKind::CreateConnection {
@@ -593,6 +595,150 @@ impl<'a> Parser<'a> {
             name,
             options,
         })
+    }
+
+    /// `[IF NOT EXISTS]`, which `OR REPLACE` excludes.
+    fn if_not_exists(&mut self, or_replace: bool, object: &str) -> Fallible<bool> {
+        if !self.peek()?.is_word("IF") {
+            return Ok(false);
+        }
+        let tok = self.next()?;
+        self.expect_word("NOT")?;
+        let exists = self.expect_word("EXISTS")?;
+        if or_replace {
+            return Err(Diagnostic::error(
+                DiagnosticKind::ConflictingClauses,
+                tok.span.to(exists.span),
+                "OR REPLACE and IF NOT EXISTS cannot be used together",
+            )
+            .with_help(format!(
+                "OR REPLACE overwrites an existing {object}, IF NOT EXISTS leaves it alone: keep one"
+            ))
+            .into());
+        }
+        Ok(true)
+    }
+
+    /// `[SYNC] JOB [IF NOT EXISTS] name { option } AS { COPY FROM | INSERT INTO } S3 …`, after
+    /// `CREATE [OR REPLACE]`.
+    fn create_job(&mut self, or_replace: bool) -> PResult<StatementKind> {
+        let sync = self.eat_word("SYNC")?;
+        self.expect_word("JOB")?;
+        let if_not_exists = self.if_not_exists(or_replace, "job")?;
+        let name = self.ident()?;
+        let options = self
+            .options_until::<JobOption>(&["AS"], "`AS COPY FROM S3 …` or `AS INSERT INTO S3 …`")?;
+        self.expect_word("AS")?;
+        let kind = self.next()?;
+        let body = if kind.is_word("COPY") {
+            self.expect_word("FROM")?;
+            self.expect_word("S3")?;
+            let connection = self.ident()?;
+            let source =
+                self.options_until::<JobOption>(&["INTO"], "`INTO` and the table to load")?;
+            self.expect_word("INTO")?;
+            let target = self.table_name()?;
+            let after = self.peek()?;
+            if after.kind == Some(TokenKind::Word) && self.peek2()?.is(TokenKind::Eq) {
+                return Err(self
+                    .expected("the end of the statement after the table", after)
+                    .with_help("a COPY FROM job's options go before AS, or between the connection and INTO")
+                    .into());
+            }
+            JobStatementBody::Copy {
+                connection,
+                source,
+                target,
+            }
+        } else if kind.is_word("INSERT") {
+            self.expect_word("INTO")?;
+            self.expect_word("S3")?;
+            let connection = self.ident()?;
+            let target = self.options_until::<JobOption>(
+                &["MAP_COLUMNS_BY_NAME", "SELECT", "WITH"],
+                "the SELECT that makes the rows to write",
+            )?;
+            let map_columns_by_name = self.eat_word("MAP_COLUMNS_BY_NAME")?;
+            let select = self.select()?;
+            JobStatementBody::Insert {
+                connection,
+                target,
+                map_columns_by_name,
+                select,
+            }
+        } else {
+            return Err(self
+                .expected("COPY FROM S3 or INSERT INTO S3 after AS", kind)
+                .with_help("a job reads a connection (AS COPY FROM S3 connection …) or writes to one (AS INSERT INTO S3 connection …)")
+                .into());
+        };
+        Ok(StatementKind::CreateJob(Box::new(CreateJob {
+            or_replace,
+            sync,
+            if_not_exists,
+            name,
+            options,
+            body,
+        })))
+    }
+
+    /// Options up to one of the words in `stop` (not consumed).
+    fn options_until<K: OptionKey>(&mut self, stop: &[&str], next: &str) -> Fallible<Options<K>> {
+        let mut options = Vec::new();
+        loop {
+            let tok = self.peek()?;
+            if stop.iter().any(|w| tok.is_word(w)) || tok.is(TokenKind::LParen) {
+                return Ok(Options(options));
+            }
+            if stop.contains(&"AS") && (tok.is_word("COPY") || tok.is_word("INSERT")) {
+                return Err(self
+                    .expected("`AS` before it", tok)
+                    .with_help(format!("write … AS {} …", tok.raw.to_ascii_uppercase()))
+                    .into());
+            }
+            match tok.kind {
+                Some(TokenKind::Word) => options.push(self.option::<K>()?),
+                Some(TokenKind::Comma) => {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::Syntax,
+                        tok.span,
+                        "options are separated by whitespace, not commas",
+                    )
+                    .with_label("remove this comma")
+                    .into());
+                }
+                _ => return Err(self.expected(next, tok).into()),
+            }
+        }
+    }
+
+    /// `name { . name }`
+    fn table_name(&mut self) -> Fallible<TableName> {
+        let first = self.ident()?;
+        let mut span = first.span;
+        let mut parts = vec![first];
+        while self.peek()?.raw == "." && self.peek()?.is(TokenKind::Other) {
+            self.next()?;
+            let part = self.ident()?;
+            span = span.to(part.span);
+            parts.push(part);
+        }
+        Ok(TableName { parts, span })
+    }
+
+    /// The query of an `INSERT INTO S3` job: the rest of the statement, read by sqlparser.
+    fn select(&mut self) -> PResult<Select> {
+        let (_, start) = {
+            let tok = self.peek()?;
+            (tok, tok.span.start)
+        };
+        let Some(end) = select::query_end(self.text, start, self.at_eof) else {
+            return Err(Failure::Incomplete);
+        };
+        let query = select::parse_select(self.text, Span::new(start, end))?;
+        self.pos = end;
+        self.cache.set(None);
+        Ok(query)
     }
 
     fn options<K: OptionKey>(&mut self) -> Fallible<Options<K>> {
@@ -653,6 +799,13 @@ impl<'a> Parser<'a> {
             }
             Some(TokenKind::Word) if tok.raw.eq_ignore_ascii_case("FALSE") => {
                 Value::Bool(false, tok.span)
+            }
+            Some(TokenKind::Word)
+                if tok.raw.eq_ignore_ascii_case("TIMESTAMP")
+                    && self.peek()?.is(TokenKind::String) =>
+            {
+                let lit = self.next()?;
+                Value::Timestamp(self.string_lit(lit), tok.span.to(lit.span))
             }
             Some(TokenKind::Word) => Value::Word(tok.raw.to_string(), tok.span),
             Some(TokenKind::QuotedIdent) => {
@@ -792,6 +945,19 @@ impl<'a> Parser<'a> {
     }
 
     fn alter(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
+        if self.peek()?.is_word("JOB") {
+            self.next()?;
+            let name = self.ident()?;
+            let tok = self.peek()?;
+            if !tok.is_word("SET") {
+                return Err(self
+                    .expected("SET", tok)
+                    .with_help("ALTER JOB name SET OPTION = value changes one option per SET")
+                    .into());
+            }
+            let set = self.set_clauses::<JobOption>()?;
+            return Ok(StatementKind::AlterJob { name, set });
+        }
         if self.peek()?.is_word("CONNECTION") {
             self.next()?;
         } else {
@@ -815,9 +981,15 @@ impl<'a> Parser<'a> {
             }
             return Err(diag.into());
         }
+        let set = self.set_clauses::<ConnectionOption>()?;
+        Ok(StatementKind::AlterConnection { name, set })
+    }
+
+    /// `SET option { SET option }`
+    fn set_clauses<K: OptionKey>(&mut self) -> Fallible<Options<K>> {
         let mut set = Vec::new();
         while self.eat_word("SET")? {
-            set.push(self.option::<ConnectionOption>()?);
+            set.push(self.option::<K>()?);
             let after = self.peek()?;
             match after.kind {
                 Some(TokenKind::Word) if !after.is_word("SET") => {
@@ -841,28 +1013,59 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
         }
-        Ok(StatementKind::AlterConnection {
-            name,
-            set: Options(set),
-        })
+        Ok(Options(set))
     }
 
     fn drop(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
+        if self.peek()?.is_word("JOB") {
+            self.next()?;
+            let if_exists = self.if_exists()?;
+            return Ok(StatementKind::DropJob {
+                if_exists,
+                name: self.ident()?,
+            });
+        }
         if self.peek()?.is_word("CONNECTION") {
             self.next()?;
         } else {
             self.connection_type(verb)?;
         }
-        let if_exists = if self.eat_word("IF")? {
-            self.expect_word("EXISTS")?;
-            true
+        let if_exists = self.if_exists()?;
+        let name = self.ident()?;
+        let behavior = if self.eat_word("RESTRICT")? {
+            DropBehavior::Restrict
+        } else if self.eat_word("CASCADE")? {
+            DropBehavior::Cascade
         } else {
-            false
+            DropBehavior::Default
         };
         Ok(StatementKind::DropConnection {
             if_exists,
-            name: self.ident()?,
+            name,
+            behavior,
         })
+    }
+
+    fn if_exists(&mut self) -> Fallible<bool> {
+        if self.eat_word("IF")? {
+            self.expect_word("EXISTS")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// `[LIKE 'pattern']`
+    fn like(&mut self) -> Fallible<Option<StringLit>> {
+        if !self.eat_word("LIKE")? {
+            return Ok(None);
+        }
+        let pattern = self.next()?;
+        if !pattern.is(TokenKind::String) {
+            return Err(self
+                .expected("a pattern string such as 'lake%'", pattern)
+                .into());
+        }
+        Ok(Some(self.string_lit(pattern)))
     }
 
     /// Whether the next token is a lone name ending the statement (`DESCRIBE lake;`), and not
@@ -907,25 +1110,31 @@ impl<'a> Parser<'a> {
         }
         if tok.is_word("CONNECTIONS") {
             self.next()?;
-            let like = if self.eat_word("LIKE")? {
-                let pattern = self.next()?;
-                if !pattern.is(TokenKind::String) {
-                    return Err(self
-                        .expected("a pattern string such as 'lake%'", pattern)
-                        .into());
-                }
-                Some(self.string_lit(pattern))
-            } else {
-                None
-            };
+            let like = self.like()?;
             return Ok(StatementKind::ShowConnections { like });
         }
         if tok.is_word("CREATE") {
             self.next()?;
+            if self.eat_word("JOB")? {
+                return Ok(StatementKind::ShowCreateJob {
+                    name: self.ident()?,
+                });
+            }
             self.expect_word("CONNECTION")?;
             return Ok(StatementKind::ShowCreateConnection {
                 name: self.ident()?,
             });
+        }
+        if tok.is_word("JOBS") {
+            self.next()?;
+            let like = self.like()?;
+            let connection = if self.eat_word("FOR")? {
+                self.expect_word("CONNECTION")?;
+                Some(self.ident()?)
+            } else {
+                None
+            };
+            return Ok(StatementKind::ShowJobs { like, connection });
         }
         if tok.is_word("TRUST") {
             self.next()?;
@@ -1005,13 +1214,12 @@ mod tests {
 
     #[test]
     fn foreign_statements_are_named() {
-        let (stmts, diags) = parse(
-            "CREATE SYNC JOB j AS COPY FROM S3 c LOCATION = 's3://b/' INTO t; DROP CONNECTION c;",
-        );
+        let (stmts, diags) =
+            parse("CREATE TABLE default_glue_catalog.db.t (a int); DROP CONNECTION c;");
         assert_eq!(stmts.len(), 1);
         assert_eq!(
             diags[0].message,
-            "`CREATE SYNC JOB` is not a connection statement"
+            "`CREATE TABLE` is not a connection statement"
         );
         let (_, diags) = parse("CREATE GLUE_CATALOG CONNECTION g;");
         assert_eq!(diags[0].kind, DiagnosticKind::UnsupportedConnectionType);
@@ -1041,6 +1249,35 @@ mod tests {
             Step::Parsed { .. }
         ));
         assert!(matches!(parse_next("  -- c\n", 0, false), Step::NeedMore));
+    }
+
+    #[test]
+    fn job_forms() {
+        check(
+            "create job r COMPUTE_CLUSTER = \"Default Compute\" as copy from s3 c bucket = 'bkt' prefix = '/' into db.t",
+            &[
+                "CREATE JOB r COMPUTE_CLUSTER = \"Default Compute\" AS COPY FROM S3 c BUCKET = 'bkt' PREFIX = '/' INTO db.t",
+            ],
+        );
+        check(
+            "CREATE SYNC JOB e AS INSERT INTO S3 c LOCATION = 's3://b/o/' MAP_COLUMNS_BY_NAME SELECT * FROM t; SHOW JOBS",
+            &[
+                "CREATE SYNC JOB e AS INSERT INTO S3 c LOCATION = 's3://b/o/' MAP_COLUMNS_BY_NAME SELECT * FROM t",
+                "SHOW JOBS",
+            ],
+        );
+        check(
+            "ALTER JOB e SET COMMENT = 'x' SET END_AT = NOW; DROP JOB IF EXISTS e; DROP CONNECTION c CASCADE",
+            &[
+                "ALTER JOB e SET END_AT = NOW SET COMMENT = 'x'",
+                "DROP JOB IF EXISTS e",
+                "DROP CONNECTION c CASCADE",
+            ],
+        );
+        check(
+            "CREATE JOB e AS INSERT INTO S3 c LOCATION = 's3://b/o/' SELECT FROM WHERE",
+            &["error[syntax]"],
+        );
     }
 
     #[test]

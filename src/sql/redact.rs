@@ -25,7 +25,7 @@ use super::parse::Statements;
 use super::spec::ConnectionOption;
 
 fn is_known_option(word: &str) -> bool {
-    ConnectionOption::from_name(word).is_some()
+    ConnectionOption::from_name(word).is_some() || super::job_spec::is_job_option(word)
 }
 
 fn is_secret_option(word: &str) -> bool {

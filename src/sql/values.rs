@@ -14,7 +14,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    fn new(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>) -> Self {
         ValueError {
             message: message.into(),
             help: None,
@@ -22,12 +22,12 @@ impl ValueError {
         }
     }
 
-    fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    fn at(mut self, at: usize) -> Self {
+    pub fn at(mut self, at: usize) -> Self {
         self.at = Some(at);
         self
     }
@@ -285,17 +285,30 @@ pub struct S3Path(String);
 
 impl S3Path {
     pub fn parse(s: &str) -> Result<Self, ValueError> {
+        match Self::parse_location(s)? {
+            (path, None) => Ok(path),
+            (_, Some(length)) => Err(length),
+        }
+    }
+
+    /// A job's location: the same rules, but a bucket name of the wrong length is returned as
+    /// a complaint beside the path rather than refused (Upsolver's own examples use
+    /// `s3://b/…`; S3 will refuse such a bucket, so the checks warn about it).
+    pub fn parse_location(s: &str) -> Result<(Self, Option<ValueError>), ValueError> {
         let help = "a path looks like s3://bucket/prefix/ (s3://bucket/ for a whole bucket)";
         let Some(rest) = s.strip_prefix("s3://") else {
             return Err(ValueError::new(format!("`{s}` is not an s3:// path")).help(help));
         };
         let bucket = rest.split_once('/').map_or(rest, |(b, _)| b);
-        if bucket.len() < 3 || bucket.len() > 63 {
-            return Err(ValueError::new(format!(
+        if bucket.is_empty() {
+            return Err(ValueError::new("the path names no bucket").help(help));
+        }
+        let length = (bucket.len() < 3 || bucket.len() > 63).then(|| {
+            ValueError::new(format!(
                 "bucket name `{bucket}` must have 3 to 63 characters"
             ))
-            .help(help));
-        }
+            .help(help)
+        });
         if let Some(i) = bucket
             .bytes()
             .position(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'))
@@ -313,7 +326,7 @@ impl S3Path {
                 ValueError::new("a bucket name starts and ends with a letter or digit").help(help),
             );
         }
-        Ok(S3Path(s.to_string()))
+        Ok((S3Path(s.to_string()), length))
     }
 
     pub fn as_str(&self) -> &str {

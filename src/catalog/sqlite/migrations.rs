@@ -55,6 +55,29 @@ pub const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX validations_by_connection ON validations (connection_id, seq);
     "#,
+    // 2 -> 3: jobs, each referencing one connection by id; history entries name their object.
+    // `definition` is the job's canonical CREATE statement, from which it is read back; the
+    // other columns are what queries and rules look at.
+    r#"
+    CREATE TABLE jobs (
+        id             TEXT PRIMARY KEY,
+        name           TEXT NOT NULL UNIQUE,
+        connection_id  TEXT NOT NULL REFERENCES connections (id),
+        kind           TEXT NOT NULL CHECK (kind IN ('copy', 'insert')),
+        sync           INTEGER NOT NULL,
+        writes         INTEGER NOT NULL,
+        location       TEXT NOT NULL,
+        target         TEXT,
+        source_tables  TEXT NOT NULL DEFAULT '[]',
+        options        TEXT NOT NULL DEFAULT '{}',
+        definition     TEXT NOT NULL,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        validated_at   TEXT
+    ) STRICT;
+    CREATE INDEX jobs_by_connection ON jobs (connection_id, writes, name);
+    ALTER TABLE history ADD COLUMN object TEXT NOT NULL DEFAULT 'connection';
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 //! The SQLite engine: a catalog file (WAL, owner-only), created and migrated in one locked
 //! step, so processes racing to create the same catalog all end up using it.
 
+mod jobs;
 mod migrations;
 mod rows;
 
@@ -16,12 +17,13 @@ use time::OffsetDateTime;
 
 use super::engine::{Control, Engine, NewHistory};
 use super::model::{
-    CatalogSettings, HistoryEntry, Location, StoredConnection, ValidationRecord, os_user,
-    random_hex,
+    CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
+    ValidationRecord, os_user, random_hex,
 };
 use super::{CatalogError, Result};
 use crate::clock::rfc3339;
 use crate::sql::ConnectionSpec;
+use crate::sql::job_spec::JobSpec;
 use crate::sql::values::ExternalId;
 
 pub use migrations::CURRENT_VERSION;
@@ -239,14 +241,15 @@ impl Engine for SqliteEngine {
     fn record_history(&mut self, entry: NewHistory<'_>) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO history (at, os_user, action, connection_id, connection_name, statement) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO history (at, os_user, action, object, connection_id, connection_name, statement) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .and_then(|mut s| {
                 s.execute(params![
                     rfc3339(entry.at),
                     os_user(),
                     entry.action,
+                    entry.object,
                     entry.connection_id,
                     entry.connection_name,
                     entry.statement
@@ -260,7 +263,7 @@ impl Engine for SqliteEngine {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT at, os_user, action, connection_name, statement FROM history ORDER BY seq",
+                "SELECT at, os_user, action, object, connection_name, statement FROM history ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -269,8 +272,9 @@ impl Engine for SqliteEngine {
                     at: r.get(0)?,
                     os_user: r.get(1)?,
                     action: r.get(2)?,
-                    connection_name: r.get(3)?,
-                    statement: r.get(4)?,
+                    object: r.get(3)?,
+                    connection_name: r.get(4)?,
+                    statement: r.get(5)?,
                 })
             })
             .map_err(|e| sqlite_error(&self.path, e))?;
@@ -280,6 +284,77 @@ impl Engine for SqliteEngine {
 
     fn record_validation(&mut self, id: &str, record: &ValidationRecord) -> Result<()> {
         rows::record_validation(&self.conn, id, record).map_err(|e| self.err(e))
+    }
+
+    fn job(&mut self, name: &str) -> Result<Option<StoredJob>> {
+        jobs::by_name(&self.conn, name).map_err(|e| self.err(e))
+    }
+
+    fn job_exists(&mut self, name: &str) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM jobs WHERE name = ?1")
+            .and_then(|mut s| s.exists([name]))
+            .map_err(|e| self.err(e))
+    }
+
+    fn jobs(&mut self, like: Option<&str>, connection_id: Option<&str>) -> Result<Vec<StoredJob>> {
+        jobs::all(&self.conn, like, connection_id).map_err(|e| self.err(e))
+    }
+
+    fn job_names(&mut self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM jobs ORDER BY name")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(|e| sqlite_error(&self.path, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| sqlite_error(&self.path, e))
+    }
+
+    fn insert_job(&mut self, job: &StoredJob, definition: &str) -> Result<()> {
+        jobs::insert(&self.conn, job, definition).map_err(|e| self.err(e))
+    }
+
+    fn update_job(
+        &mut self,
+        id: &str,
+        connection_id: &str,
+        spec: &JobSpec,
+        definition: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        jobs::update(&self.conn, id, connection_id, spec, definition, now).map_err(|e| self.err(e))
+    }
+
+    fn delete_job(&mut self, id: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM jobs WHERE id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    fn dependents(
+        &mut self,
+        connection_id: &str,
+        writers: bool,
+        limit: usize,
+    ) -> Result<Dependents> {
+        jobs::dependents(&self.conn, connection_id, writers, limit).map_err(|e| self.err(e))
+    }
+
+    fn delete_jobs_of(&mut self, connection_id: &str) -> Result<Vec<(String, String)>> {
+        jobs::delete_of(&self.conn, connection_id).map_err(|e| self.err(e))
+    }
+
+    fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE jobs SET validated_at = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![id, rfc3339(at)]))
+            .map(drop)
+            .map_err(|e| self.err(e))
     }
 
     fn limit_growth_for_tests(&mut self, extra_pages: i64) -> Result<()> {

@@ -4,11 +4,15 @@
 //! live in a module of their own.
 
 mod connection;
+mod job;
+
+pub use job::{applicability, date_pattern, timestamp};
 
 use super::ast::{
-    Ident, MASK, OptionName, OptionSetting, Options, Statement, StatementKind, Value,
+    DropBehavior, Ident, MASK, OptionName, OptionSetting, Options, Statement, StatementKind, Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
+use super::job_spec::{JobOption, JobSpec, JobValue};
 use super::options::OptionKey;
 use super::span::Span;
 use super::spec::{Change, ConnectionSpec};
@@ -34,6 +38,7 @@ pub enum Plan {
     Drop {
         if_exists: bool,
         name: Ident,
+        behavior: DropBehavior,
     },
     Validate {
         name: Ident,
@@ -53,6 +58,31 @@ pub enum Plan {
     ShowS3Policy {
         name: Ident,
     },
+    CreateJob {
+        or_replace: bool,
+        if_not_exists: bool,
+        name: Ident,
+        connection: Ident,
+        spec: JobSpec,
+    },
+    AlterJob {
+        name: Ident,
+        changes: Vec<(JobOption, JobValue, Span)>,
+    },
+    DropJob {
+        if_exists: bool,
+        name: Ident,
+    },
+    ShowJobs {
+        like: Option<String>,
+        connection: Option<Ident>,
+    },
+    DescribeJob {
+        name: Ident,
+    },
+    ShowCreateJob {
+        name: Ident,
+    },
 }
 
 impl Plan {
@@ -65,6 +95,9 @@ impl Plan {
                 | Plan::Rename { .. }
                 | Plan::Drop { .. }
                 | Plan::Validate { .. }
+                | Plan::CreateJob { .. }
+                | Plan::AlterJob { .. }
+                | Plan::DropJob { .. }
         )
     }
 }
@@ -95,9 +128,14 @@ pub fn check(stmt: &Statement) -> Checked {
             name: name.clone(),
             new_name: new_name.clone(),
         },
-        StatementKind::DropConnection { if_exists, name } => Plan::Drop {
+        StatementKind::DropConnection {
+            if_exists,
+            name,
+            behavior,
+        } => Plan::Drop {
             if_exists: *if_exists,
             name: name.clone(),
+            behavior: *behavior,
         },
         StatementKind::ValidateConnection { name } => Plan::Validate { name: name.clone() },
         StatementKind::ShowConnections { like } => Plan::ShowConnections {
@@ -109,6 +147,30 @@ pub fn check(stmt: &Statement) -> Checked {
             connection: connection.clone(),
         },
         StatementKind::ShowS3Policy { name } => Plan::ShowS3Policy { name: name.clone() },
+        StatementKind::CreateJob(job) => match job::spec_of(job, &mut diags) {
+            Some(spec) => Plan::CreateJob {
+                or_replace: job.or_replace,
+                if_not_exists: job.if_not_exists,
+                name: job.name.clone(),
+                connection: job.body.connection().clone(),
+                spec,
+            },
+            None => return Err(diags),
+        },
+        StatementKind::AlterJob { name, set } => Plan::AlterJob {
+            name: name.clone(),
+            changes: job::changes_of(set, &mut diags),
+        },
+        StatementKind::DropJob { if_exists, name } => Plan::DropJob {
+            if_exists: *if_exists,
+            name: name.clone(),
+        },
+        StatementKind::ShowJobs { like, connection } => Plan::ShowJobs {
+            like: like.as_ref().map(|l| l.value.clone()),
+            connection: connection.clone(),
+        },
+        StatementKind::DescribeJob { name } => Plan::DescribeJob { name: name.clone() },
+        StatementKind::ShowCreateJob { name } => Plan::ShowCreateJob { name: name.clone() },
     };
     // A secret given as the mask is missing only in appearance: say the one thing.
     if diags.iter().any(|d| d.kind == DiagnosticKind::MaskedSecret) {

@@ -4,8 +4,13 @@
 //! identifiers quoted only when they must be. `{:#}` puts each option on its own line.
 //! [`Redacted`] prints the same with every secret value masked.
 
+mod job;
+
 use std::fmt::{self, Write};
 
+pub use job::{CreateJob, JobStatementBody, TableName};
+
+use super::job_spec::JobOption;
 use super::lex::write_quoted;
 use super::options::OptionKey;
 use super::span::Span;
@@ -15,8 +20,11 @@ use super::spec::ConnectionOption;
 /// are printed quoted.
 pub const KEYWORDS: &[&str] = &[
     "ALTER",
+    "AS",
+    "CASCADE",
     "CONNECTION",
     "CONNECTIONS",
+    "COPY",
     "CREATE",
     "DESC",
     "DESCRIBE",
@@ -24,16 +32,26 @@ pub const KEYWORDS: &[&str] = &[
     "EXISTS",
     "FALSE",
     "FOR",
+    "FROM",
     "IF",
+    "INSERT",
+    "INTO",
+    "JOB",
+    "JOBS",
     "LIKE",
+    "MAP_COLUMNS_BY_NAME",
     "NOT",
     "OR",
     "POLICY",
     "RENAME",
     "REPLACE",
+    "RESTRICT",
     "S3",
+    "SELECT",
     "SET",
     "SHOW",
+    "SYNC",
+    "TIMESTAMP",
     "TO",
     "TRUE",
     "TRUST",
@@ -133,6 +151,8 @@ pub enum Value {
     },
     /// `(KEY = value …)`, as in `FILE_FORMAT = (TYPE = CSV)`.
     Group(Vec<GroupSetting>, Span),
+    /// `TIMESTAMP '2024-01-31 00:00:00'`
+    Timestamp(StringLit, Span),
 }
 
 /// One `KEY = value` inside a group value; the key is kept upper case.
@@ -153,7 +173,8 @@ impl Value {
             | Value::Number(_, span)
             | Value::Quoted(_, span)
             | Value::Interval { span, .. }
-            | Value::Group(_, span) => *span,
+            | Value::Group(_, span)
+            | Value::Timestamp(_, span) => *span,
         }
     }
 
@@ -168,6 +189,7 @@ impl Value {
             Value::Quoted(..) => "a quoted name",
             Value::Interval { .. } => "an interval",
             Value::Group(..) => "a group",
+            Value::Timestamp(..) => "a timestamp",
         }
     }
 
@@ -202,6 +224,7 @@ impl Value {
                 }
                 f.write_char(')')
             }
+            Value::Timestamp(s, _) => write!(f, "TIMESTAMP {s}"),
         }
     }
 }
@@ -364,8 +387,12 @@ pub enum StatementKind {
     },
     /// `ALTER [S3] CONNECTION name RENAME TO new_name` (ext)
     RenameConnection { name: Ident, new_name: Ident },
-    /// `DROP [S3] CONNECTION [IF EXISTS] name`
-    DropConnection { if_exists: bool, name: Ident },
+    /// `DROP [S3] CONNECTION [IF EXISTS] name [RESTRICT | CASCADE]`
+    DropConnection {
+        if_exists: bool,
+        name: Ident,
+        behavior: DropBehavior,
+    },
     /// `VALIDATE CONNECTION name` (ext)
     ValidateConnection { name: Ident },
     /// `SHOW CONNECTIONS [LIKE 'pattern']` (ext)
@@ -378,6 +405,35 @@ pub enum StatementKind {
     ShowTrustPolicy { connection: Option<Ident> },
     /// `SHOW S3 POLICY FOR CONNECTION name` (ext)
     ShowS3Policy { name: Ident },
+    /// `CREATE [OR REPLACE] [SYNC] JOB [IF NOT EXISTS] name … AS …`
+    CreateJob(Box<CreateJob>),
+    /// `ALTER JOB name SET option { SET option }`
+    AlterJob {
+        name: Ident,
+        set: Options<JobOption>,
+    },
+    /// `DROP JOB [IF EXISTS] name`
+    DropJob { if_exists: bool, name: Ident },
+    /// `SHOW JOBS [LIKE 'pattern'] [FOR CONNECTION name]`
+    ShowJobs {
+        like: Option<StringLit>,
+        connection: Option<Ident>,
+    },
+    /// `DESCRIBE JOB name` (ext)
+    DescribeJob { name: Ident },
+    /// `SHOW CREATE JOB name` (ext)
+    ShowCreateJob { name: Ident },
+}
+
+/// What `DROP CONNECTION` does to the jobs that use the connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DropBehavior {
+    /// Nothing written: refuse, as `RESTRICT` does.
+    #[default]
+    Default,
+    Restrict,
+    /// Drop them too.
+    Cascade,
 }
 
 /// One statement and the span of its text, from its first keyword to its end.
@@ -405,7 +461,7 @@ impl Statement {
         .map(OptionSetting::span)
     }
 
-    /// The connection the statement is about, if any.
+    /// The connection the statement is about, if any (a job's, for job statements).
     pub fn connection_name(&self) -> Option<&Ident> {
         use StatementKind::*;
         match &self.kind {
@@ -417,8 +473,26 @@ impl Statement {
             | DescribeConnection { name }
             | ShowCreateConnection { name }
             | ShowS3Policy { name } => Some(name),
-            ShowTrustPolicy { connection } => connection.as_ref(),
-            ShowConnections { .. } => None,
+            ShowTrustPolicy { connection } | ShowJobs { connection, .. } => connection.as_ref(),
+            CreateJob(job) => Some(job.body.connection()),
+            ShowConnections { .. }
+            | AlterJob { .. }
+            | DropJob { .. }
+            | DescribeJob { .. }
+            | ShowCreateJob { .. } => None,
+        }
+    }
+
+    /// The job the statement is about, if any.
+    pub fn job_name(&self) -> Option<&Ident> {
+        use StatementKind::*;
+        match &self.kind {
+            CreateJob(job) => Some(&job.name),
+            AlterJob { name, .. }
+            | DropJob { name, .. }
+            | DescribeJob { name }
+            | ShowCreateJob { name } => Some(name),
+            _ => None,
         }
     }
 
@@ -451,11 +525,20 @@ impl Statement {
             RenameConnection { name, new_name } => {
                 write!(f, "ALTER CONNECTION {name} RENAME TO {new_name}")
             }
-            DropConnection { if_exists, name } => {
+            DropConnection {
+                if_exists,
+                name,
+                behavior,
+            } => {
                 write!(
                     f,
-                    "DROP CONNECTION {}{name}",
-                    if *if_exists { "IF EXISTS " } else { "" }
+                    "DROP CONNECTION {}{name}{}",
+                    if *if_exists { "IF EXISTS " } else { "" },
+                    match behavior {
+                        DropBehavior::Default => "",
+                        DropBehavior::Restrict => " RESTRICT",
+                        DropBehavior::Cascade => " CASCADE",
+                    }
                 )
             }
             ValidateConnection { name } => write!(f, "VALIDATE CONNECTION {name}"),
@@ -470,6 +553,28 @@ impl Statement {
                 connection: Some(name),
             } => write!(f, "SHOW TRUST POLICY FOR CONNECTION {name}"),
             ShowS3Policy { name } => write!(f, "SHOW S3 POLICY FOR CONNECTION {name}"),
+            CreateJob(job) => job.write(f, redact),
+            AlterJob { name, set } => {
+                write!(f, "ALTER JOB {name}")?;
+                set.write(f, "SET ", sep, redact)
+            }
+            DropJob { if_exists, name } => write!(
+                f,
+                "DROP JOB {}{name}",
+                if *if_exists { "IF EXISTS " } else { "" }
+            ),
+            ShowJobs { like, connection } => {
+                f.write_str("SHOW JOBS")?;
+                if let Some(pattern) = like {
+                    write!(f, " LIKE {pattern}")?;
+                }
+                if let Some(name) = connection {
+                    write!(f, " FOR CONNECTION {name}")?;
+                }
+                Ok(())
+            }
+            DescribeJob { name } => write!(f, "DESCRIBE JOB {name}"),
+            ShowCreateJob { name } => write!(f, "SHOW CREATE JOB {name}"),
         }
     }
 }

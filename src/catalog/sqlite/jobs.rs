@@ -1,0 +1,189 @@
+//! Job rows: a job's columns in the `jobs` table, and the job read back from its definition
+//! (its canonical CREATE statement, parsed and checked again: a damaged row is an error).
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use time::OffsetDateTime;
+
+use crate::catalog::model::{Dependents, StoredJob};
+use crate::clock::{parse_rfc3339, rfc3339};
+use crate::sql::job_spec::JobSpec;
+use crate::sql::{Plan, StatementKind, check, parse};
+
+const SELECT: &str = "SELECT j.id, j.name, j.connection_id, c.name, j.definition, j.created_at, \
+                      j.updated_at, j.validated_at FROM jobs j JOIN connections c ON c.id = j.connection_id";
+
+fn conversion(idx: usize, msg: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, msg.into())
+}
+
+/// The spec of a stored definition.
+pub fn decode(definition: &str) -> Result<JobSpec, String> {
+    let (statements, errors) = parse(definition);
+    if let Some(e) = errors.first() {
+        return Err(e.message.clone());
+    }
+    let Some(statement) = statements.first() else {
+        return Err("the definition is empty".into());
+    };
+    if !matches!(statement.kind, StatementKind::CreateJob(_)) {
+        return Err("the definition is not a CREATE JOB statement".into());
+    }
+    match check(statement) {
+        Ok((Plan::CreateJob { spec, .. }, _)) => Ok(spec),
+        Ok(_) => Err("the definition is not a job".into()),
+        Err(errors) => Err(errors.first().map_or_else(
+            || "the definition does not check".into(),
+            |e| e.message.clone(),
+        )),
+    }
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredJob> {
+    let time = |i: usize| -> rusqlite::Result<OffsetDateTime> {
+        let text: String = r.get(i)?;
+        parse_rfc3339(&text).map_err(|e| conversion(i, e))
+    };
+    let definition: String = r.get(4)?;
+    Ok(StoredJob {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        connection_id: r.get(2)?,
+        connection_name: r.get(3)?,
+        spec: decode(&definition).map_err(|e| conversion(4, e))?,
+        created_at: time(5)?,
+        updated_at: time(6)?,
+        validated_at: match r.get::<_, Option<String>>(7)? {
+            Some(t) => Some(parse_rfc3339(&t).map_err(|e| conversion(7, e))?),
+            None => None,
+        },
+    })
+}
+
+pub fn by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<StoredJob>> {
+    conn.prepare_cached(&format!("{SELECT} WHERE j.name = ?1"))?
+        .query_row([name], from_row)
+        .optional()
+}
+
+pub fn all(
+    conn: &Connection,
+    like: Option<&str>,
+    connection_id: Option<&str>,
+) -> rusqlite::Result<Vec<StoredJob>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE j.name LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR j.connection_id = ?2) ORDER BY j.name"
+    ))?;
+    let rows = stmt.query_map(params![like.unwrap_or("%"), connection_id], from_row)?;
+    rows.collect()
+}
+
+/// The spec's columns besides the definition: what queries and rules read.
+fn columns(spec: &JobSpec) -> (String, String) {
+    let tables = serde_json::to_string(spec.source_tables()).unwrap_or_else(|_| "[]".into());
+    let options: serde_json::Map<String, serde_json::Value> = spec
+        .options
+        .iter()
+        .map(|(k, v)| {
+            use crate::sql::options::OptionKey;
+            (k.name().to_string(), v.to_json())
+        })
+        .collect();
+    let options = serde_json::to_string(&options).unwrap_or_else(|_| "{}".into());
+    (tables, options)
+}
+
+pub fn insert(conn: &Connection, job: &StoredJob, definition: &str) -> rusqlite::Result<()> {
+    let (tables, options) = columns(&job.spec);
+    conn.prepare_cached(
+        "INSERT INTO jobs (id, name, connection_id, kind, sync, writes, location, target, source_tables, \
+         options, definition, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        job.id,
+        job.name,
+        job.connection_id,
+        job.spec.kind().as_str(),
+        job.spec.sync,
+        job.spec.writes(),
+        job.spec.location(),
+        job.spec.target(),
+        tables,
+        options,
+        definition,
+        rfc3339(job.created_at),
+        rfc3339(job.updated_at),
+    ])?;
+    Ok(())
+}
+
+/// Replaces the definition; `validated_at` is cleared when the connection changes.
+pub fn update(
+    conn: &Connection,
+    id: &str,
+    connection_id: &str,
+    spec: &JobSpec,
+    definition: &str,
+    now: OffsetDateTime,
+) -> rusqlite::Result<()> {
+    let (tables, options) = columns(spec);
+    conn.prepare_cached(
+        "UPDATE jobs SET validated_at = CASE WHEN connection_id = ?2 THEN validated_at END, \
+         connection_id = ?2, kind = ?3, sync = ?4, writes = ?5, location = ?6, target = ?7, \
+         source_tables = ?8, options = ?9, definition = ?10, updated_at = ?11 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        connection_id,
+        spec.kind().as_str(),
+        spec.sync,
+        spec.writes(),
+        spec.location(),
+        spec.target(),
+        tables,
+        options,
+        definition,
+        rfc3339(now),
+    ])?;
+    Ok(())
+}
+
+pub fn dependents(
+    conn: &Connection,
+    connection_id: &str,
+    writers: bool,
+    limit: usize,
+) -> rusqlite::Result<Dependents> {
+    // Both read the (connection_id, writes, name) index, without touching the rows.
+    let filter = if writers { "AND writes = 1" } else { "" };
+    let count: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM jobs WHERE connection_id = ?1 {filter}"
+        ))?
+        .query_row([connection_id], |r| r.get(0))?;
+    if count == 0 {
+        return Ok(Dependents::default());
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT name FROM jobs WHERE connection_id = ?1 {filter} ORDER BY name LIMIT ?2"
+    ))?;
+    let names = stmt
+        .query_map(params![connection_id, limit as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Dependents {
+        names,
+        count: count as usize,
+    })
+}
+
+pub fn delete_of(
+    conn: &Connection,
+    connection_id: &str,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt =
+        conn.prepare_cached("DELETE FROM jobs WHERE connection_id = ?1 RETURNING id, name")?;
+    let mut gone = stmt
+        .query_map([connection_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+    gone.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(gone)
+}

@@ -1,0 +1,243 @@
+//! The `SELECT` of an `INSERT INTO S3` job: general SQL, read by sqlparser in a dialect of
+//! ours where Upsolver's names parse (`$event_time`, `$commit_time`), with its errors pointed
+//! into the script and the tables it reads recorded.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Query, SetExpr, Statement as SqlStatement, visit_relations};
+use sqlparser::dialect::Dialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::diagnostic::{Diagnostic, DiagnosticKind};
+use super::span::{LineIndex, Span};
+
+/// Upsolver's SQL as sqlparser reads it: generic SQL where a name may start with `$`.
+#[derive(Debug, Default)]
+pub struct UpsolverDialect;
+
+impl Dialect for UpsolverDialect {
+    fn is_identifier_start(&self, ch: char) -> bool {
+        ch.is_alphabetic() || ch == '_' || ch == '$'
+    }
+
+    fn is_identifier_part(&self, ch: char) -> bool {
+        ch.is_alphanumeric() || ch == '_' || ch == '$'
+    }
+
+    fn supports_group_by_expr(&self) -> bool {
+        true
+    }
+}
+
+/// A checked query: its text as written (trimmed), sqlparser's canonical print of it (what
+/// equality compares), and the tables it reads.
+#[derive(Clone, Debug)]
+pub struct Select {
+    pub text: String,
+    pub canonical: String,
+    pub tables: Vec<String>,
+    pub span: Span,
+}
+
+impl PartialEq for Select {
+    fn eq(&self, other: &Self) -> bool {
+        self.canonical == other.canonical
+    }
+}
+
+impl Eq for Select {}
+
+/// Where the query that starts at `start` ends: at the first `;` up to which sqlparser
+/// tokenizes it whole (a `;` inside one of its strings is not the end), or the end of the text.
+/// `None` when the text may still grow and no end was found.
+pub fn query_end(text: &str, start: usize, at_eof: bool) -> Option<usize> {
+    let mut from = start;
+    while let Some(k) = text[from..].find(';') {
+        let end = from + k;
+        let complete = Tokenizer::new(&UpsolverDialect, &text[start..=end])
+            .tokenize()
+            .is_ok_and(|tokens| matches!(tokens.last(), Some(Token::SemiColon)));
+        if complete {
+            return Some(end);
+        }
+        from = end + 1;
+    }
+    at_eof.then_some(text.len())
+}
+
+/// Parses `text[span]` as one query. Errors point into the script.
+pub fn parse_select(text: &str, span: Span) -> Result<Select, Diagnostic> {
+    let body = &text[span.range()];
+    let trimmed_start = body.len() - body.trim_start().len();
+    let body = body.trim();
+    let start = span.start + trimmed_start;
+    let statements = Parser::new(&UpsolverDialect)
+        .try_with_sql(body)
+        .and_then(|mut p| p.parse_statements())
+        .map_err(|e| sql_error(text, start, body, &e.to_string()))?;
+    let query = match statements.as_slice() {
+        [SqlStatement::Query(q)] => q,
+        [] => {
+            return Err(Diagnostic::error(
+                DiagnosticKind::Syntax,
+                Span::new(start, start + body.len()),
+                "INSERT INTO S3 needs a SELECT",
+            )
+            .with_help("write … LOCATION = 's3://…' SELECT … FROM …"));
+        }
+        [_] => {
+            return Err(Diagnostic::error(
+                DiagnosticKind::Syntax,
+                Span::new(start, start + body.len()),
+                "INSERT INTO S3 takes a query here, not another statement",
+            )
+            .with_help("write a SELECT (a WITH … SELECT works too)"));
+        }
+        _ => {
+            return Err(Diagnostic::error(
+                DiagnosticKind::Syntax,
+                Span::new(start, start + body.len()),
+                "one query per job",
+            ));
+        }
+    };
+    if !is_select(query) {
+        return Err(Diagnostic::error(
+            DiagnosticKind::Syntax,
+            Span::new(start, start + body.len()),
+            "INSERT INTO S3 takes a SELECT",
+        ));
+    }
+    Ok(Select {
+        text: body.to_string(),
+        canonical: query.to_string(),
+        tables: tables_read(query),
+        span: Span::new(start, start + body.len()),
+    })
+}
+
+fn is_select(query: &Query) -> bool {
+    matches!(
+        *query.body,
+        SetExpr::Select(_) | SetExpr::SetOperation { .. } | SetExpr::Query(_)
+    )
+}
+
+/// The tables a query reads, in order of first mention, without the names its own `WITH`
+/// defines.
+fn tables_read(query: &Query) -> Vec<String> {
+    let own: Vec<String> = query
+        .with
+        .iter()
+        .flat_map(|w| {
+            w.cte_tables
+                .iter()
+                .map(|c| c.alias.name.value.to_lowercase())
+        })
+        .collect();
+    let mut tables: Vec<String> = Vec::new();
+    let _ = visit_relations(query, |name| {
+        let text = name.to_string();
+        if !own.contains(&text.to_lowercase()) && !tables.contains(&text) {
+            tables.push(text);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    tables
+}
+
+/// A sqlparser error as a diagnostic at its line and column in the script.
+fn sql_error(text: &str, start: usize, body: &str, message: &str) -> Diagnostic {
+    let (message, at) = match message.rsplit_once(" at Line: ") {
+        Some((head, pos)) => (head, position(body, pos)),
+        None => (message, None),
+    };
+    let message = message.trim_start_matches("sql parser error: ");
+    // sqlparser places the error after the token it found; the caret belongs on that token,
+    // which is the last occurrence of its text at or before that place.
+    let found = message.rsplit_once("found: ").map(|(_, f)| f.trim());
+    let at = match (found, at) {
+        (Some("EOF"), _) => Some(body.len()),
+        (Some(token), Some(after)) if !token.is_empty() => {
+            let upto = &body[..(after + token.len()).min(body.len())];
+            upto.to_ascii_lowercase()
+                .rfind(&token.to_ascii_lowercase())
+                .or(Some(after))
+        }
+        (_, at) => at,
+    };
+    let offset = at.map_or(start, |o| start + o);
+    let end = text[offset..]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(text.len(), |(i, _)| offset + i)
+        .max(offset + 1)
+        .min(text.len());
+    Diagnostic::error(
+        DiagnosticKind::Syntax,
+        Span::new(offset.min(text.len()), end),
+        format!("in the SELECT: {message}"),
+    )
+    .with_label("the query does not parse here")
+}
+
+/// The byte offset in `body` of sqlparser's `L, Column: C` (1-based, characters).
+fn position(body: &str, pos: &str) -> Option<usize> {
+    let (line, column) = pos.split_once(", Column: ")?;
+    let line: usize = line.trim().parse().ok()?;
+    let column: usize = column
+        .trim()
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .ok()?;
+    let index = LineIndex::new(body);
+    let start = index.line_start(
+        line.checked_sub(1)?
+            .min(body.lines().count().saturating_sub(1)),
+    );
+    let offset = body[start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(body.len(), |(i, _)| start + i);
+    Some(offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(sql: &str) -> Result<Select, Diagnostic> {
+        parse_select(sql, Span::new(0, sql.len()))
+    }
+
+    #[test]
+    fn upsolver_queries_parse_and_name_their_tables() {
+        let s = check(
+            "SELECT * FROM default_glue_catalog.db.t WHERE $event_time BETWEEN run_start_time() AND run_end_time()",
+        )
+        .unwrap();
+        assert_eq!(s.tables, ["default_glue_catalog.db.t"]);
+        let s = check(
+            "WITH recent AS (SELECT * FROM db.orders) SELECT r.id, c.name FROM recent r JOIN db.customers c ON r.cid = c.id",
+        )
+        .unwrap();
+        assert_eq!(s.tables, ["db.orders", "db.customers"]);
+    }
+
+    #[test]
+    fn errors_point_into_the_text() {
+        let sql = "  SELECT a,\n  FROM t WHERE";
+        let err = check(sql).unwrap_err();
+        assert_eq!(err.kind, DiagnosticKind::Syntax);
+        assert!(err.message.starts_with("in the SELECT"), "{}", err.message);
+        assert!(err.span.start > 2, "{:?}", err.span);
+        assert!(check("DELETE FROM t").is_err());
+    }
+
+    #[test]
+    fn a_semicolon_in_a_string_is_not_the_end() {
+        let text = "SELECT 'a;b' FROM t; DROP JOB x;";
+        assert_eq!(query_end(text, 0, true), Some(19));
+    }
+}
