@@ -15,6 +15,8 @@ mod docs;
 mod faults;
 /// The grammar corpus: `grammar/ok` parses, checks and round-trips; `grammar/err` fails.
 mod grammar;
+/// Jobs: CREATE/ALTER/DROP JOB, dependencies, READ_ONLY, the v2→v3 migration.
+mod jobs;
 /// The output formats, and the JSON contract of SPEC §2.
 mod output;
 /// The REPL, driven through a pseudo-terminal.

@@ -77,6 +77,9 @@ impl Session {
                 Some("the options are the same"),
             ));
         }
+        if let Some(current) = &existing {
+            self.keep_writers(stmt, name, current, &spec)?;
+        }
         let proven = self.prove(stmt, &name.value, &spec)?;
         let text = Redacted(stmt).to_string();
         let catalog = self.writing(name.span)?;
