@@ -72,3 +72,33 @@ fn ctrl_d_exits() {
     p.send_control('d').expect("ctrl-d");
     p.exp_eof().expect("exit");
 }
+
+#[test]
+fn completion_reads_the_job_statement_across_lines() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION orders_lake; CREATE S3 CONNECTION other;");
+    let mut cmd = env.command();
+    cmd.arg("--no-validate");
+    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    p.exp_string("connsql> ").expect("prompt");
+    // After `FROM S3` only connection names are offered: `o` + Tab cannot complete to a
+    // keyword or option, and `or` is the one connection it names.
+    p.send_line("CREATE JOB load_orders").expect("send");
+    p.exp_string("..> ").expect("continuation prompt");
+    p.send("  AS COPY FROM S3 or").expect("send");
+    p.send("\t").expect("tab");
+    p.send_line(" LOCATION = 's3://bkt/orders/' INTO db.orders;")
+        .expect("send");
+    p.exp_string("created job load_orders").expect("created, completed");
+    p.exp_string("connsql> ").expect("prompt");
+    // Job names complete after DROP JOB.
+    p.send("DROP JOB load").expect("send");
+    p.send("\t").expect("tab");
+    p.send_line(";").expect("send");
+    p.exp_string("dropped job load_orders").expect("dropped, completed");
+    p.exp_string("connsql> ").expect("prompt");
+    p.send_line(".help").expect("send");
+    p.exp_string("CONTENT_TYPE").expect("job options in .help");
+    p.send_line(".quit").expect("send");
+    p.exp_eof().expect("exit");
+}

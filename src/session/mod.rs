@@ -91,6 +91,14 @@ impl Session {
         }
     }
 
+    /// The job names of the catalog, for completion; none when it does not exist yet.
+    pub fn job_names(&mut self) -> Vec<String> {
+        match &mut self.catalog {
+            CatalogSlot::Open(c) => c.job_names().unwrap_or_default(),
+            CatalogSlot::Missing { .. } => Vec::new(),
+        }
+    }
+
     /// Runs one statement inside the open unit of work: check, validate, apply.
     fn execute(&mut self, stmt: &Statement) -> StatementResult {
         let (plan, mut warnings) = check(stmt)?;

@@ -2,29 +2,28 @@
 //! masked on disk, completion, highlighting and dot-commands. Every input goes through the
 //! session's one entry point with the run options of the command line, as a batch does.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use rustyline::completion::{Completer, Pair};
+use rustyline::Editor;
 use rustyline::error::ReadlineError;
-use rustyline::highlight::{CmdKind, Highlighter};
-use rustyline::hint::Hinter;
 use rustyline::history::{FileHistory, History};
-use rustyline::validate::Validator;
-use rustyline::{Context, Editor, Helper};
 
 use crate::batch::{Console, ReaderFeed, write_summary};
 use crate::input::{Input, Piece, StatementReader};
 use crate::interrupt;
 use crate::output::{Format, Printer, TableStyle};
 use crate::session::{Feed, Item, Rest, RunOptions, RunSummary, Session};
-use crate::sql::ast::KEYWORDS;
-use crate::sql::lex::{self, Piece as Walked, TokenKind};
+use crate::sql::job_spec::JobOption;
+use crate::sql::lex;
 use crate::sql::options::OptionKey;
 use crate::sql::redact::redact_text;
 use crate::sql::spec::ConnectionOption;
 use crate::sql::split::statement_end;
+
+mod helper;
+
+use helper::ReplHelper;
 
 pub const PROMPT: &str = "connsql> ";
 pub const CONTINUATION: &str = "     ..> ";
@@ -36,7 +35,14 @@ Ctrl-D exits.
   ALTER S3 CONNECTION name SET option = value [SET ...];   ALTER CONNECTION name RENAME TO new;
   DROP CONNECTION [IF EXISTS] name;   VALIDATE CONNECTION name;
   SHOW CONNECTIONS [LIKE 'pattern'];  DESCRIBE CONNECTION name;  SHOW CREATE CONNECTION name;
-  SHOW TRUST POLICY [FOR CONNECTION name];  SHOW S3 POLICY FOR CONNECTION name;";
+  SHOW TRUST POLICY [FOR CONNECTION name];  SHOW S3 POLICY FOR CONNECTION name;
+  DROP CONNECTION name [RESTRICT | CASCADE];   (CASCADE drops the jobs that use it)
+  CREATE [OR REPLACE] [SYNC] JOB [IF NOT EXISTS] name [option = value ...]
+      AS COPY FROM S3 connection LOCATION = 's3://…' INTO catalog.db.table;
+  CREATE [SYNC] JOB name [option = value ...]
+      AS INSERT INTO S3 connection LOCATION = 's3://…' [MAP_COLUMNS_BY_NAME] SELECT …;
+  ALTER JOB name SET option = value;   DROP JOB [IF EXISTS] name;
+  SHOW JOBS [LIKE 'pattern'] [FOR CONNECTION name];  DESCRIBE JOB name;  SHOW CREATE JOB name;";
 
 const DOT_COMMANDS: &str = "\
 Dot-commands:
@@ -54,116 +60,17 @@ pub fn help_text() -> String {
     for def in ConnectionOption::table() {
         s.push_str(&format!("  {:<33} {}\n", def.name, def.summary));
     }
+    s.push_str("Job options (source options may also follow the connection):\n");
+    for def in JobOption::table() {
+        let mut line = format!("  {:<33} {}", def.name, def.summary);
+        if !def.editable {
+            line.push_str(" (fixed after CREATE)");
+        }
+        s.push_str(&line);
+        s.push('\n');
+    }
     s.push_str(DOT_COMMANDS);
     s
-}
-
-const DOT_NAMES: &[&str] = &[
-    ".help",
-    ".quit",
-    ".exit",
-    ".read",
-    ".format",
-    ".expanded",
-    ".catalog",
-];
-
-/// Completion, highlighting and (lack of) hints for the editor.
-pub struct ReplHelper {
-    /// Connection names, refreshed after every statement.
-    names: Vec<String>,
-    color: bool,
-}
-
-impl Helper for ReplHelper {}
-
-impl Hinter for ReplHelper {
-    type Hint = String;
-}
-
-/// Completeness is decided by the statement splitter in `run`, line by line, so that every
-/// line after the first can show the continuation prompt.
-impl Validator for ReplHelper {}
-
-impl Completer for ReplHelper {
-    type Candidate = Pair;
-
-    fn complete(
-        &self,
-        line: &str,
-        pos: usize,
-        _: &Context<'_>,
-    ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let start = line[..pos]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '"'))
-            .map_or(0, |i| i + 1);
-        let word = &line[start..pos];
-        let mut out: Vec<Pair> = Vec::new();
-        let mut add = |replacement: String, display: String| {
-            if replacement
-                .to_ascii_lowercase()
-                .starts_with(&word.to_ascii_lowercase())
-                && !out.iter().any(|p| p.replacement == replacement)
-            {
-                out.push(Pair {
-                    display,
-                    replacement,
-                });
-            }
-        };
-        if start == 0 && word.starts_with('.') {
-            for cmd in DOT_NAMES {
-                add(cmd.to_string(), cmd.to_string());
-            }
-        } else {
-            for name in &self.names {
-                let n = crate::sql::Ident::new(name.as_str()).to_string();
-                add(n.clone(), n);
-            }
-            for def in ConnectionOption::table() {
-                add(
-                    def.name.to_string(),
-                    format!("{:<33} {}", def.name, def.summary),
-                );
-            }
-            for k in KEYWORDS {
-                add(k.to_string(), k.to_string());
-            }
-        }
-        Ok((start, out))
-    }
-}
-
-impl Highlighter for ReplHelper {
-    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
-        if !self.color {
-            return Cow::Borrowed(line);
-        }
-        Cow::Owned(highlight(line))
-    }
-
-    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
-        self.color
-    }
-}
-
-/// Keywords and option names bold blue, strings green; the text itself unchanged. Read
-/// through the shared token walker, so it agrees with the parser.
-fn highlight(line: &str) -> String {
-    let mut out = String::with_capacity(line.len() + 32);
-    for w in lex::walk(line, 0) {
-        let keyword = w.is(TokenKind::Word)
-            && (KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(w.text))
-                || ConnectionOption::from_name(w.text).is_some());
-        match w.piece {
-            _ if keyword => out.push_str(&format!("\x1b[1;34m{}\x1b[0m", w.text)),
-            Walked::Token(TokenKind::String) | Walked::Unterminated(_) => {
-                out.push_str(&format!("\x1b[32m{}\x1b[0m", w.text))
-            }
-            _ => out.push_str(w.text),
-        }
-    }
-    out
 }
 
 /// Whether `text` ends with a complete statement: a `;` outside literals, then only blanks.
@@ -217,10 +124,7 @@ impl Repl {
             .max_history_size(10_000)?
             .build();
         let mut editor: Editor<ReplHelper, FileHistory> = Editor::with_config(config)?;
-        editor.set_helper(Some(ReplHelper {
-            names: session.connection_names(),
-            color: self.color,
-        }));
+        editor.set_helper(Some(ReplHelper::new(session, self.color)));
         // The editor's history holds what was typed, so a recalled line is the real text;
         // the file gets the same lines with secrets masked.
         let mut disk = FileHistory::new();
@@ -264,11 +168,19 @@ impl Repl {
                         self.execute(&buffer, session);
                         buffer.clear();
                         if let Some(h) = editor.helper_mut() {
-                            h.names = session.connection_names();
+                            h.refresh(session);
                         }
                     }
+                    if let Some(h) = editor.helper_mut() {
+                        h.pending.clone_from(&buffer);
+                    }
                 }
-                Err(ReadlineError::Interrupted) => buffer.clear(),
+                Err(ReadlineError::Interrupted) => {
+                    buffer.clear();
+                    if let Some(h) = editor.helper_mut() {
+                        h.pending.clear();
+                    }
+                }
                 Err(ReadlineError::Eof) => {
                     if !buffer.trim().is_empty() {
                         eprintln!("(the unfinished statement was not run: it has no ';')");
@@ -428,19 +340,16 @@ mod tests {
     }
 
     #[test]
-    fn highlighting_keeps_the_text() {
-        let line = "create s3 connection x COMMENT = 'hi";
-        let plain = highlight(line)
-            .replace("\x1b[1;34m", "")
-            .replace("\x1b[32m", "")
-            .replace("\x1b[0m", "");
-        assert_eq!(plain, line);
-    }
-
-    #[test]
     fn help_lists_every_option_with_its_summary() {
         let help = help_text();
         for def in ConnectionOption::table() {
+            assert!(
+                help.contains(def.name) && help.contains(def.summary),
+                "{}",
+                def.name
+            );
+        }
+        for def in JobOption::table() {
             assert!(
                 help.contains(def.name) && help.contains(def.summary),
                 "{}",
