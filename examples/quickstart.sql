@@ -23,5 +23,25 @@ ALTER S3 CONNECTION my_s3_connection SET COMMENT = 'connection exists, alter con
 
 SHOW CONNECTIONS;
 
+-- Jobs reference connections by name. Upsolver's sample job: copy the orders of its samples
+-- bucket into a table.
+CREATE JOB load_orders_raw_data_from_s3
+    CONTENT_TYPE = JSON
+    AS COPY FROM S3 upsolver_s3_samples BUCKET = 'upsolver-samples' PREFIX = 'orders/'
+    INTO default_glue_catalog.upsolver_samples.orders_raw_data;
+
+-- A job that writes needs a connection that is not READ_ONLY.
+CREATE SYNC JOB export_orders
+    RUN_INTERVAL = 1 HOUR
+    AS INSERT INTO S3 my_s3_connection LOCATION = 's3://bucket/exports/orders/'
+    MAP_COLUMNS_BY_NAME
+    SELECT orderid, nettotal FROM default_glue_catalog.upsolver_samples.orders_raw_data
+    WHERE $event_time BETWEEN run_start_time() AND run_end_time();
+
+SHOW JOBS;
+
+-- A connection that jobs use is not dropped by accident: this one names the job and stops.
+-- DROP CONNECTION my_s3_connection;
+
 -- A no-op when the connection is missing.
 DROP CONNECTION IF EXISTS "my_test_conn";

@@ -1,14 +1,15 @@
-//! How a job runner resolves a connection by name through the library API, the basis of
-//! `CREATE JOB … FROM S3 <connection>`:
+//! How a job runner resolves what it needs through the library API: the job by name, with
+//! the connection it references (by identity, so a renamed or replaced connection still
+//! resolves), and how that connection authenticates.
 //!
 //!     cargo run --example resolve_connection -- CATALOG NAME
 //!
-//! It prints how the job would authenticate. A real runner would hand the secret to the AWS
-//! SDK; this example only says whether there is one.
+//! NAME is a job, or else a connection. A real runner would hand the secret to the AWS SDK;
+//! this example only says whether there is one.
 
 use std::process::ExitCode;
 
-use connsql::catalog::Catalog;
+use connsql::catalog::{Catalog, StoredConnection};
 use connsql::sql::Credentials;
 
 fn main() -> ExitCode {
@@ -24,18 +25,44 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Names fold as in SQL: LAKE finds lake, "Lake" is exact.
-    let connection = match catalog.lookup(name) {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            eprintln!("no connection named {name}");
-            return ExitCode::from(1);
+    // Names fold as in SQL: LOAD_ORDERS finds load_orders, "Load" is exact.
+    let connection = match catalog.lookup_job(name) {
+        Ok(Some((job, connection))) => {
+            let spec = &job.spec;
+            println!("job {} ({})", job.name, spec.kind().as_str());
+            match spec.target() {
+                Some(table) => println!("  reads {} into {table}", spec.location()),
+                None => println!(
+                    "  writes {} from {}",
+                    spec.location(),
+                    spec.source_tables().join(", ")
+                ),
+            }
+            println!("  through connection {}", connection.name);
+            connection
         }
+        Ok(None) => match catalog.lookup(name) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                eprintln!("no job or connection named {name}");
+                return ExitCode::from(1);
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
+    describe(&connection);
+    ExitCode::SUCCESS
+}
+
+/// How the runner would authenticate, without the secret.
+fn describe(connection: &StoredConnection) {
     let spec = &connection.spec;
     match &spec.credentials {
         Credentials::Role { arn, external_id } => {
@@ -66,5 +93,4 @@ fn main() -> ExitCode {
         Some(at) => println!("last validated: {}", connsql::clock::rfc3339(at)),
         None => println!("never validated"),
     }
-    ExitCode::SUCCESS
 }

@@ -1,9 +1,13 @@
 //! The docs and the grammar say what the option tables say: a test fails when the README's
-//! option table or the `option_name` rule of `grammar/connsql.ebnf` disagrees with them.
+//! option tables or the `option_name` / `job_option_name` rules of `grammar/connsql.ebnf`
+//! disagree with them. The quick start and the job-runner example run.
 
 use std::collections::BTreeSet;
 
+use connsql::sql::job_spec::JOB_OPTIONS;
 use connsql::sql::spec::CONNECTION_OPTIONS;
+
+use crate::util::Env;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
@@ -14,6 +18,25 @@ fn table_names() -> BTreeSet<String> {
     CONNECTION_OPTIONS
         .iter()
         .map(|d| d.name.to_string())
+        .collect()
+}
+
+fn job_table_names() -> BTreeSet<String> {
+    JOB_OPTIONS.iter().map(|d| d.name.to_string()).collect()
+}
+
+/// The quoted words of the EBNF rule `name`.
+fn ebnf_rule_words(name: &str) -> BTreeSet<String> {
+    let ebnf = read("grammar/connsql.ebnf");
+    let start = ebnf
+        .find(&format!("\n{name} "))
+        .unwrap_or_else(|| panic!("{name} rule"));
+    let rule = &ebnf[start..];
+    let rule = &rule[..rule.find(';').expect("end of rule")];
+    rule.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
         .collect()
 }
 
@@ -43,15 +66,68 @@ fn readme_option_table_is_the_option_table() {
 
 #[test]
 fn grammar_option_names_are_the_option_table() {
-    let ebnf = read("grammar/connsql.ebnf");
-    let start = ebnf.find("\noption_name ").expect("option_name rule");
-    let rule = &ebnf[start..];
-    let rule = &rule[..rule.find(';').expect("end of rule")];
-    let names: BTreeSet<String> = rule
-        .split('"')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect();
-    assert_eq!(names, table_names());
+    assert_eq!(ebnf_rule_words("option_name"), table_names());
+}
+
+#[test]
+fn readme_job_option_table_is_the_job_option_table() {
+    let readme = read("README.md");
+    assert_eq!(
+        markdown_table_names(&readme, "| job option | value |"),
+        job_table_names()
+    );
+}
+
+#[test]
+fn grammar_job_option_names_are_the_job_option_table() {
+    assert_eq!(ebnf_rule_words("job_option_name"), job_table_names());
+}
+
+#[test]
+fn the_quick_start_runs_offline() {
+    let env = Env::new();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart.sql");
+    let out = env
+        .run(&["--no-validate", "-f", script.to_str().expect("utf-8 path")])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("created job load_orders_raw_data_from_s3"),
+        "{out}"
+    );
+    assert!(out.contains("created job export_orders"), "{out}");
+}
+
+/// `examples/resolve_connection.rs`, built by `cargo test`, resolves a job and its connection.
+#[test]
+fn the_job_runner_example_resolves_a_job() {
+    let env = Env::new();
+    env.sql(
+        "CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ab'; \
+         CREATE JOB load AS COPY FROM S3 lake LOCATION = 's3://bkt/in/' INTO db.t; \
+         ALTER CONNECTION lake RENAME TO lake2;",
+    );
+    let exe = std::env::current_exe().expect("test binary");
+    let example = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir")
+        .join("examples/resolve_connection");
+    let out = std::process::Command::new(&example)
+        .arg(&env.catalog)
+        .arg("LOAD")
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", example.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("job load (copy)"), "{stdout}");
+    assert!(stdout.contains("through connection lake2"), "{stdout}");
+    assert!(
+        stdout.contains("assume arn:aws:iam::123456789012:role/r"),
+        "{stdout}"
+    );
 }

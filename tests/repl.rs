@@ -89,13 +89,15 @@ fn completion_reads_the_job_statement_across_lines() {
     p.send("\t").expect("tab");
     p.send_line(" LOCATION = 's3://bkt/orders/' INTO db.orders;")
         .expect("send");
-    p.exp_string("created job load_orders").expect("created, completed");
+    p.exp_string("created job load_orders")
+        .expect("created, completed");
     p.exp_string("connsql> ").expect("prompt");
     // Job names complete after DROP JOB.
     p.send("DROP JOB load").expect("send");
     p.send("\t").expect("tab");
     p.send_line(";").expect("send");
-    p.exp_string("dropped job load_orders").expect("dropped, completed");
+    p.exp_string("dropped job load_orders")
+        .expect("dropped, completed");
     p.exp_string("connsql> ").expect("prompt");
     p.send_line(".help").expect("send");
     p.exp_string("CONTENT_TYPE").expect("job options in .help");
