@@ -252,4 +252,32 @@ proptest! {
             let _ = stmt.to_string();
         }
     }
+
+    /// Malformed SELECTs and option lists inside job statements: an error with a position
+    /// inside the text, or a statement that prints back to itself; never a panic.
+    #[test]
+    fn job_statements_with_arbitrary_parts_never_panic(
+        part in prop_oneof![
+            "\\PC{0,80}",
+            "(SELECT|WITH|FROM|WHERE|JOIN|ON|\\$event_time|\\(|\\)|'x'|\"q\"|,|;|--|/\\*|\\*/| |1|a\\.b|=|TIMESTAMP|AS|INTO|S3){0,16}",
+        ],
+        slot in 0..3usize,
+    ) {
+        let text = match slot {
+            0 => format!("CREATE JOB j AS INSERT INTO S3 c LOCATION = 's3://b/o/' SELECT {part}"),
+            1 => format!("CREATE JOB j {part} AS COPY FROM S3 c LOCATION = 's3://b/p/' INTO db.t"),
+            _ => format!("CREATE SYNC JOB j AS INSERT INTO S3 c LOCATION = 's3://b/o/' {part}"),
+        };
+        let (stmts, diags) = parse(&text);
+        for d in &diags {
+            prop_assert!(d.span.end <= text.len(), "span outside the text: {}", text);
+        }
+        for stmt in &stmts {
+            let _ = connsql::sql::check(stmt);
+            let printed = stmt.to_string();
+            let (again, more) = parse(&printed);
+            prop_assert!(more.is_empty() && again.len() == 1, "{} → {}", text, printed);
+            prop_assert_eq!(&again[0], stmt);
+        }
+    }
 }

@@ -1,14 +1,29 @@
 //! Fuzzes the language layer: parse, check, print, re-parse, redact and render diagnostics
-//! of arbitrary bytes. Nothing may panic, and printing must round-trip.
+//! of arbitrary bytes, alone and spliced into job statements (the SELECT of an INSERT job,
+//! the options of a COPY job), so that malformed SELECTs reach sqlparser and its error
+//! mapping. Nothing may panic, and printing must round-trip.
 
 #![no_main]
 
 use connsql::sql::diagnostic::{Source, render};
-use connsql::sql::{Redacted, check, parse};
+use connsql::sql::{Redacted, check, parse, redact};
 use libfuzzer_sys::fuzz_target;
 
+/// Where the input goes: as it is, or into one slot of a job statement.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("", ""),
+    ("CREATE JOB j AS INSERT INTO S3 c LOCATION = 's3://b/o/' SELECT ", ""),
+    ("CREATE SYNC JOB j AS INSERT INTO S3 c LOCATION = 's3://b/o/' MAP_COLUMNS_BY_NAME ", ";"),
+    ("CREATE JOB j ", " AS COPY FROM S3 c LOCATION = 's3://b/p/' INTO db.t;"),
+    ("CREATE JOB j AS COPY FROM S3 c ", " INTO db.t"),
+];
+
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let Ok(part) = std::str::from_utf8(rest) else { return };
+    let (before, after) = TEMPLATES[usize::from(pick) % TEMPLATES.len()];
+    let text = format!("{before}{part}{after}");
+    let text = text.as_str();
     let (stmts, diags) = parse(text);
     let source = Source::new("fuzz.sql", text);
     for d in &diags {
@@ -24,6 +39,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(more.is_empty() && again.len() == 1 && again[0] == *stmt, "round trip failed: {printed}");
         let _ = Redacted(stmt).to_string();
     }
-    let _ = connsql::sql::redact::redact_text(text);
-    let _ = connsql::sql::redact::mask_in_place(text);
+    let _ = redact::redact_text(text);
+    let failures = redact::parse_failures(text);
+    let ranges = redact::secret_ranges(text, &failures, redact::Comments::InErrors(&failures));
+    let _ = redact::shown(text, &ranges);
+    for d in &diags {
+        let _ = render(&redact::scrub(d, text, &ranges), &source, false);
+    }
 });
