@@ -13,6 +13,11 @@ use connsql::repl::Repl;
 use connsql::session::{CatalogSlot, Session};
 use connsql::{batch, interrupt};
 
+// The reader thread allocates statements that the session thread frees; glibc's allocator
+// serialises those frees on the reader's arena lock. mimalloc frees across threads without it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,

@@ -516,4 +516,40 @@ mod tests {
         assert_eq!(fold_name("\"a\"\"b\""), "a\"b");
         assert_eq!(fold_name("My Conn"), "My Conn");
     }
+
+    fn job_spec(sql: &str) -> JobSpec {
+        let (stmts, diags) = crate::sql::parse(sql);
+        assert!(diags.is_empty(), "{diags:?}");
+        match crate::sql::check(&stmts[0]).expect("checks").0 {
+            crate::sql::Plan::CreateJob { spec, .. } => spec,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dependents_name_the_first_jobs_by_name_across_readers_and_writers() {
+        let mut c = Catalog::in_memory().expect("catalog");
+        let now = crate::clock::now();
+        let conn = c.insert("lake", &spec(), now).expect("insert");
+        let copy = job_spec("CREATE JOB x AS COPY FROM S3 lake LOCATION = 's3://b/i/' INTO db.t");
+        let insert = job_spec(
+            "CREATE JOB x AS INSERT INTO S3 lake LOCATION = 's3://b/o/' SELECT * FROM db.t",
+        );
+        // Names interleave the two kinds, so the first three come from both.
+        for (name, spec) in [
+            ("d", &copy),
+            ("a", &insert),
+            ("c", &copy),
+            ("b", &insert),
+            ("e", &insert),
+        ] {
+            c.insert_job(name, &conn, spec, now).expect("job");
+        }
+        let all = c.dependents(&conn.id, false, 3).expect("dependents");
+        assert_eq!(all.names, ["a", "b", "c"]);
+        assert_eq!(all.count, 5);
+        let writers = c.dependents(&conn.id, true, 2).expect("writers");
+        assert_eq!(writers.names, ["a", "b"]);
+        assert_eq!(writers.count, 3);
+    }
 }

@@ -163,9 +163,19 @@ pub fn dependents(
     if count == 0 {
         return Ok(Dependents::default());
     }
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT name FROM jobs WHERE connection_id = ?1 {filter} ORDER BY name LIMIT ?2"
-    ))?;
+    // The index is ordered by name within each `writes` value: the first names of each are
+    // read in order and merged, rather than all names sorted.
+    let sql = if writers {
+        "SELECT name FROM jobs WHERE connection_id = ?1 AND writes = 1 ORDER BY name LIMIT ?2"
+    } else {
+        "SELECT name FROM (SELECT name FROM jobs WHERE connection_id = ?1 AND writes = 0 \
+                           ORDER BY name LIMIT ?2) \
+         UNION ALL \
+         SELECT name FROM (SELECT name FROM jobs WHERE connection_id = ?1 AND writes = 1 \
+                           ORDER BY name LIMIT ?2) \
+         ORDER BY name LIMIT ?2"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
     let names = stmt
         .query_map(params![connection_id, limit as i64], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
