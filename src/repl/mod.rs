@@ -227,7 +227,12 @@ impl Repl {
                 p
             })
             .collect();
-        let mut feed = Typed { pieces };
+        let summary = self.run_feed(&mut Typed { pieces }, session);
+        self.after(&summary, &mut io::stderr().lock());
+    }
+
+    /// One run of `feed`, printed as it goes.
+    fn run_feed(&self, feed: &mut impl Feed, session: &mut Session) -> RunSummary {
         let mut printer = self.printer();
         let mut err = io::stderr().lock();
         let summary = {
@@ -236,10 +241,10 @@ impl Repl {
                 err: &mut err,
                 color: self.color,
             };
-            session.run(&mut feed, self.run, &mut console)
+            session.run(feed, self.run, &mut console)
         };
         let _ = printer.flush();
-        self.after(&summary, &mut err);
+        summary
     }
 
     /// What the REPL says after a run: a cancelled statement, or a catalog that went bad.
@@ -294,17 +299,8 @@ impl Repl {
     /// `.read FILE`: the file as one run, exactly as `-f FILE` would run it.
     fn read(&mut self, path: &str, session: &mut Session) {
         let mut feed = ReaderFeed::spawn(vec![Input::File(PathBuf::from(path))], self.run.window);
-        let mut printer = self.printer();
+        let summary = self.run_feed(&mut feed, session);
         let mut err = io::stderr().lock();
-        let summary = {
-            let mut console = Console {
-                printer: &mut printer,
-                err: &mut err,
-                color: self.color,
-            };
-            session.run(&mut feed, self.run, &mut console)
-        };
-        let _ = printer.flush();
         let _ = write_summary(&mut err, &summary, &self.run);
         self.after(&summary, &mut err);
     }

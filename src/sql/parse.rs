@@ -151,6 +151,16 @@ pub const TIME_UNITS: &[&str] = &[
     "SECOND", "SECONDS", "MINUTE", "MINUTES", "HOUR", "HOURS", "DAY", "DAYS",
 ];
 
+/// `A = 'x', B = 'y'`: Upsolver separates options with whitespace only.
+fn comma_between_options(at: Span) -> Diagnostic {
+    Diagnostic::error(
+        DiagnosticKind::Syntax,
+        at,
+        "options are separated by whitespace, not commas",
+    )
+    .with_label("remove this comma")
+}
+
 fn is_time_unit(word: &str) -> bool {
     TIME_UNITS.iter().any(|u| u.eq_ignore_ascii_case(word))
 }
@@ -698,15 +708,7 @@ impl<'a> Parser<'a> {
             }
             match tok.kind {
                 Some(TokenKind::Word) => options.push(self.option::<K>()?),
-                Some(TokenKind::Comma) => {
-                    return Err(Diagnostic::error(
-                        DiagnosticKind::Syntax,
-                        tok.span,
-                        "options are separated by whitespace, not commas",
-                    )
-                    .with_label("remove this comma")
-                    .into());
-                }
+                Some(TokenKind::Comma) => return Err(comma_between_options(tok.span).into()),
                 _ => return Err(self.expected(next, tok).into()),
             }
         }
@@ -749,15 +751,7 @@ impl<'a> Parser<'a> {
             match tok.kind {
                 None | Some(TokenKind::Semi) => return Ok(Options(options)),
                 Some(TokenKind::Word) => options.push(self.option::<K>()?),
-                Some(TokenKind::Comma) => {
-                    return Err(Diagnostic::error(
-                        DiagnosticKind::Syntax,
-                        tok.span,
-                        "options are separated by whitespace, not commas",
-                    )
-                    .with_label("remove this comma")
-                    .into());
-                }
+                Some(TokenKind::Comma) => return Err(comma_between_options(tok.span).into()),
                 _ => {
                     return Err(self
                         .expected("an option name such as AWS_ROLE, or `;`", tok)

@@ -138,6 +138,14 @@ impl SqliteEngine {
         sqlite_error(&self.path, e)
     }
 
+    /// The first column of every row of a parameterless query.
+    fn strings(&self, sql: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Runs a parameterless statement through the statement cache (it runs once per statement
     /// of a batch, where parsing it each time showed up).
     fn run_cached(&self, sql: &str) -> Result<()> {
@@ -204,15 +212,7 @@ impl Engine for SqliteEngine {
     }
 
     fn names(&mut self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT name FROM connections ORDER BY name")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(|e| sqlite_error(&self.path, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| sqlite_error(&self.path, e))
+        self.strings("SELECT name FROM connections ORDER BY name")
     }
 
     fn insert(&mut self, connection: &StoredConnection) -> Result<()> {
@@ -303,15 +303,7 @@ impl Engine for SqliteEngine {
     }
 
     fn job_names(&mut self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT name FROM jobs ORDER BY name")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(|e| sqlite_error(&self.path, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| sqlite_error(&self.path, e))
+        self.strings("SELECT name FROM jobs ORDER BY name")
     }
 
     fn insert_job(&mut self, job: &StoredJob, definition: &str) -> Result<()> {
