@@ -326,32 +326,48 @@ pub struct Measured {
     pub max_rss_kib: i64,
 }
 
-/// Runs `cmd` (stdout and stderr to /dev/null) and reads its resource use with `wait4`, so
-/// other processes of the test binary do not count.
-pub fn measure(mut cmd: Command) -> Measured {
-    let started = std::time::Instant::now();
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is valid; wait4 fills it for the child we started.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our child, not yet reaped; the pointers are valid for the call.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(reaped, pid, "wait4");
-    std::mem::forget(child);
+/// Runs `cmd` (stdout and stderr to /dev/null) and reads its peak memory with `wait4`, from a
+/// small Python parent: a child's `ru_maxrss` counts the peak of the process that spawned it
+/// (the address space it started in), and the test binary's own peak can be hundreds of MiB
+/// while other tests run.
+pub fn measure(cmd: Command) -> Measured {
+    const HELPER: &str = "import os, sys, time\n\
+        t = time.monotonic()\n\
+        null = os.open(os.devnull, os.O_RDWR)\n\
+        pid = os.fork()\n\
+        if pid == 0:\n\
+        \x20   os.dup2(null, 0); os.dup2(null, 1); os.dup2(null, 2)\n\
+        \x20   os.execv(sys.argv[1], sys.argv[1:])\n\
+        _, status, ru = os.wait4(pid, 0)\n\
+        print(os.waitstatus_to_exitcode(status), time.monotonic() - t, ru.ru_maxrss)\n";
+    let mut helper = Command::new("python3");
+    helper.env_clear();
+    for (k, v) in cmd.get_envs() {
+        if let Some(v) = v {
+            helper.env(k, v);
+        }
+    }
+    helper
+        .arg("-c")
+        .arg(HELPER)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdin(Stdio::null());
+    let out = helper
+        .output()
+        .expect("python3 runs the measured command (apt-get install python3)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let [code, wall, rss] = fields.as_slice() else {
+        panic!(
+            "measuring failed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
     Measured {
-        code: if libc::WIFEXITED(status) {
-            libc::WEXITSTATUS(status)
-        } else {
-            -1
-        },
-        wall: started.elapsed(),
-        max_rss_kib: usage.ru_maxrss,
+        code: code.parse().expect("exit code"),
+        wall: std::time::Duration::from_secs_f64(wall.parse().expect("wall")),
+        max_rss_kib: rss.parse().expect("maxrss"),
     }
 }
 
