@@ -36,6 +36,8 @@ Exit status: 0 all statements succeeded; 1 a statement failed (or the output clo
     after_help = AFTER_HELP
 )]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
     /// Run the statements of FILE ('-' is stdin; FIFOs and devices work too); repeatable, run in order
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -43,7 +45,7 @@ pub struct Args {
     #[arg(short = 'c', long = "command", value_name = "SQL")]
     pub commands: Vec<String>,
     /// The catalog file (set at run time: the default catalog path and CONNSQL_CATALOG)
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     pub catalog: Option<PathBuf>,
     /// How results are printed
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -70,8 +72,30 @@ pub struct Args {
     #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallel: u16,
     /// Seconds one STS call may take in all, retries included
-    #[arg(long, default_value_t = 5.0, value_name = "SECONDS", value_parser = parse_timeout)]
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS", value_parser = parse_timeout, global = true)]
     pub timeout: f64,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Sub {
+    /// Print temporary AWS credentials for a connection as credential_process JSON
+    /// (SHOW AWS PROFILE FOR CONNECTION name prints the ~/.aws/config stanza that runs this)
+    Credentials(CredentialsArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CredentialsArgs {
+    /// The connection
+    pub connection: String,
+    /// Narrow the credentials to this job's location (read for COPY FROM, write for INSERT INTO)
+    #[arg(long, value_name = "JOB")]
+    pub job: Option<String>,
+    /// How long the credentials last, in seconds (the role's maximum session duration caps it)
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(900..=43200))]
+    pub duration: u32,
+    /// Ask STS every time instead of reusing cached credentials
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {
@@ -81,10 +105,12 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Repl,
     Batch,
+    /// `connsql credentials …`
+    Credentials(crate::credentials::Options),
 }
 
 /// Everything the drivers need, resolved from arguments and environment.
@@ -177,15 +203,6 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
             }
         }
     }
-    let stdin_terminal = std::io::stdin().is_terminal();
-    let mode = if inputs.is_empty() && stdin_terminal {
-        Mode::Repl
-    } else {
-        Mode::Batch
-    };
-    if inputs.is_empty() && !stdin_terminal {
-        inputs.push(Input::Stdin);
-    }
     let default = default_catalog().ok();
     let catalog = match args.catalog.or_else(|| {
         std::env::var_os("CONNSQL_CATALOG")
@@ -195,6 +212,30 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
         Some(path) => path,
         None => default_catalog()?,
     };
+    let stdin_terminal = std::io::stdin().is_terminal();
+    let mode = match &args.command {
+        Some(Sub::Credentials(c)) => {
+            if !inputs.is_empty() {
+                return Err(UsageError(
+                    "credentials takes no -f or -c: it prints credentials, it runs no statements"
+                        .into(),
+                ));
+            }
+            Mode::Credentials(crate::credentials::Options {
+                catalog: catalog.clone(),
+                connection: c.connection.clone(),
+                job: c.job.clone(),
+                duration_seconds: c.duration,
+                cache: !c.no_cache,
+                timeout: Duration::from_secs_f64(args.timeout),
+            })
+        }
+        None if inputs.is_empty() && stdin_terminal => Mode::Repl,
+        None => Mode::Batch,
+    };
+    if mode == Mode::Batch && inputs.is_empty() {
+        inputs.push(Input::Stdin);
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let color = !no_color && std::io::stderr().is_terminal();
     Ok(Config {

@@ -7,6 +7,7 @@ pub mod batch;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod credentials;
 pub mod input;
 pub mod interrupt;
 pub mod output;

@@ -36,6 +36,19 @@ fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    if let Mode::Credentials(options) = &config.mode {
+        // stdout holds the credentials and nothing else; a failure is one line on stderr.
+        return Ok(match connsql::credentials::credentials(options) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(failure) => {
+                eprintln!("connsql credentials: {}", failure.0);
+                ExitCode::from(1)
+            }
+        });
+    }
     // A missing catalog is created by the first statement that changes something; one that
     // exists but cannot be used stops everything here.
     let catalog = match Catalog::open(&config.catalog) {
@@ -57,6 +70,7 @@ fn run() -> anyhow::Result<ExitCode> {
     });
     let mut session = Session::new(catalog, Box::new(validator));
     match config.mode {
+        Mode::Credentials(_) => unreachable!("handled above"),
         Mode::Repl => {
             let repl = Repl {
                 format: config.format,

@@ -132,6 +132,8 @@ fn ok_files_cover_the_grammar() {
         "show-trust",
         "show-trust-for",
         "show-s3-policy",
+        "show-aws-profile",
+        "show-aws-profile-job",
         "quoted-name",
         "list",
         "boolean",
@@ -209,6 +211,8 @@ fn features(stmt: &Statement) -> Vec<String> {
         } => &["show-trust-for"],
         StatementKind::ShowTrustPolicy { connection: None } => &["show-trust"],
         StatementKind::ShowS3Policy { .. } => &["show-s3-policy"],
+        StatementKind::ShowAwsProfile { job: None, .. } => &["show-aws-profile"],
+        StatementKind::ShowAwsProfile { job: Some(_), .. } => &["show-aws-profile-job"],
         StatementKind::CreateJob(job) => {
             let mut kinds = vec!["create-job"];
             if job.sync {

@@ -185,6 +185,8 @@ fn statement() -> impl Strategy<Value = Statement> {
         prop::option::of(ident())
             .prop_map(|connection| StatementKind::ShowTrustPolicy { connection }),
         ident().prop_map(|name| StatementKind::ShowS3Policy { name }),
+        (ident(), proptest::option::of(ident()))
+            .prop_map(|(connection, job)| StatementKind::ShowAwsProfile { connection, job }),
         job().prop_map(|j| StatementKind::CreateJob(Box::new(j))),
         (ident(), options::<JobOption>(1))
             .prop_map(|(name, set)| StatementKind::AlterJob { name, set }),

@@ -126,6 +126,28 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
     })
 }
 
+/// The region the standard settings name (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
+/// `region`), without asking the instance-metadata service: for printed configuration.
+pub fn configured_region() -> Option<String> {
+    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if let Some(r) = std::env::var(var).ok().filter(|r| !r.is_empty()) {
+            return Some(r);
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    runtime.block_on(async {
+        use aws_config::meta::region::ProvideRegion;
+        aws_config::profile::ProfileFileRegionProvider::new()
+            .region()
+            .await
+            .map(|r| r.to_string())
+            .filter(|r| !r.is_empty())
+    })
+}
+
 /// A named profile (`AWS_PROFILE`) that no config file defines is named as the cause, with the
 /// files looked in, before anything else fails for want of its region or credentials.
 async fn check_profile() -> Result<(), Diagnostic> {

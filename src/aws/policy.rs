@@ -1,5 +1,7 @@
-//! IAM policy documents for a connection: the trust policy its role needs, and the
-//! least-privilege S3 permissions policy. Keys keep a stable order (serde_json preserve_order).
+//! IAM policy documents for a connection: the trust policy its role needs, the
+//! least-privilege S3 permissions policy, and the session policy that narrows the temporary
+//! credentials `connsql credentials` hands out. Keys keep a stable order (serde_json
+//! preserve_order).
 
 use std::collections::BTreeMap;
 
@@ -7,6 +9,11 @@ use serde_json::{Value, json};
 
 use crate::sql::ConnectionSpec;
 use crate::sql::Credentials;
+use crate::sql::job_spec::{JobKind, JobSpec};
+use crate::sql::values::S3Path;
+
+/// The most characters STS accepts in a session policy (the `Policy` parameter).
+pub const SESSION_POLICY_MAX: usize = 2048;
 
 /// The principal a trust policy should name for the identity connsql calls AWS as.
 ///
@@ -121,6 +128,115 @@ pub fn s3_policy(spec: &ConnectionSpec) -> Value {
         }));
     }
     json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// Why no session policy could be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionPolicyError {
+    /// The job's location is not an `s3://bucket/prefix` path.
+    Location(String),
+    /// The policy is longer than STS accepts.
+    TooLong { length: usize },
+}
+
+impl std::fmt::Display for SessionPolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SessionPolicyError::Location(l) => {
+                write!(f, "the job's location `{l}` is not an s3:// path")
+            }
+            SessionPolicyError::TooLong { length } => write!(
+                f,
+                "the session policy for this job would have {length} characters, and STS accepts {SESSION_POLICY_MAX}: shorten the job's LOCATION"
+            ),
+        }
+    }
+}
+
+/// The session policy that narrows temporary credentials to what they are for, or `None`
+/// when the connection's own permissions are what is wanted.
+///
+/// - with a job: only the job's location — read and list for `COPY FROM` (and delete, with
+///   `DELETE_FILES_AFTER_LOAD`), write and list for `INSERT INTO S3`;
+/// - a `READ_ONLY` connection without a job: read and list only;
+/// - `ENCRYPTION_KMS_KEY`: the KMS actions S3 needs for it, on that key only.
+///
+/// Printed compact, as STS measures it; longer than `SESSION_POLICY_MAX` is an error.
+pub fn session_policy(
+    spec: &ConnectionSpec,
+    job: Option<&JobSpec>,
+) -> Result<Option<String>, SessionPolicyError> {
+    let partition = match &spec.credentials {
+        Credentials::Role { arn, .. } => arn.partition().to_string(),
+        _ => "aws".to_string(),
+    };
+    let s3 = |rest: &str| format!("arn:{partition}:s3:::{rest}");
+    let mut statements = Vec::new();
+    let mut writes = false;
+    match job {
+        Some(job) => {
+            let location = job.location();
+            let path = S3Path::parse_location(&location)
+                .map_err(|_| SessionPolicyError::Location(location.clone()))?
+                .0;
+            let (bucket, prefix) = (path.bucket(), path.prefix());
+            let (mut actions, list) = match job.kind() {
+                JobKind::Copy => (vec!["s3:GetObject", "s3:GetObjectVersion"], "Read"),
+                JobKind::Insert => (vec!["s3:PutObject", "s3:AbortMultipartUpload"], "Write"),
+            };
+            if job.kind() == JobKind::Copy && job.writes() {
+                actions.push("s3:DeleteObject");
+            }
+            writes = job.writes();
+            statements.push(json!({
+                "Sid": format!("{list}JobLocation"),
+                "Effect": "Allow",
+                "Action": actions,
+                "Resource": s3(&format!("{bucket}/{prefix}*")),
+            }));
+            let mut listing = json!({
+                "Sid": "ListJobLocation",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": s3(bucket),
+            });
+            if !prefix.is_empty() {
+                listing["Condition"] =
+                    json!({ "StringLike": { "s3:prefix": [format!("{prefix}*")] } });
+            }
+            statements.push(listing);
+        }
+        None if spec.read_only => {
+            statements.push(json!({
+                "Sid": "ReadOnly",
+                "Effect": "Allow",
+                "Action": [
+                    "s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket",
+                    "s3:ListAllMyBuckets", "s3:GetBucketLocation"
+                ],
+                "Resource": "*",
+            }));
+        }
+        None => return Ok(None),
+    }
+    if let Some(key) = &spec.encryption_kms_key {
+        let actions = if writes {
+            json!(["kms:Decrypt", "kms:GenerateDataKey"])
+        } else {
+            json!(["kms:Decrypt"])
+        };
+        statements.push(json!({
+            "Sid": "UseKmsKey",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": key.as_str(),
+        }));
+    }
+    let text = json!({ "Version": "2012-10-17", "Statement": statements }).to_string();
+    if text.len() > SESSION_POLICY_MAX {
+        return Err(SessionPolicyError::TooLong { length: text.len() });
+    }
+    Ok(Some(text))
 }
 
 #[cfg(test)]

@@ -122,11 +122,11 @@ fn context<'a>(base: &'a Base, caller: Option<&'a str>, call: Call<'a>) -> CallC
 
 /// The STS client: the base configuration, with HTTP 429 retried like 5xx answers (some
 /// endpoints throttle with a bare 429 and no AWS error body).
-fn sts_client(config: &aws_config::SdkConfig) -> Client {
+pub(super) fn sts_client(config: &aws_config::SdkConfig) -> Client {
     Client::from_conf(sts_config(config).build())
 }
 
-fn sts_config(config: &aws_config::SdkConfig) -> aws_sdk_sts::config::Builder {
+pub(super) fn sts_config(config: &aws_config::SdkConfig) -> aws_sdk_sts::config::Builder {
     use aws_smithy_runtime::client::retries::classifiers::HttpStatusCodeClassifier;
     aws_sdk_sts::config::Builder::from(config).retry_classifier(
         HttpStatusCodeClassifier::new_from_codes(vec![429, 500, 502, 503, 504]),

@@ -92,6 +92,10 @@ pub fn result_set(outcome: &Outcome) -> Option<ResultSet> {
             vec!["connection", "policy"],
             vec![json!(connection), policy.clone()],
         ),
+        Outcome::AwsProfile { profile, config } => document(
+            vec!["profile", "config"],
+            vec![json!(profile), json!(config)],
+        ),
     })
 }
 

@@ -196,7 +196,7 @@ impl Session {
     }
 
     /// The stored job named `name`, or `job-not-found` with the closest name as "did you mean".
-    fn lookup_job(&mut self, name: &Ident) -> Result<StoredJob, Diagnostic> {
+    pub(super) fn lookup_job(&mut self, name: &Ident) -> Result<StoredJob, Diagnostic> {
         let catalog = self.reading(name.span)?;
         if let Some(job) = catalog
             .job(&name.value)

@@ -146,6 +146,9 @@ impl Session {
                 self.show_trust_policy(stmt, connection.as_ref())
             }
             Plan::ShowS3Policy { name } => self.show_s3_policy(&name),
+            Plan::ShowAwsProfile { connection, job } => {
+                self.show_aws_profile(&connection, job.as_ref())
+            }
         }
     }
 

@@ -97,6 +97,8 @@ pub enum Outcome {
     },
     /// `SHOW S3 POLICY FOR CONNECTION`
     S3Policy { connection: String, policy: Value },
+    /// `SHOW AWS PROFILE FOR CONNECTION`: the `~/.aws/config` stanza.
+    AwsProfile { profile: String, config: String },
 }
 
 /// A statement that ran: its outcome and any warnings.

@@ -1,9 +1,12 @@
-//! Handlers of the statements that only read: SHOW CONNECTIONS, DESCRIBE, SHOW CREATE, and the
-//! policy documents. None of them creates a catalog.
+//! Handlers of the statements that only read: SHOW CONNECTIONS, DESCRIBE, SHOW CREATE, the
+//! policy documents and the AWS profile stanza. None of them creates a catalog.
+
+use std::path::PathBuf;
 
 use super::outcome::{Executed, Outcome};
 use super::{Session, catalog_diag};
 use crate::aws::policy;
+use crate::credentials::profile;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::{Credentials, Ident, Redacted, Span, Statement, StatementKind};
 
@@ -107,5 +110,70 @@ impl Session {
                 ..*failure.diagnostic
             }),
         }
+    }
+}
+
+impl Session {
+    /// `SHOW AWS PROFILE FOR CONNECTION name [JOB job]`: the `~/.aws/config` stanza whose
+    /// `credential_process` is this binary, on this catalog.
+    pub(super) fn show_aws_profile(
+        &mut self,
+        name: &Ident,
+        job: Option<&Ident>,
+    ) -> Result<Executed, Diagnostic> {
+        let connection = self.lookup(name)?;
+        let job = match job {
+            Some(j) => {
+                let stored = self.lookup_job(j)?;
+                if stored.connection_id != connection.id {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::NotForThisJob,
+                        j.span,
+                        format!(
+                            "job {j} uses connection {}, not {name}",
+                            Ident::new(stored.connection_name.as_str())
+                        ),
+                    )
+                    .with_help(format!(
+                        "SHOW AWS PROFILE FOR CONNECTION {} JOB {j}",
+                        Ident::new(stored.connection_name.as_str())
+                    )));
+                }
+                Some(stored)
+            }
+            None => None,
+        };
+        if matches!(connection.spec.credentials, Credentials::Default) {
+            return Err(Diagnostic::error(
+                DiagnosticKind::AwsNoCredentials,
+                name.span,
+                format!("connection {name} has no credentials of its own to hand out"),
+            )
+            .with_help(
+                "it uses the caller's AWS identity, which the tool already has; give it AWS_ROLE and EXTERNAL_ID to use it through a profile",
+            ));
+        }
+        let catalog = match &self.catalog {
+            super::CatalogSlot::Open(c) => PathBuf::from(&c.location().place),
+            super::CatalogSlot::Missing { path, .. } => path.clone(),
+        };
+        let exe = std::env::current_exe().map_err(|e| {
+            Diagnostic::error(
+                DiagnosticKind::Catalog,
+                name.span,
+                format!("cannot tell where this connsql binary is: {e}"),
+            )
+        })?;
+        let job_name = job.as_ref().map(|j| j.name.as_str());
+        let profile = profile::profile_name(&connection.name, job_name);
+        let config = profile::stanza(
+            &profile,
+            &exe,
+            &crate::credentials::absolute(&catalog),
+            &connection.name,
+            job_name,
+            crate::aws::base::configured_region().as_deref(),
+        );
+        Ok(Executed::new(Outcome::AwsProfile { profile, config }))
     }
 }

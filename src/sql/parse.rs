@@ -1141,6 +1141,19 @@ impl<'a> Parser<'a> {
             };
             return Ok(StatementKind::ShowTrustPolicy { connection });
         }
+        if tok.is_word("AWS") && self.peek2()?.is_word("PROFILE") {
+            self.next()?;
+            self.next()?;
+            self.expect_word("FOR")?;
+            self.expect_word("CONNECTION")?;
+            let connection = self.ident()?;
+            let job = if self.eat_word("JOB")? {
+                Some(self.ident()?)
+            } else {
+                None
+            };
+            return Ok(StatementKind::ShowAwsProfile { connection, job });
+        }
         if tok.is_word("S3") && self.peek2()?.is_word("POLICY") {
             self.next()?;
             self.next()?;

@@ -34,6 +34,9 @@ pub struct Role {
     /// Who may assume the role. No entry means nobody may.
     #[serde(default)]
     pub trust: Vec<Trust>,
+    /// The longest session, in seconds (IAM's `MaxSessionDuration`: 3600 to 43200).
+    #[serde(default = "hour")]
+    pub max_session_seconds: i64,
     /// Misbehaviour for the first `fault_count` requests naming this role.
     #[serde(default)]
     pub fault: Option<Fault>,
@@ -43,6 +46,10 @@ pub struct Role {
 
 fn one() -> u64 {
     1
+}
+
+fn hour() -> i64 {
+    3600
 }
 
 /// One trust-policy statement: `Principal` and an optional `StringEquals sts:ExternalId`.

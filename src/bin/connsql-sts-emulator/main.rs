@@ -146,8 +146,25 @@ impl Server {
                 "requests": self.stats.requests.load(Ordering::Relaxed),
                 "in_flight": self.stats.in_flight.load(Ordering::Relaxed),
                 "peak_in_flight": self.stats.peak_in_flight.load(Ordering::Relaxed),
+                "actions": self.sts.action_counts(),
             });
             return Ok(respond(200, "application/json", body.to_string(), None));
+        }
+        // What the emulator issued to a key: its identity and session policy, for tests that
+        // check what a client asked for.
+        if let Some(key) = req.uri().path().strip_prefix("/_emulator/sessions/") {
+            return Ok(match self.sts.session(key) {
+                Some(s) => respond(
+                    200,
+                    "application/json",
+                    serde_json::json!({
+                        "arn": s.arn, "role": s.role, "user": s.user, "policy": s.policy,
+                    })
+                    .to_string(),
+                    None,
+                ),
+                None => respond(404, "text/plain", "no such key".into(), None),
+            });
         }
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let now = self.stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;

@@ -1,5 +1,7 @@
-//! The STS query protocol: `AssumeRole` and `GetCallerIdentity` answered from the `World`,
-//! with AWS's XML shapes, error bodies (`ErrorResponse/Error/Code`) and parameter rules.
+//! The STS query protocol: `AssumeRole`, `GetCallerIdentity`, `GetSessionToken` and
+//! `GetFederationToken` answered from the `World`, with AWS's XML shapes, error bodies
+//! (`ErrorResponse/Error/Code`) and parameter rules. Issued credentials remember their identity
+//! and session policy, for the S3 side to enforce.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -30,11 +32,30 @@ pub struct Request<'a> {
     pub body: &'a [u8],
 }
 
+/// Temporary credentials the emulator issued.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub secret: String,
+    /// The assumed-role or federated-user ARN.
+    pub arn: String,
+    /// The role assumed, for its permissions; `None` for a user's session or federation token.
+    pub role: Option<String>,
+    /// The user whose keys made a session or federation token.
+    pub user: Option<String>,
+    /// The session policy passed with the call (JSON), which narrows the permissions.
+    pub policy: Option<String>,
+}
+
+/// The plain-text limit of a session policy.
+const POLICY_MAX: usize = 2048;
+
 /// The emulator's state: the world and what it has issued and counted.
 pub struct Sts {
     pub world: World,
-    /// Temporary credentials issued by AssumeRole: access key → (secret, assumed-role ARN).
-    issued: Mutex<HashMap<String, (String, String)>>,
+    /// Temporary credentials issued: access key → session.
+    issued: Mutex<HashMap<String, Session>>,
+    /// Calls answered, by action.
+    actions: Mutex<HashMap<String, u64>>,
     faults_served: Mutex<HashMap<String, u64>>,
     counter: AtomicU64,
 }
@@ -44,9 +65,33 @@ impl Sts {
         Sts {
             world,
             issued: Mutex::new(HashMap::new()),
+            actions: Mutex::new(HashMap::new()),
             faults_served: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(0),
         }
+    }
+
+    /// Calls so far, by action.
+    pub fn action_counts(&self) -> HashMap<String, u64> {
+        self.actions.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// The session of temporary credentials, by access key.
+    pub fn session(&self, access_key_id: &str) -> Option<Session> {
+        self.issued.lock().ok()?.get(access_key_id).cloned()
+    }
+
+    fn issue(&self, session: Session, duration: i64, n: u64) -> (String, String, String, String) {
+        let key = format!("ASIAEMULATOR{n:08}");
+        let secret = session.secret.clone();
+        if let Ok(mut issued) = self.issued.lock() {
+            issued.insert(key.clone(), session);
+        }
+        let expiration = time::OffsetDateTime::now_utc() + time::Duration::seconds(duration);
+        let expiration = expiration
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        (key, secret, format!("emulated-token-{n}"), expiration)
     }
 
     fn next_id(&self) -> u64 {
@@ -75,15 +120,10 @@ impl Sts {
                 "Request is missing Authentication Token",
             );
         };
-        let (secret, caller) = match self.world.user_by_key(&auth.access_key_id) {
-            Some(user) => (user.secret_access_key.clone(), user.arn.clone()),
-            None => match self
-                .issued
-                .lock()
-                .ok()
-                .and_then(|m| m.get(&auth.access_key_id).cloned())
-            {
-                Some(found) => found,
+        let (secret, caller, is_user) = match self.world.user_by_key(&auth.access_key_id) {
+            Some(user) => (user.secret_access_key.clone(), user.arn.clone(), true),
+            None => match self.session(&auth.access_key_id) {
+                Some(found) => (found.secret, found.arn, false),
                 None => {
                     return err(
                         403,
@@ -116,7 +156,21 @@ impl Sts {
                 ),
             );
         }
+        let action = params.get("Action").cloned().unwrap_or_default();
+        if let Ok(mut counts) = self.actions.lock() {
+            *counts.entry(action.clone()).or_insert(0) += 1;
+        }
         match params.get("Action").map(String::as_str) {
+            Some("GetSessionToken" | "GetFederationToken") if !is_user => err(
+                403,
+                "AccessDenied",
+                &format!("Cannot call {action} with session credentials"),
+            ),
+            Some("GetSessionToken") => self.user_token(&params, &caller, None, &request_id),
+            Some("GetFederationToken") => {
+                let name = params.get("Name").cloned().unwrap_or_default();
+                self.user_token(&params, &caller, Some(&name), &request_id)
+            }
             Some("GetCallerIdentity") => {
                 let user_id = caller.rsplit('/').next().unwrap_or(&caller).to_string();
                 Answer::Xml {
@@ -198,6 +252,10 @@ impl Sts {
                 "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint",
             );
         }
+        let policy = params.get("Policy").cloned();
+        if let Some(answer) = check_policy(policy.as_deref(), request_id) {
+            return answer;
+        }
         let denied = || {
             err(
                 403,
@@ -221,29 +279,148 @@ impl Sts {
         if !role.trust.iter().any(|t| t.allows(caller, external_id)) {
             return denied();
         }
+        if duration > role.max_session_seconds {
+            return err(
+                400,
+                "ValidationError",
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            );
+        }
         let role_name = role_arn.rsplit('/').next().unwrap_or(role_arn);
         let account = role_arn.split(':').nth(4).unwrap_or("000000000000");
         let assumed = format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session}");
         let n = self.next_id();
-        let key = format!("ASIAEMULATOR{n:08}");
-        let secret = format!("emulated-secret-{n:08}");
-        if let Ok(mut issued) = self.issued.lock() {
-            issued.insert(key.clone(), (secret.clone(), assumed.clone()));
-        }
-        let expiration = time::OffsetDateTime::now_utc() + time::Duration::seconds(duration);
-        let expiration = expiration
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        let (key, secret, token, expiration) = self.issue(
+            Session {
+                secret: format!("emulated-secret-{n:08}"),
+                arn: assumed.clone(),
+                role: Some(role.arn.clone()),
+                user: None,
+                policy,
+            },
+            duration,
+            n,
+        );
         Answer::Xml {
             status: 200,
             body: format!(
                 "<AssumeRoleResponse xmlns=\"{NS}\"><AssumeRoleResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
-                 <SecretAccessKey>{secret}</SecretAccessKey><SessionToken>emulated-token-{n}</SessionToken>\
+                 <SecretAccessKey>{secret}</SecretAccessKey><SessionToken>{token}</SessionToken>\
                  <Expiration>{expiration}</Expiration></Credentials><AssumedRoleUser>\
                  <AssumedRoleId>AROAEMULATOR{n:08}:{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser></AssumeRoleResult>\
                  <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></AssumeRoleResponse>",
                 xml_escape(session),
                 xml_escape(&assumed),
+            ),
+            request_id: request_id.to_string(),
+        }
+    }
+}
+
+/// A session policy STS would refuse: not JSON, or longer than it accepts.
+fn check_policy(policy: Option<&str>, request_id: &str) -> Option<Answer> {
+    let policy = policy?;
+    let err = |code: &str, message: String| Answer::Xml {
+        status: 400,
+        body: error_body(code, &message, request_id),
+        request_id: request_id.to_string(),
+    };
+    if policy.len() > POLICY_MAX {
+        return Some(err(
+            "PackedPolicyTooLarge",
+            format!(
+                "Packed policy consumes {}% of allotted space, please use smaller policy.",
+                policy.len() * 100 / POLICY_MAX
+            ),
+        ));
+    }
+    if serde_json::from_str::<serde_json::Value>(policy).is_err() {
+        return Some(err(
+            "MalformedPolicyDocument",
+            "The policy is not in the valid JSON format.".into(),
+        ));
+    }
+    None
+}
+
+impl Sts {
+    /// GetSessionToken (no name) and GetFederationToken (a name and a policy) for a user.
+    fn user_token(
+        &self,
+        params: &HashMap<String, String>,
+        caller: &str,
+        federated: Option<&str>,
+        request_id: &str,
+    ) -> Answer {
+        let err = |status: u16, code: &str, message: &str| Answer::Xml {
+            status,
+            body: error_body(code, message, request_id),
+            request_id: request_id.to_string(),
+        };
+        let duration: i64 = params
+            .get("DurationSeconds")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(43200);
+        if !(900..=129600).contains(&duration) {
+            return err(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint",
+            );
+        }
+        let policy = params.get("Policy").cloned();
+        if let Some(answer) = check_policy(policy.as_deref(), request_id) {
+            return answer;
+        }
+        let account = caller.split(':').nth(4).unwrap_or("000000000000");
+        let (arn, action) = match federated {
+            Some(name) => {
+                if !(2..=32).contains(&name.len())
+                    || !name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+                {
+                    return err(
+                        400,
+                        "ValidationError",
+                        "1 validation error detected: Value at 'name' failed to satisfy constraint",
+                    );
+                }
+                (
+                    format!("arn:aws:sts::{account}:federated-user/{name}"),
+                    "GetFederationToken",
+                )
+            }
+            None => (caller.to_string(), "GetSessionToken"),
+        };
+        let n = self.next_id();
+        let (key, secret, token, expiration) = self.issue(
+            Session {
+                secret: format!("emulated-secret-{n:08}"),
+                arn: arn.clone(),
+                role: None,
+                user: Some(caller.to_string()),
+                // A federated user without a policy may do nothing at all.
+                policy: federated.map(|_| policy.unwrap_or_else(|| "{\"Statement\":[]}".into())),
+            },
+            duration,
+            n,
+        );
+        let federated_user = match federated {
+            Some(name) => format!(
+                "<FederatedUser><FederatedUserId>{account}:{}</FederatedUserId><Arn>{}</Arn></FederatedUser>",
+                xml_escape(name),
+                xml_escape(&arn)
+            ),
+            None => String::new(),
+        };
+        Answer::Xml {
+            status: 200,
+            body: format!(
+                "<{action}Response xmlns=\"{NS}\"><{action}Result><Credentials><AccessKeyId>{key}</AccessKeyId>\
+                 <SecretAccessKey>{secret}</SecretAccessKey><SessionToken>{token}</SessionToken>\
+                 <Expiration>{expiration}</Expiration></Credentials>{federated_user}</{action}Result>\
+                 <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{action}Response>"
             ),
             request_id: request_id.to_string(),
         }

@@ -21,6 +21,7 @@ use super::spec::ConnectionOption;
 pub const KEYWORDS: &[&str] = &[
     "ALTER",
     "AS",
+    "AWS",
     "CASCADE",
     "CONNECTION",
     "CONNECTIONS",
@@ -43,6 +44,7 @@ pub const KEYWORDS: &[&str] = &[
     "NOT",
     "OR",
     "POLICY",
+    "PROFILE",
     "RENAME",
     "REPLACE",
     "RESTRICT",
@@ -405,6 +407,11 @@ pub enum StatementKind {
     ShowTrustPolicy { connection: Option<Ident> },
     /// `SHOW S3 POLICY FOR CONNECTION name` (ext)
     ShowS3Policy { name: Ident },
+    /// `SHOW AWS PROFILE FOR CONNECTION name [JOB job]` (ext)
+    ShowAwsProfile {
+        connection: Ident,
+        job: Option<Ident>,
+    },
     /// `CREATE [OR REPLACE] [SYNC] JOB [IF NOT EXISTS] name … AS …`
     CreateJob(Box<CreateJob>),
     /// `ALTER JOB name SET option { SET option }`
@@ -473,6 +480,7 @@ impl Statement {
             | DescribeConnection { name }
             | ShowCreateConnection { name }
             | ShowS3Policy { name } => Some(name),
+            ShowAwsProfile { connection, .. } => Some(connection),
             ShowTrustPolicy { connection } | ShowJobs { connection, .. } => connection.as_ref(),
             CreateJob(job) => Some(job.body.connection()),
             ShowConnections { .. }
@@ -553,6 +561,13 @@ impl Statement {
                 connection: Some(name),
             } => write!(f, "SHOW TRUST POLICY FOR CONNECTION {name}"),
             ShowS3Policy { name } => write!(f, "SHOW S3 POLICY FOR CONNECTION {name}"),
+            ShowAwsProfile { connection, job } => {
+                write!(f, "SHOW AWS PROFILE FOR CONNECTION {connection}")?;
+                match job {
+                    Some(job) => write!(f, " JOB {job}"),
+                    None => Ok(()),
+                }
+            }
             CreateJob(job) => job.write(f, redact),
             AlterJob { name, set } => {
                 write!(f, "ALTER JOB {name}")?;

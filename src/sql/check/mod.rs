@@ -58,6 +58,10 @@ pub enum Plan {
     ShowS3Policy {
         name: Ident,
     },
+    ShowAwsProfile {
+        connection: Ident,
+        job: Option<Ident>,
+    },
     CreateJob {
         or_replace: bool,
         if_not_exists: bool,
@@ -147,6 +151,10 @@ pub fn check(stmt: &Statement) -> Checked {
             connection: connection.clone(),
         },
         StatementKind::ShowS3Policy { name } => Plan::ShowS3Policy { name: name.clone() },
+        StatementKind::ShowAwsProfile { connection, job } => Plan::ShowAwsProfile {
+            connection: connection.clone(),
+            job: job.clone(),
+        },
         StatementKind::CreateJob(job) => match job::spec_of(job, &mut diags) {
             Some(spec) => Plan::CreateJob {
                 or_replace: job.or_replace,
