@@ -1,4 +1,5 @@
-//! The emulator's world: identities, roles with their trust rules, disabled regions, faults.
+//! The emulator's world: identities with their permissions, roles with their trust rules,
+//! buckets with their regions, objects and KMS keys, disabled regions, faults.
 
 use serde::Deserialize;
 
@@ -10,6 +11,9 @@ pub struct World {
     pub users: Vec<User>,
     #[serde(default)]
     pub roles: Vec<Role>,
+    /// S3 buckets.
+    #[serde(default)]
+    pub buckets: Vec<Bucket>,
     /// Regions where STS answers `RegionDisabledException` (read from the SigV4 scope).
     #[serde(default)]
     pub disabled_regions: Vec<String>,
@@ -25,6 +29,9 @@ pub struct User {
     pub secret_access_key: String,
     /// e.g. `arn:aws:iam::111111111111:user/ci`
     pub arn: String,
+    /// An IAM permissions policy document (`{"Statement": [...]}`); none allows nothing.
+    #[serde(default)]
+    pub permissions: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,6 +41,9 @@ pub struct Role {
     /// Who may assume the role. No entry means nobody may.
     #[serde(default)]
     pub trust: Vec<Trust>,
+    /// The role's permissions policy document; none allows nothing.
+    #[serde(default)]
+    pub permissions: Option<serde_json::Value>,
     /// The longest session, in seconds (IAM's `MaxSessionDuration`: 3600 to 43200).
     #[serde(default = "hour")]
     pub max_session_seconds: i64,
@@ -64,6 +74,26 @@ pub struct Trust {
     pub external_id: Option<String>,
 }
 
+/// An S3 bucket.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    #[serde(default = "us_east_1")]
+    pub region: String,
+    /// Keys of the objects it holds (empty bodies).
+    #[serde(default)]
+    pub objects: Vec<String>,
+    /// Default encryption with this KMS key: reading its objects needs `kms:Decrypt` on it,
+    /// writing needs `kms:GenerateDataKey`.
+    #[serde(default)]
+    pub kms_key: Option<String>,
+}
+
+fn us_east_1() -> String {
+    "us-east-1".into()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
@@ -90,6 +120,14 @@ impl World {
 
     pub fn role(&self, arn: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.arn == arn)
+    }
+
+    pub fn user_by_arn(&self, arn: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.arn == arn)
+    }
+
+    pub fn bucket(&self, name: &str) -> Option<&Bucket> {
+        self.buckets.iter().find(|b| b.name == name)
     }
 }
 

@@ -1,8 +1,12 @@
-//! `connsql-sts-emulator`: a local STS for tests and for trying connsql without AWS. It speaks
-//! the STS query protocol on loopback, enforces each role's trust rules, refuses disabled
-//! regions, and injects latency and faults. connsql reaches it through `AWS_ENDPOINT_URL_STS`.
+//! `connsql-sts-emulator`: a local STS and S3 for tests and for trying connsql without AWS. It
+//! speaks the STS query protocol and S3's REST protocol (path-style) on loopback, enforces each
+//! role's trust rules and permissions and each session's policy, refuses disabled regions,
+//! redirects requests for buckets of other regions, and injects latency and faults. connsql
+//! reaches it through `AWS_ENDPOINT_URL_STS` and `AWS_ENDPOINT_URL_S3`.
 
+mod access;
 mod config;
+mod s3;
 mod sigv4;
 mod sts;
 
@@ -206,6 +210,19 @@ impl Server {
                 body,
                 request_id,
             } => Ok(respond(status, "text/xml", body, Some(&request_id))),
+            Answer::Http {
+                status,
+                headers,
+                body,
+            } => {
+                let mut builder = Response::builder().status(status);
+                for (name, value) in headers {
+                    builder = builder.header(name, value);
+                }
+                Ok(builder
+                    .body(Either::Left(Full::new(Bytes::from(body))))
+                    .unwrap_or_else(|_| Response::new(Either::Left(Full::new(Bytes::new())))))
+            }
             Answer::Fault(Fault::Throttle) => Ok(respond(
                 400,
                 "text/xml",

@@ -70,7 +70,18 @@ pub fn verify(
         canonical_headers.push_str(&format!("{name}:{value}\n"));
     }
     let payload_hash = header("x-amz-content-sha256").unwrap_or_else(|| hex(&Sha256::digest(body)));
-    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    // `?location` is signed as `location=`.
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if p.contains('=') {
+                p.to_string()
+            } else {
+                format!("{p}=")
+            }
+        })
+        .collect();
     pairs.sort_unstable();
     let canonical_request = format!(
         "{method}\n{}\n{}\n{canonical_headers}\n{}\n{payload_hash}",

@@ -20,6 +20,12 @@ pub enum Answer {
         body: String,
         request_id: String,
     },
+    /// Any HTTP answer (S3's): status, headers, body.
+    Http {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
     Fault(Fault),
 }
 
@@ -56,16 +62,27 @@ pub struct Sts {
     issued: Mutex<HashMap<String, Session>>,
     /// Calls answered, by action.
     actions: Mutex<HashMap<String, u64>>,
+    /// The buckets' objects.
+    pub objects: Mutex<crate::s3::Objects>,
     faults_served: Mutex<HashMap<String, u64>>,
     counter: AtomicU64,
 }
 
 impl Sts {
     pub fn new(world: World) -> Self {
+        let objects = world
+            .buckets
+            .iter()
+            .map(|b| {
+                let keys = b.objects.iter().map(|k| (k.clone(), Vec::new())).collect();
+                (b.name.clone(), keys)
+            })
+            .collect();
         Sts {
             world,
             issued: Mutex::new(HashMap::new()),
             actions: Mutex::new(HashMap::new()),
+            objects: Mutex::new(objects),
             faults_served: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(0),
         }
@@ -92,6 +109,31 @@ impl Sts {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         (key, secret, format!("emulated-token-{n}"), expiration)
+    }
+
+    /// The permissions and session policy of the key that signed an S3 request.
+    fn s3_caller(&self, access_key_id: &str, arn: &str) -> crate::s3::Caller {
+        let user_permissions = |user: &str| {
+            self.world
+                .user_by_arn(user)
+                .and_then(|u| u.permissions.clone())
+        };
+        match self.session(access_key_id) {
+            Some(session) => crate::s3::Caller {
+                arn: session.arn.clone(),
+                permissions: match (&session.role, &session.user) {
+                    (Some(role), _) => self.world.role(role).and_then(|r| r.permissions.clone()),
+                    (None, Some(user)) => user_permissions(user),
+                    (None, None) => None,
+                },
+                session_policy: session.policy.clone(),
+            },
+            None => crate::s3::Caller {
+                arn: arn.to_string(),
+                permissions: user_permissions(arn),
+                session_policy: None,
+            },
+        }
     }
 
     fn next_id(&self) -> u64 {
@@ -141,6 +183,14 @@ impl Sts {
                 "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
             );
+        }
+        if auth.service == "s3" {
+            let s3_caller = self.s3_caller(&auth.access_key_id, &caller);
+            let answer = self.handle_s3(req, &auth, &s3_caller, &request_id);
+            if let Ok(mut counts) = self.actions.lock() {
+                *counts.entry(format!("s3:{}", req.method)).or_insert(0) += 1;
+            }
+            return answer;
         }
         let account = caller
             .split(':')
@@ -440,7 +490,7 @@ pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
     )
 }
 
-fn xml_escape(s: &str) -> String {
+pub fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
