@@ -18,7 +18,7 @@ for _ in $(seq 100); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
     sleep 0.1
 done
-export AWS_ENDPOINT_URL_STS="http://127.0.0.1:$port" AWS_REGION=us-east-1
+export AWS_ENDPOINT_URL_STS="http://127.0.0.1:$port" AWS_ENDPOINT_URL_S3="http://127.0.0.1:$port" AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=AKIAMOTOTESTING00001 AWS_SECRET_ACCESS_KEY=testing
 out=$(target/debug/connsql --catalog "$work/catalog.db" --format json -c "
     CREATE S3 CONNECTION moto_role AWS_ROLE = 'arn:aws:iam::123456789012:role/moto-reader' EXTERNAL_ID = 'a1b2c3d4';

@@ -72,7 +72,7 @@ def main():
         ],
     }
     proc, endpoint = start_emulator(emulator, world, args.latency_ms, work)
-    env = dict(os.environ, AWS_ENDPOINT_URL_STS=endpoint, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID=KEY,
+    env = dict(os.environ, AWS_ENDPOINT_URL_STS=endpoint, AWS_ENDPOINT_URL_S3=endpoint, AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID=KEY,
                AWS_SECRET_ACCESS_KEY=SECRET, AWS_EC2_METADATA_DISABLED="true")
     try:
         print(f"# 1. {args.count} role connections, {args.latency_ms} ms per STS call")

@@ -16,7 +16,7 @@ done
 endpoint=$(sed -n 's/^listening on //p' "$dir/emulator.out")
 echo "STS emulator at $endpoint"
 # The standard AWS settings point connsql at the emulator, as the demo identity.
-export AWS_ENDPOINT_URL_STS="$endpoint" AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL_STS="$endpoint" AWS_ENDPOINT_URL_S3="$endpoint" AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=AKIACONNSQLDEMO00001 AWS_SECRET_ACCESS_KEY=demo-secret-of-the-ci-user
 export CONNSQL_CATALOG="$dir/catalog.db"
 set +e

@@ -396,8 +396,8 @@ fn a_job_proves_its_connection() {
     );
     let calls = emulator.stats()["requests"].as_u64().unwrap_or(0) - before;
     assert_eq!(
-        calls, 3,
-        "caller identity, AssumeRole with and without the ID: once for the run"
+        calls, 4,
+        "caller identity, AssumeRole with and without the ID, the buckets listed: once for the run"
     );
     let rows = json(&env, "SHOW JOBS");
     assert!(rows[0]["validated_at"].is_string(), "{rows}");

@@ -113,6 +113,7 @@ impl Env {
         secret: &str,
     ) -> &mut Self {
         self.set("AWS_ENDPOINT_URL_STS", &emulator.endpoint)
+            .set("AWS_ENDPOINT_URL_S3", &emulator.endpoint)
             .set("AWS_REGION", "us-east-1")
             .set("AWS_ACCESS_KEY_ID", access_key)
             .set("AWS_SECRET_ACCESS_KEY", secret)
@@ -285,23 +286,29 @@ impl Drop for Emulator {
 }
 
 pub fn standard_world() -> serde_json::Value {
+    // Reading and listing every bucket: what most roles of the seed's setup are given.
+    let reader = serde_json::json!({ "Statement": [{ "Effect": "Allow",
+        "Action": ["s3:ListAllMyBuckets", "s3:ListBucket", "s3:GetObject"], "Resource": "*" }] });
     serde_json::json!({
         "users": [
-            { "access_key_id": CI_KEY, "secret_access_key": CI_SECRET, "arn": CI_ARN },
+            { "access_key_id": CI_KEY, "secret_access_key": CI_SECRET, "arn": CI_ARN, "permissions": reader },
             { "access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-              "arn": "arn:aws:iam::123456789012:user/loader" }
+              "arn": "arn:aws:iam::123456789012:user/loader", "permissions": reader }
         ],
         "roles": [
             { "arn": "arn:aws:iam::123456789012:role/lake-reader",
-              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }] },
+              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }], "permissions": reader },
             { "arn": "arn:aws:iam::123456789012:role/loose",
-              "trust": [{ "principal": "arn:aws:iam::111111111111:root" }] },
+              "trust": [{ "principal": "arn:aws:iam::111111111111:root" }], "permissions": reader },
             { "arn": "arn:aws:iam::123456789012:role/flaky",
               "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }],
-              "fault": "throttle", "fault_count": 1 },
+              "fault": "throttle", "fault_count": 1, "permissions": reader },
             { "arn": "arn:aws:iam::123456789012:role/hangs",
               "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }],
               "fault": "hang", "fault_count": 100 }
+        ],
+        "buckets": [
+            { "name": "lake-raw", "objects": ["raw/2024/01/orders.json", "raw/2024/02/orders.json"] }
         ],
         "disabled_regions": ["eu-south-2"]
     })

@@ -30,8 +30,10 @@ fn a_trusted_role_is_validated_and_recorded() {
     let rows = env.connections();
     assert!(rows[0]["validated_at"].is_string(), "{rows:?}");
     // Both calls were made: with the external ID, and the refused one without it, plus the
-    // caller's identity once.
-    assert_eq!(emulator.stats()["requests"], 3);
+    // caller's identity once, and the buckets listed with the role's credentials.
+    let stats = emulator.stats();
+    assert_eq!(stats["requests"], 4, "{stats}");
+    assert_eq!(stats["actions"]["s3:GET"], 1, "{stats}");
 }
 
 #[test]
@@ -268,9 +270,9 @@ fn a_batch_validates_concurrently_and_once_per_role() {
     let file = env.write("many.sql", &role_creates(40));
     env.run(&["--quiet", "-f", file.to_str().unwrap()]).ok();
     let stats = emulator.stats();
-    // One identity call and one role proven twice (with and without the external ID), however
-    // many connections use it.
-    assert_eq!(stats["requests"], 3, "{stats}");
+    // One identity call and one role proven twice (with and without the external ID) and its
+    // S3 access once, however many connections use it.
+    assert_eq!(stats["requests"], 4, "{stats}");
     assert_eq!(env.connections().len(), 40);
 
     let distinct: String = (0..32)
@@ -280,7 +282,8 @@ fn a_batch_validates_concurrently_and_once_per_role() {
     env.run(&["--quiet", "--parallel", "8", "-f", file.to_str().unwrap()])
         .ok();
     let stats = emulator.stats();
-    assert_eq!(stats["requests"], 3 + 64 + 1, "{stats}");
+    // Each role: AssumeRole with and without its ID, and the buckets listed.
+    assert_eq!(stats["requests"], 4 + 32 * 3 + 1, "{stats}");
     let peak = stats["peak_in_flight"].as_u64().unwrap_or(0);
     assert!(
         (2..=8).contains(&peak),

@@ -6,6 +6,7 @@ pub mod diagnose;
 pub mod http;
 pub mod issue;
 pub mod policy;
+pub mod s3;
 pub mod validator;
 
 pub use validator::{StsOptions, StsValidator, session_name};

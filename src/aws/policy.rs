@@ -130,6 +130,60 @@ pub fn s3_policy(spec: &ConnectionSpec) -> Value {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
+/// The statement that allows one action on one location: what an access-denied diagnosis
+/// prints to add, built as `s3_policy` builds its statements.
+pub fn statement_for(action: crate::validation::S3Action, path: &S3Path, partition: &str) -> Value {
+    use crate::validation::S3Action;
+    let (bucket, prefix) = (path.bucket(), path.prefix());
+    let s3 = |rest: &str| format!("arn:{partition}:s3:::{rest}");
+    let objects = s3(&format!("{bucket}/{prefix}*"));
+    match action {
+        S3Action::List => {
+            let mut statement = json!({
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": s3(bucket),
+            });
+            if !prefix.is_empty() {
+                statement["Condition"] =
+                    json!({ "StringLike": { "s3:prefix": [format!("{prefix}*")] } });
+            }
+            statement
+        }
+        S3Action::Read => json!({
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": objects,
+        }),
+        S3Action::Write => json!({
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:DeleteObject"],
+            "Resource": objects,
+        }),
+        S3Action::Delete => json!({
+            "Effect": "Allow",
+            "Action": ["s3:DeleteObject"],
+            "Resource": objects,
+        }),
+    }
+}
+
+/// The statement that lets S3 use a KMS key for an action: decrypt to read, generate data keys
+/// to write.
+pub fn kms_statement(action: crate::validation::S3Action, key: &str) -> Value {
+    use crate::validation::S3Action;
+    let actions = match action {
+        S3Action::Write => json!(["kms:GenerateDataKey", "kms:Decrypt"]),
+        _ => json!(["kms:Decrypt"]),
+    };
+    json!({ "Effect": "Allow", "Action": actions, "Resource": key })
+}
+
+/// The statement `s3:ListAllMyBuckets` needs.
+pub fn list_buckets_statement() -> Value {
+    json!({ "Effect": "Allow", "Action": ["s3:ListAllMyBuckets"], "Resource": "*" })
+}
+
 /// Why no session policy could be made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SessionPolicyError {

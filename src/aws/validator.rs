@@ -12,11 +12,13 @@ use tokio::sync::Semaphore;
 
 use super::base::{self, Base};
 use super::diagnose::{Call, CallContext, diagnose, error_code, is_access_denied};
+use super::{policy, s3};
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::sql::values::is_iam_name_char;
-use crate::sql::{Credentials, Span};
+use crate::sql::values::{S3Path, is_iam_name_char};
+use crate::sql::{ConnectionOption, Credentials, Span};
 use crate::validation::{
-    ValidationFailure, ValidationReport, ValidationRequest, ValidationResult, Validator,
+    S3Action, S3Check, S3Row, S3Status, ValidationFailure, ValidationReport, ValidationRequest,
+    ValidationResult, Validator,
 };
 
 /// Requested session length: the minimum STS allows, since connsql only proves access.
@@ -264,15 +266,126 @@ async fn validate_one(
     request: ValidationRequest,
     caller: Option<Result<String, ValidationFailure>>,
 ) -> ValidationResult {
+    let (mut report, credentials) = prove_credentials(base, client, &request, caller).await?;
+    if !request.s3.is_empty() {
+        let who = report
+            .assumed_role_arn
+            .clone()
+            .or_else(|| report.caller_arn.clone())
+            .unwrap_or_else(|| "the connection".into());
+        prove_s3(base, &request, credentials, &who, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// The S3 checks of a request, made with the credentials STS proved.
+async fn prove_s3(
+    base: &Base,
+    request: &ValidationRequest,
+    credentials: Option<StaticCredentials>,
+    who: &str,
+    report: &mut ValidationReport,
+) -> Result<(), ValidationFailure> {
+    let partition = match &request.credentials {
+        Credentials::Role { arn, .. } => arn.partition().to_string(),
+        _ => "aws".to_string(),
+    };
+    let kms = request.kms_key.as_ref().map(|k| k.as_str());
+    for check in &request.s3 {
+        match check {
+            S3Check::ListBuckets => {
+                let client = s3::client(base, credentials.clone(), None);
+                match s3::list_buckets(&client).await {
+                    Ok(()) => {}
+                    Err(e) if e.code.as_deref() == Some("AccessDenied") => report.warnings.push(
+                        Diagnostic::warning(
+                            DiagnosticKind::AwsAccessDenied,
+                            Span::default(),
+                            format!("{who} may not list the buckets (s3:ListAllMyBuckets)"),
+                        )
+                        .with_label("S3 access was not checked")
+                        .with_help(format!(
+                            "that is fine for a role scoped to its buckets: give the connection PATH_DISPLAY_FILTERS to check those instead, or allow listing:\n{}",
+                            serde_json::to_string_pretty(&policy::list_buckets_statement()).unwrap_or_default()
+                        )),
+                    ),
+                    Err(e) => {
+                        let path = S3Path::parse("s3://all-buckets").unwrap_or_else(|_| unreachable!());
+                        let (_, d) = s3::diagnose(&e, S3Action::List, &path, who, &partition, kms);
+                        return Err(ValidationFailure::new(d).at(&[ConnectionOption::AwsRole]));
+                    }
+                }
+            }
+            S3Check::Location(path) => {
+                if let Err(e) = s3::act(base, credentials.clone(), S3Action::List, path).await {
+                    let (_, d) = s3::diagnose(&e, S3Action::List, path, who, &partition, kms);
+                    let target: &[ConnectionOption] = if d.message.contains("KMS") {
+                        &[ConnectionOption::EncryptionKmsKey]
+                    } else {
+                        &[
+                            ConnectionOption::PathDisplayFilters,
+                            ConnectionOption::PathDisplayFilter,
+                        ]
+                    };
+                    return Err(ValidationFailure {
+                        aws_code: e.code.clone(),
+                        request_id: e.request_id.clone(),
+                        ..ValidationFailure::new(d).at(target)
+                    });
+                }
+            }
+            S3Check::Action(action, path) => {
+                let row = match s3::act(base, credentials.clone(), *action, path).await {
+                    Ok(detail) => S3Row {
+                        action: *action,
+                        location: path.to_string(),
+                        status: S3Status::Ok,
+                        detail,
+                        diagnostic: None,
+                    },
+                    Err(e) => {
+                        let (status, d) = s3::diagnose(&e, *action, path, who, &partition, kms);
+                        S3Row {
+                            action: *action,
+                            location: path.to_string(),
+                            status,
+                            detail: format!(
+                                "{}: {}",
+                                e.code.as_deref().unwrap_or("no answer"),
+                                d.message
+                            ),
+                            diagnostic: Some(d),
+                        }
+                    }
+                };
+                report.s3_rows.push(row);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Proves the credentials with STS; returns what S3 should be called with (none: the base
+/// credentials).
+async fn prove_credentials(
+    base: &Base,
+    client: &Client,
+    request: &ValidationRequest,
+    caller: Option<Result<String, ValidationFailure>>,
+) -> Result<(ValidationReport, Option<StaticCredentials>), ValidationFailure> {
     match &request.credentials {
         Credentials::Default => {
             let caller =
                 caller.unwrap_or_else(|| unreachable!("default connections fetch the caller"))?;
-            Ok(ValidationReport {
-                caller_arn: Some(caller),
-                assumed_role_arn: None,
-                warnings: Vec::new(),
-            })
+            Ok((
+                ValidationReport {
+                    caller_arn: Some(caller),
+                    assumed_role_arn: None,
+                    warnings: Vec::new(),
+                    s3_rows: Vec::new(),
+                },
+                None,
+            ))
         }
         Credentials::Keys {
             access_key_id,
@@ -285,14 +398,21 @@ async fn validate_one(
                 None,
                 "connsql-connection",
             );
-            let keyed =
-                Client::from_conf(sts_config(&base.config).credentials_provider(creds).build());
+            let keyed = Client::from_conf(
+                sts_config(&base.config)
+                    .credentials_provider(creds.clone())
+                    .build(),
+            );
             match keyed.get_caller_identity().send().await {
-                Ok(out) => Ok(ValidationReport {
-                    caller_arn: out.arn().map(str::to_string),
-                    assumed_role_arn: None,
-                    warnings: Vec::new(),
-                }),
+                Ok(out) => Ok((
+                    ValidationReport {
+                        caller_arn: out.arn().map(str::to_string),
+                        assumed_role_arn: None,
+                        warnings: Vec::new(),
+                        s3_rows: Vec::new(),
+                    },
+                    Some(creds),
+                )),
                 Err(e) => Err(diagnose(&e, &context(base, None, Call::KeysIdentity))),
             }
         }
@@ -309,8 +429,19 @@ async fn validate_one(
                 .duration_seconds(DURATION_SECONDS)
                 .send()
                 .await;
-            let assumed_arn = match assumed {
-                Ok(out) => out.assumed_role_user().map(|u| u.arn().to_string()),
+            let (assumed_arn, temporary) = match assumed {
+                Ok(out) => (
+                    out.assumed_role_user().map(|u| u.arn().to_string()),
+                    out.credentials().map(|c| {
+                        StaticCredentials::new(
+                            c.access_key_id(),
+                            c.secret_access_key(),
+                            Some(c.session_token().to_string()),
+                            None,
+                            "connsql-assumed-role",
+                        )
+                    }),
+                ),
                 Err(e) => {
                     let call = Call::AssumeRole {
                         role_arn: arn.as_str(),
@@ -354,11 +485,15 @@ async fn validate_one(
                     ),
                 }
             }
-            Ok(ValidationReport {
-                caller_arn: Some(caller),
-                assumed_role_arn: assumed_arn,
-                warnings,
-            })
+            Ok((
+                ValidationReport {
+                    caller_arn: Some(caller),
+                    assumed_role_arn: assumed_arn,
+                    warnings,
+                    s3_rows: Vec::new(),
+                },
+                temporary,
+            ))
         }
     }
 }
@@ -411,6 +546,8 @@ mod sts_tests {
                 arn: RoleArn::parse(ROLE).unwrap(),
                 external_id: Some(ExternalId::parse("a1b2c3d4").unwrap()),
             },
+            s3: Vec::new(),
+            kms_key: None,
         }
     }
 

@@ -52,7 +52,7 @@ pub struct Session {
     opts: RunOptions,
     /// Validation results by credentials, kept for the rest of a run: identical credentials
     /// are proven once per run.
-    remembered: HashMap<Credentials, Remembered>,
+    remembered: HashMap<crate::validation::RequestKey, Remembered>,
     /// A catalog error that makes the catalog unusable: the run stops, exit status 2.
     fatal: Option<CatalogError>,
 }
@@ -234,10 +234,7 @@ impl Session {
         if !self.opts.validate {
             return Ok(None);
         }
-        let request = ValidationRequest {
-            connection: name.to_string(),
-            credentials: spec.credentials.clone(),
-        };
+        let request = ValidationRequest::for_connection(name, spec);
         let (result, made_for) = self.validate_now(request);
         match result {
             Ok(report) => {
@@ -273,7 +270,7 @@ impl Session {
 
     /// Proves one request, or reuses what this run proved for the same credentials.
     fn validate_now(&mut self, request: ValidationRequest) -> (ValidationResult, String) {
-        if let Some(r) = self.remembered.get(request.key()) {
+        if let Some(r) = self.remembered.get(&request.key()) {
             return (r.result.clone(), r.made_for.clone());
         }
         let result = self
@@ -291,7 +288,7 @@ impl Session {
             self.remembered.clear();
         }
         self.remembered.insert(
-            request.credentials.clone(),
+            request.key(),
             Remembered {
                 result: result.clone(),
                 made_for: request.connection.clone(),
@@ -325,10 +322,8 @@ impl Session {
             CatalogSlot::Open(c) => c.connection(name).ok().flatten(),
             CatalogSlot::Missing { .. } => None,
         };
-        let request = |name: &str, spec: ConnectionSpec| ValidationRequest {
-            connection: name.to_string(),
-            credentials: spec.credentials,
-        };
+        let request =
+            |name: &str, spec: ConnectionSpec| ValidationRequest::for_connection(name, &spec);
         match plan {
             Plan::Create {
                 name,
@@ -367,7 +362,8 @@ impl Session {
     fn prefetch(&mut self, requests: Vec<ValidationRequest>) {
         let mut fresh: Vec<ValidationRequest> = Vec::new();
         for r in requests {
-            if !self.remembered.contains_key(r.key()) && !fresh.iter().any(|f| f.key() == r.key()) {
+            if !self.remembered.contains_key(&r.key()) && !fresh.iter().any(|f| f.key() == r.key())
+            {
                 fresh.push(r);
             }
         }
@@ -384,7 +380,7 @@ impl Session {
                 continue;
             }
             self.remembered.insert(
-                request.credentials,
+                request.key(),
                 Remembered {
                     result,
                     made_for: request.connection,

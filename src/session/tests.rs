@@ -21,6 +21,7 @@ impl Validator for Counting {
                     caller_arn: Some("arn:aws:iam::111111111111:user/ci".into()),
                     assumed_role_arn: None,
                     warnings: Vec::new(),
+                    s3_rows: Vec::new(),
                 })
             })
             .collect()
