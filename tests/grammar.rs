@@ -133,6 +133,9 @@ fn ok_files_cover_the_grammar() {
         "show-trust-for",
         "show-s3-policy",
         "show-aws-profile",
+        "validate-access",
+        "validate-access-for",
+        "validate-job",
         "show-aws-profile-job",
         "quoted-name",
         "list",
@@ -202,6 +205,11 @@ fn features(stmt: &Statement) -> Vec<String> {
             &["drop"]
         }
         StatementKind::ValidateConnection { .. } => &["validate"],
+        StatementKind::ValidateAccess { access: None, .. } => &["validate-access"],
+        StatementKind::ValidateAccess {
+            access: Some(_), ..
+        } => &["validate-access-for"],
+        StatementKind::ValidateJob { .. } => &["validate-job"],
         StatementKind::ShowConnections { like: Some(_) } => &["show-connections-like"],
         StatementKind::ShowConnections { like: None } => &["show-connections"],
         StatementKind::DescribeConnection { .. } => &["describe"],

@@ -179,6 +179,19 @@ fn statement() -> impl Strategy<Value = Statement> {
             }
         }),
         ident().prop_map(|name| StatementKind::ValidateConnection { name }),
+        ident().prop_map(|name| StatementKind::ValidateJob { name }),
+        (
+            ident(),
+            string(),
+            proptest::option::of(proptest::sample::select(
+                connsql::sql::ast::Access::ALL.to_vec()
+            ))
+        )
+            .prop_map(|(name, location, access)| StatementKind::ValidateAccess {
+                name,
+                location,
+                access
+            }),
         prop::option::of(string()).prop_map(|like| StatementKind::ShowConnections { like }),
         ident().prop_map(|name| StatementKind::DescribeConnection { name }),
         ident().prop_map(|name| StatementKind::ShowCreateConnection { name }),

@@ -260,7 +260,14 @@ pub fn diagnose(
         );
     }
     if err.is_kms() {
-        let key = kms_key.unwrap_or("the bucket's KMS key");
+        // AWS names the key it refused: "… kms:Decrypt on resource: arn:aws:kms:… because …".
+        let named = err
+            .message
+            .split("on resource: ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(|k| k.trim_matches('"'));
+        let key = named.or(kms_key).unwrap_or("the bucket's KMS key");
         let statement = policy::kms_statement(action, key);
         return (
             S3Status::Denied,

@@ -92,6 +92,19 @@ pub fn result_set(outcome: &Outcome) -> Option<ResultSet> {
             vec!["connection", "policy"],
             vec![json!(connection), policy.clone()],
         ),
+        Outcome::Access(rows) => table(
+            vec!["action", "location", "status", "detail"],
+            rows.iter()
+                .map(|r| {
+                    vec![
+                        json!(r.action.as_str()),
+                        json!(r.location),
+                        json!(r.status.as_str()),
+                        json!(r.detail),
+                    ]
+                })
+                .collect(),
+        ),
         Outcome::AwsProfile { profile, config } => document(
             vec!["profile", "config"],
             vec![json!(profile), json!(config)],

@@ -220,7 +220,11 @@ impl Session {
         )
     }
 
-    fn connection_of(&mut self, job: &StoredJob, at: Span) -> Result<StoredConnection, Diagnostic> {
+    pub(super) fn connection_of(
+        &mut self,
+        job: &StoredJob,
+        at: Span,
+    ) -> Result<StoredConnection, Diagnostic> {
         let name = Ident::new(job.connection_name.as_str());
         let catalog = self.reading(at)?;
         match catalog

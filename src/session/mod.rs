@@ -3,6 +3,7 @@
 //! changes, `show` for reads) that checks, validates through the [`Validator`] seam, applies in
 //! the catalog and returns a typed [`Outcome`].
 
+mod access;
 mod connections;
 mod jobs;
 mod outcome;
@@ -146,6 +147,13 @@ impl Session {
                 self.show_trust_policy(stmt, connection.as_ref())
             }
             Plan::ShowS3Policy { name } => self.show_s3_policy(&name),
+            Plan::ValidateAccess {
+                name,
+                location,
+                at,
+                access,
+            } => self.validate_access(stmt, &name, &location, at, access),
+            Plan::ValidateJob { name } => self.validate_job(stmt, &name),
             Plan::ShowAwsProfile { connection, job } => {
                 self.show_aws_profile(&connection, job.as_ref())
             }
@@ -405,7 +413,7 @@ fn not_found(name: &Ident, names: &[String]) -> Diagnostic {
 
 /// A validation failure as a diagnostic on the statement: the caret under the first target
 /// option the statement has, secondary labels on the others involved.
-fn failure_diag(stmt: &Statement, failure: &ValidationFailure) -> Diagnostic {
+pub(super) fn failure_diag(stmt: &Statement, failure: &ValidationFailure) -> Diagnostic {
     let mut diag = Diagnostic {
         span: option_span(stmt, &failure.target),
         ..(*failure.diagnostic).clone()

@@ -97,6 +97,8 @@ pub enum Outcome {
     },
     /// `SHOW S3 POLICY FOR CONNECTION`
     S3Policy { connection: String, policy: Value },
+    /// `VALIDATE CONNECTION … ON … FOR`, `VALIDATE JOB`: one row per S3 action.
+    Access(Vec<crate::validation::S3Row>),
     /// `SHOW AWS PROFILE FOR CONNECTION`: the `~/.aws/config` stanza.
     AwsProfile { profile: String, config: String },
 }

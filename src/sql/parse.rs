@@ -4,8 +4,8 @@
 use std::cell::Cell;
 
 use super::ast::{
-    CreateJob, DropBehavior, GroupSetting, Ident, JobStatementBody, OptionName, OptionSetting,
-    Options, Statement, StatementKind, StringLit, TableName, Value,
+    Access, CreateJob, DropBehavior, GroupSetting, Ident, JobStatementBody, OptionName,
+    OptionSetting, Options, Statement, StatementKind, StringLit, TableName, Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::JobOption;
@@ -477,7 +477,16 @@ impl<'a> Parser<'a> {
             "DROP" => self.drop(first)?,
             "VALIDATE" if self.peek()?.is_word("CONNECTION") => {
                 self.next()?;
-                StatementKind::ValidateConnection {
+                let name = self.ident()?;
+                if self.eat_word("ON")? {
+                    self.validate_access(name)?
+                } else {
+                    StatementKind::ValidateConnection { name }
+                }
+            }
+            "VALIDATE" if self.peek()?.is_word("JOB") => {
+                self.next()?;
+                StatementKind::ValidateJob {
                     name: self.ident()?,
                 }
             }
@@ -1037,6 +1046,38 @@ impl<'a> Parser<'a> {
             if_exists,
             name,
             behavior,
+        })
+    }
+
+    /// `… ON 's3://…' [FOR READ | WRITE | LIST | DELETE | ALL]`, after `ON`.
+    fn validate_access(&mut self, name: Ident) -> Fallible<StatementKind> {
+        let tok = self.next()?;
+        if !tok.is(TokenKind::String) {
+            return Err(self
+                .expected("the location to check, such as 's3://bucket/prefix/'", tok)
+                .into());
+        }
+        let location = self.string_lit(tok);
+        let access = if self.eat_word("FOR")? {
+            let word = self.next()?;
+            match Access::ALL.into_iter().find(|a| word.is_word(a.as_str())) {
+                Some(a) => Some(a),
+                None => {
+                    return Err(self
+                        .expected("READ, WRITE, LIST, DELETE or ALL", word)
+                        .with_help(
+                            "FOR names what to check: READ, WRITE, LIST, DELETE, or ALL of them",
+                        )
+                        .into());
+                }
+            }
+        } else {
+            None
+        };
+        Ok(StatementKind::ValidateAccess {
+            name,
+            location,
+            access,
         })
     }
 

@@ -20,6 +20,7 @@ use super::spec::ConnectionOption;
 /// are printed quoted.
 pub const KEYWORDS: &[&str] = &[
     "ALTER",
+    "ALL",
     "AS",
     "AWS",
     "CASCADE",
@@ -27,6 +28,7 @@ pub const KEYWORDS: &[&str] = &[
     "CONNECTIONS",
     "COPY",
     "CREATE",
+    "DELETE",
     "DESC",
     "DESCRIBE",
     "DROP",
@@ -40,10 +42,13 @@ pub const KEYWORDS: &[&str] = &[
     "JOB",
     "JOBS",
     "LIKE",
+    "LIST",
     "MAP_COLUMNS_BY_NAME",
     "NOT",
+    "ON",
     "OR",
     "POLICY",
+    "READ",
     "PROFILE",
     "RENAME",
     "REPLACE",
@@ -58,7 +63,38 @@ pub const KEYWORDS: &[&str] = &[
     "TRUE",
     "TRUST",
     "VALIDATE",
+    "WRITE",
 ];
+
+/// What `VALIDATE CONNECTION … ON … FOR` proves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    Read,
+    Write,
+    List,
+    Delete,
+    All,
+}
+
+impl Access {
+    pub const ALL: [Access; 5] = [
+        Access::Read,
+        Access::Write,
+        Access::List,
+        Access::Delete,
+        Access::All,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "READ",
+            Access::Write => "WRITE",
+            Access::List => "LIST",
+            Access::Delete => "DELETE",
+            Access::All => "ALL",
+        }
+    }
+}
 
 /// What secrets print as.
 pub const MASK: &str = "********";
@@ -397,6 +433,14 @@ pub enum StatementKind {
     },
     /// `VALIDATE CONNECTION name` (ext)
     ValidateConnection { name: Ident },
+    /// `VALIDATE CONNECTION name ON 's3://…' [FOR READ | WRITE | LIST | DELETE | ALL]` (ext)
+    ValidateAccess {
+        name: Ident,
+        location: StringLit,
+        access: Option<Access>,
+    },
+    /// `VALIDATE JOB name` (ext)
+    ValidateJob { name: Ident },
     /// `SHOW CONNECTIONS [LIKE 'pattern']` (ext)
     ShowConnections { like: Option<StringLit> },
     /// `DESCRIBE CONNECTION name` (ext)
@@ -477,6 +521,7 @@ impl Statement {
             | RenameConnection { name, .. }
             | DropConnection { name, .. }
             | ValidateConnection { name }
+            | ValidateAccess { name, .. }
             | DescribeConnection { name }
             | ShowCreateConnection { name }
             | ShowS3Policy { name } => Some(name),
@@ -487,6 +532,7 @@ impl Statement {
             | AlterJob { .. }
             | DropJob { .. }
             | DescribeJob { .. }
+            | ValidateJob { .. }
             | ShowCreateJob { .. } => None,
         }
     }
@@ -499,6 +545,7 @@ impl Statement {
             AlterJob { name, .. }
             | DropJob { name, .. }
             | DescribeJob { name }
+            | ValidateJob { name }
             | ShowCreateJob { name } => Some(name),
             _ => None,
         }
@@ -550,6 +597,18 @@ impl Statement {
                 )
             }
             ValidateConnection { name } => write!(f, "VALIDATE CONNECTION {name}"),
+            ValidateAccess {
+                name,
+                location,
+                access,
+            } => {
+                write!(f, "VALIDATE CONNECTION {name} ON {location}")?;
+                match access {
+                    Some(a) => write!(f, " FOR {}", a.as_str()),
+                    None => Ok(()),
+                }
+            }
+            ValidateJob { name } => write!(f, "VALIDATE JOB {name}"),
             ShowConnections { like: None } => f.write_str("SHOW CONNECTIONS"),
             ShowConnections {
                 like: Some(pattern),

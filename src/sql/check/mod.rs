@@ -9,14 +9,15 @@ mod job;
 pub use job::{applicability, date_pattern, timestamp};
 
 use super::ast::{
-    DropBehavior, Ident, MASK, OptionName, OptionSetting, Options, Statement, StatementKind, Value,
+    Access, DropBehavior, Ident, MASK, OptionName, OptionSetting, Options, Statement,
+    StatementKind, Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::{JobOption, JobSpec, JobValue};
 use super::options::OptionKey;
 use super::span::Span;
 use super::spec::{Change, ConnectionSpec};
-use super::values::ValueError;
+use super::values::{S3Path, ValueError};
 
 /// A statement after the offline checks, with typed values.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,6 +63,15 @@ pub enum Plan {
         connection: Ident,
         job: Option<Ident>,
     },
+    ValidateAccess {
+        name: Ident,
+        location: S3Path,
+        at: Span,
+        access: Option<Access>,
+    },
+    ValidateJob {
+        name: Ident,
+    },
     CreateJob {
         or_replace: bool,
         if_not_exists: bool,
@@ -102,6 +112,7 @@ impl Plan {
                 | Plan::CreateJob { .. }
                 | Plan::AlterJob { .. }
                 | Plan::DropJob { .. }
+                | Plan::ValidateJob { .. }
         )
     }
 }
@@ -151,6 +162,30 @@ pub fn check(stmt: &Statement) -> Checked {
             connection: connection.clone(),
         },
         StatementKind::ShowS3Policy { name } => Plan::ShowS3Policy { name: name.clone() },
+        StatementKind::ValidateAccess {
+            name,
+            location,
+            access,
+        } => match S3Path::parse(&location.value) {
+            Ok(path) => Plan::ValidateAccess {
+                name: name.clone(),
+                location: path,
+                at: location.span,
+                access: *access,
+            },
+            Err(e) => {
+                let mut d = Diagnostic::error(
+                    DiagnosticKind::InvalidValue,
+                    location.span,
+                    e.message.clone(),
+                );
+                if let Some(help) = &e.help {
+                    d = d.with_help(help.clone());
+                }
+                return Err(vec![d]);
+            }
+        },
+        StatementKind::ValidateJob { name } => Plan::ValidateJob { name: name.clone() },
         StatementKind::ShowAwsProfile { connection, job } => Plan::ShowAwsProfile {
             connection: connection.clone(),
             job: job.clone(),
