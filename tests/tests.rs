@@ -9,6 +9,8 @@ mod batch;
 mod catalog;
 /// Crash safety: SIGKILL at random moments, SIGINT and SIGTERM.
 mod crash;
+/// `connsql credentials` and SHOW AWS PROFILE: credential_process JSON, policies, the cache.
+mod credentials;
 /// The README and the grammar agree with the option tables.
 mod docs;
 /// Faults and hostile input: full disk, races, one-line scripts, endless answers, signals.
@@ -23,6 +25,8 @@ mod output;
 mod repl;
 /// Generated statements print and parse back to themselves.
 mod roundtrip;
+/// S3 access validated: display filters, buckets, diagnoses, VALIDATE … ON … FOR, VALIDATE JOB.
+mod s3;
 /// Secrets never reach output, errors, history or SHOW CREATE.
 mod secrets;
 /// Each statement's semantics against a catalog.

@@ -75,6 +75,7 @@ impl Env {
         let vars = vec![
             ("HOME".to_string(), home.clone()),
             ("XDG_DATA_HOME".to_string(), format!("{home}/data")),
+            ("XDG_CACHE_HOME".to_string(), format!("{home}/cache")),
             ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
             (
                 "AWS_CONFIG_FILE".to_string(),
@@ -92,6 +93,13 @@ impl Env {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The environment connsql runs in.
+    pub fn vars(&self) -> Vec<(String, String)> {
+        let mut vars = self.vars.clone();
+        vars.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+        vars
     }
 
     pub fn unset(&mut self, key: &str) -> &mut Self {
@@ -264,17 +272,30 @@ impl Emulator {
 
     /// The emulator's counters (`requests`, `peak_in_flight`).
     pub fn stats(&self) -> serde_json::Value {
+        self.get("/_emulator/stats").expect("stats")
+    }
+
+    /// What the emulator issued to a temporary access key: its ARN and session policy.
+    pub fn session(&self, access_key_id: &str) -> Option<serde_json::Value> {
+        self.get(&format!("/_emulator/sessions/{access_key_id}"))
+    }
+
+    /// A JSON answer of the emulator's own endpoints; `None` for a 404.
+    fn get(&self, path: &str) -> Option<serde_json::Value> {
         let addr = self.endpoint.trim_start_matches("http://");
         let mut stream = TcpStream::connect(addr).expect("connect");
         write!(
             stream,
-            "GET /_emulator/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
         )
         .expect("send");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("read");
+        if response.starts_with("HTTP/1.1 404") {
+            return None;
+        }
         let body = response.split("\r\n\r\n").nth(1).expect("body");
-        serde_json::from_str(body).expect("stats JSON")
+        Some(serde_json::from_str(body).expect("JSON"))
     }
 }
 
