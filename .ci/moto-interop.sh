@@ -37,3 +37,27 @@ print("moto interop: ok")
 PY
 # moto does not enforce trust policies, so the call without the external ID succeeds too:
 grep -q 'warning\[external-id-not-required\]' "$work/stderr"
+
+# S3's wire format, against moto's S3: a display filter listed at CREATE, and every action of
+# VALIDATE … ON … FOR ALL (moto allows all of them).
+"$venv/bin/python" - "$port" <<'PY'
+import sys, boto3
+s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1",
+                  aws_access_key_id="AKIAMOTOTESTING00001", aws_secret_access_key="testing")
+s3.create_bucket(Bucket="moto-lake")
+s3.put_object(Bucket="moto-lake", Key="raw/2024/orders.json", Body=b"{}")
+PY
+rows=$(target/debug/connsql --catalog "$work/catalog.db" --format json -c "
+    CREATE S3 CONNECTION moto_lake AWS_ROLE = 'arn:aws:iam::123456789012:role/moto-reader' EXTERNAL_ID = 'a1b2c3d4'
+        PATH_DISPLAY_FILTER = 's3://moto-lake/raw/';
+    VALIDATE CONNECTION moto_lake ON 's3://moto-lake/raw/' FOR ALL;" 2>"$work/stderr")
+echo "$rows"
+python3 - "$rows" <<'PY'
+import json, sys
+created, actions = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert created["status"] == "created", created
+assert [(r["action"], r["status"]) for r in actions] == [
+    ("LIST", "ok"), ("READ", "ok"), ("WRITE", "ok"), ("DELETE", "ok")], actions
+assert "orders.json" in actions[1]["detail"], actions
+print("moto S3 interop: ok")
+PY

@@ -282,6 +282,8 @@ impl Sts {
                         "Mon, 01 Jan 2024 00:00:00 GMT".into(),
                     ),
                     ("content-type".into(), "binary/octet-stream".into()),
+                    // HEAD answers say the size too; clients read it from there.
+                    ("content-length".into(), body.len().to_string()),
                 ];
                 if let Some(k) = &found.kms_key {
                     headers.push(("x-amz-server-side-encryption".into(), "aws:kms".into()));
