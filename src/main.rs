@@ -18,6 +18,9 @@ use connsql::{batch, interrupt};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Set while `connsql credentials` runs, so a credential process that is connsql again knows.
+const NESTED: &str = "CONNSQL_CREDENTIALS_RUNNING";
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
@@ -37,6 +40,23 @@ fn run() -> anyhow::Result<ExitCode> {
         }
     };
     if let Mode::Credentials(options) = &config.mode {
+        // A profile whose credential_process is connsql, named by AWS_PROFILE, would make
+        // connsql run itself for its own base credentials, without end.
+        if std::env::var_os(NESTED).is_some() {
+            eprintln!(
+                "connsql credentials: connsql ran itself for its own AWS identity: AWS_PROFILE names a connsql profile; \
+                 give the tool the profile another way (--profile, profile_name), or set CONNSQL_BASE_PROFILE to your own profile"
+            );
+            return Ok(ExitCode::from(1));
+        }
+        // SAFETY: nothing else runs yet (no thread has been started); the AWS SDK reads these
+        // later, and the credential processes it may start inherit them.
+        unsafe {
+            std::env::set_var(NESTED, "1");
+            if let Some(base) = std::env::var_os("CONNSQL_BASE_PROFILE").filter(|p| !p.is_empty()) {
+                std::env::set_var("AWS_PROFILE", base);
+            }
+        }
         // stdout holds the credentials and nothing else; a failure is one line on stderr.
         return Ok(match connsql::credentials::credentials(options) {
             Ok(json) => {

@@ -417,3 +417,45 @@ fn show_aws_profile_prints_a_stanza_that_runs_this_binary() {
         .to_string();
     assert!(err.contains("error[aws-no-credentials]"), "{err}");
 }
+
+#[test]
+fn a_connsql_profile_as_connsqls_own_identity_stops_at_once() {
+    let emulator = Emulator::start(&world(), &[]);
+    let mut env = setup(&emulator);
+    let stanza = env
+        .run(&[
+            "--format",
+            "json",
+            "-c",
+            "SHOW AWS PROFILE FOR CONNECTION lake",
+        ])
+        .json_lines()[0][0]["config"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let config = env.write("aws-config", &stanza);
+    env.unset("AWS_ACCESS_KEY_ID")
+        .unset("AWS_SECRET_ACCESS_KEY")
+        .set("AWS_CONFIG_FILE", config.to_str().unwrap())
+        .set("AWS_PROFILE", "connsql-lake");
+    let started = Instant::now();
+    let run = env.run(&["credentials", "lake", "--no-cache"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("CONNSQL_BASE_PROFILE"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    // With a base profile of its own, the same environment works.
+    let base = format!(
+        "{stanza}\n[profile mine]\naws_access_key_id = {CI_KEY}\naws_secret_access_key = {CI_SECRET}\nregion = us-east-1\n"
+    );
+    env.write("aws-config", &base);
+    env.set("CONNSQL_BASE_PROFILE", "mine");
+    process_json(env.run(&["credentials", "lake", "--no-cache"]).ok());
+}

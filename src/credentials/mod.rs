@@ -145,6 +145,9 @@ fn fresh(
     };
     let issued = issue(&request, options.timeout).map_err(|d| {
         let mut line = d.message.clone();
+        if let Some(note) = &d.note {
+            line.push_str(&format!(" ({note})"));
+        }
         if let Some(help) = &d.help {
             line.push_str(": ");
             line.push_str(help);
