@@ -5,12 +5,14 @@ latency, beside the limit that latency sets, in the same run.
   python3 bench/validation.py [--bin target/release] [--count 1000] [--latency-ms 50]
 
 1. `count` role connections, each with its own role and external ID, in one batch: every one
-   needs two AssumeRole calls (with the external ID, and the refused one without it), plus one
-   GetCallerIdentity for the run. With 16 calls in flight the limit is ceil(calls/16) x latency.
+   needs two AssumeRole calls (with the external ID, and the refused one without it) and its S3
+   access proven (ListBuckets with the assumed credentials), plus one GetCallerIdentity for the
+   run. With 16 calls in flight the limit is ceil(calls/16) x latency.
    The same kind of batch with --parallel 1 (on fewer connections) shows the one-after-another
    baseline.
-2. connsql's own time per round trip: one validated CREATE (three calls one after another)
-   against the same CREATE with --no-validate, minus three times the latency.
+2. connsql's own time per round trip: one validated CREATE (four calls one after another:
+   GetCallerIdentity, AssumeRole twice, ListBuckets) against the same CREATE with --no-validate,
+   minus four times the latency.
 """
 
 import argparse
@@ -67,7 +69,8 @@ def main():
     world = {
         "users": [{"access_key_id": KEY, "secret_access_key": SECRET, "arn": CALLER}],
         "roles": [
-            {"arn": f"arn:aws:iam::123456789012:role/r{i:05}", "trust": [{"principal": CALLER, "external_id": f"ext-{i:05}"}]}
+            {"arn": f"arn:aws:iam::123456789012:role/r{i:05}", "trust": [{"principal": CALLER, "external_id": f"ext-{i:05}"}],
+             "permissions": {"Statement": [{"Effect": "Allow", "Action": ["s3:ListAllMyBuckets"], "Resource": "*"}]}}
             for i in range(args.count + 100)
         ],
     }
@@ -96,8 +99,8 @@ def main():
             validated.append(run(connsql, env, os.path.join(work, f"v{r}.db"), [], one))
             offline.append(run(connsql, env, os.path.join(work, f"o{r}.db"), ["--no-validate"], one))
         v, o = statistics.median(validated), statistics.median(offline)
-        own = (v - o - 3 * latency) / 3
-        print(f"validated CREATE {v * 1000:.1f} ms, offline CREATE {o * 1000:.1f} ms, 3 calls x {args.latency_ms} ms")
+        own = (v - o - 4 * latency) / 4
+        print(f"validated CREATE {v * 1000:.1f} ms, offline CREATE {o * 1000:.1f} ms, 4 calls x {args.latency_ms} ms")
         print(f"connsql's own time per round trip: {own * 1000:.2f} ms (target <= 5 ms; includes loading the AWS config once)")
     finally:
         proc.kill()
