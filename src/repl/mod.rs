@@ -33,7 +33,9 @@ Statements end with ';' and may span lines. Ctrl-C cancels the statement being t
 Ctrl-D exits.
   CREATE [OR REPLACE] S3 CONNECTION [IF NOT EXISTS] name option = value ...;
   ALTER S3 CONNECTION name SET option = value [SET ...];   ALTER CONNECTION name RENAME TO new;
-  DROP CONNECTION [IF EXISTS] name;   VALIDATE CONNECTION name;
+  DROP CONNECTION [IF EXISTS] name;   VALIDATE CONNECTION name;   VALIDATE JOB name;
+  VALIDATE CONNECTION name ON 's3://…' [FOR READ | WRITE | LIST | DELETE | ALL];
+  SHOW AWS PROFILE FOR CONNECTION name [JOB job];   (for: connsql credentials name [--job job])
   SHOW CONNECTIONS [LIKE 'pattern'];  DESCRIBE CONNECTION name;  SHOW CREATE CONNECTION name;
   SHOW TRUST POLICY [FOR CONNECTION name];  SHOW S3 POLICY FOR CONNECTION name;
   DROP CONNECTION name [RESTRICT | CASCADE];   (CASCADE drops the jobs that use it)
