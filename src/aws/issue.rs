@@ -38,16 +38,7 @@ pub struct Issued {
 
 /// Issues temporary credentials; every failure is a diagnostic with its fix.
 pub fn issue(request: &IssueRequest<'_>, timeout: Duration) -> Result<Issued, Diagnostic> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            Diagnostic::error(
-                DiagnosticKind::AwsError,
-                Span::default(),
-                format!("cannot start the async runtime: {e}"),
-            )
-        })?;
+    let runtime = super::validator::runtime()?;
     runtime.block_on(async {
         let base = base::load(timeout).await?;
         let client = super::validator::sts_client(&base.config);

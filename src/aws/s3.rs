@@ -143,35 +143,21 @@ async fn act_once(client: &Client, action: S3Action, path: &S3Path) -> Result<St
     let (bucket, prefix) = (path.bucket(), path.prefix());
     match action {
         S3Action::List => {
-            let out = client
-                .list_objects_v2()
-                .bucket(bucket)
-                .prefix(prefix)
-                .max_keys(1)
-                .send()
-                .await
-                .map_err(|e| S3Error::of(&e))?;
-            Ok(match out.contents().first().and_then(|o| o.key()) {
+            let first = first_key(client, bucket, prefix).await?;
+            Ok(match first {
                 Some(key) => format!("listed: s3://{bucket}/{key} is there"),
                 None => "listed: no objects yet".to_string(),
             })
         }
         S3Action::Read => {
-            let out = client
-                .list_objects_v2()
-                .bucket(bucket)
-                .prefix(prefix)
-                .max_keys(1)
-                .send()
-                .await
-                .map_err(|e| S3Error::of(&e))?;
-            let Some(key) = out.contents().first().and_then(|o| o.key()) else {
+            let first = first_key(client, bucket, prefix).await?;
+            let Some(key) = first else {
                 return Ok("nothing to read yet: no objects under the location".to_string());
             };
             client
                 .get_object()
                 .bucket(bucket)
-                .key(key)
+                .key(&key)
                 .range("bytes=0-0")
                 .send()
                 .await
@@ -212,6 +198,23 @@ async fn act_once(client: &Client, action: S3Action, path: &S3Path) -> Result<St
             ))
         }
     }
+}
+
+/// The first key under `prefix`, listing one.
+async fn first_key(client: &Client, bucket: &str, prefix: &str) -> Result<Option<String>, S3Error> {
+    let out = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .max_keys(1)
+        .send()
+        .await
+        .map_err(|e| S3Error::of(&e))?;
+    Ok(out
+        .contents()
+        .first()
+        .and_then(|o| o.key())
+        .map(str::to_string))
 }
 
 /// A key under `prefix` that says what it is: `.connsql-<what>-<time>-<random>`.

@@ -68,16 +68,7 @@ impl StsValidator {
 
     fn state(&self) -> Result<&State, ValidationFailure> {
         let state = self.state.get_or_init(|| {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| {
-                    Diagnostic::error(
-                        DiagnosticKind::AwsError,
-                        Span::default(),
-                        format!("cannot start the async runtime: {e}"),
-                    )
-                })?;
+            let runtime = runtime()?;
             let timeout = self.options.timeout;
             let base = runtime
                 .block_on(until_interrupted(base::load(timeout)))
@@ -133,6 +124,20 @@ pub(super) fn sts_config(config: &aws_config::SdkConfig) -> aws_sdk_sts::config:
     aws_sdk_sts::config::Builder::from(config).retry_classifier(
         HttpStatusCodeClassifier::new_from_codes(vec![429, 500, 502, 503, 504]),
     )
+}
+
+/// The current-thread runtime every AWS call runs on.
+pub(super) fn runtime() -> Result<Runtime, Diagnostic> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Diagnostic::error(
+                DiagnosticKind::AwsError,
+                Span::default(),
+                format!("cannot start the async runtime: {e}"),
+            )
+        })
 }
 
 /// `work`, or `None` once SIGINT or SIGTERM is pending.

@@ -10,7 +10,7 @@ use crate::sql::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::sql::job_spec::JobKind;
 use crate::sql::values::S3Path;
 use crate::sql::{ConnectionSpec, Ident, Span, Statement};
-use crate::validation::{S3Action, S3Check, S3Status, ValidationFailure, ValidationRequest};
+use crate::validation::{S3Action, S3Check, S3Status, ValidationRequest};
 
 /// The actions `FOR …` names; without `FOR`, what the connection may do: reading and listing
 /// for a `READ_ONLY` one, everything otherwise.
@@ -116,18 +116,9 @@ impl Session {
                 .collect(),
             kms_key: spec.encryption_kms_key.clone(),
         };
-        let result = self
-            .validator
-            .validate(&[request])
-            .pop()
-            .unwrap_or_else(|| {
-                Err(ValidationFailure::new(Diagnostic::error(
-                    DiagnosticKind::AwsError,
-                    Span::default(),
-                    "the validator returned nothing",
-                )))
-            });
-        let report = result.map_err(|f| failure_diag(stmt, &f))?;
+        let report = self
+            .validate_one(&request)
+            .map_err(|f| failure_diag(stmt, &f))?;
         let warnings = report
             .s3_rows
             .iter()

@@ -281,17 +281,7 @@ impl Session {
         if let Some(r) = self.remembered.get(&request.key()) {
             return (r.result.clone(), r.made_for.clone());
         }
-        let result = self
-            .validator
-            .validate(std::slice::from_ref(&request))
-            .pop()
-            .unwrap_or_else(|| {
-                Err(ValidationFailure::new(Diagnostic::error(
-                    DiagnosticKind::AwsError,
-                    Span::default(),
-                    "the validator returned nothing",
-                )))
-            });
+        let result = self.validate_one(&request);
         if self.remembered.len() >= REMEMBER_LIMIT {
             self.remembered.clear();
         }
@@ -303,6 +293,20 @@ impl Session {
             },
         );
         (result, request.connection)
+    }
+
+    /// One request through the validator, without the run's memory of proofs.
+    fn validate_one(&self, request: &ValidationRequest) -> ValidationResult {
+        self.validator
+            .validate(std::slice::from_ref(request))
+            .pop()
+            .unwrap_or_else(|| {
+                Err(ValidationFailure::new(Diagnostic::error(
+                    DiagnosticKind::AwsError,
+                    Span::default(),
+                    "the validator returned nothing",
+                )))
+            })
     }
 
     /// The validation a statement will most likely need, judged from the catalog as it is now:
