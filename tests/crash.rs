@@ -38,10 +38,12 @@ impl Moments {
 /// What the catalog holds after a run, checked whole: integrity, a prefix of the input, and a
 /// history entry for every connection.
 fn stored(env: &Env) -> usize {
-    // Killed before the catalog had its schema: the file is empty, or it is not there at all.
-    // connsql sets such a file up on its next run.
-    let created = std::fs::metadata(&env.catalog).map_or(0, |m| m.len());
-    if created == 0 {
+    // Killed before the catalog had its schema: the file is not there at all, or empty (which
+    // connsql sets up on its next run).
+    let Ok(meta) = std::fs::metadata(&env.catalog) else {
+        return 0;
+    };
+    if meta.len() == 0 {
         env.run(&["-c", "SHOW CONNECTIONS"]).ok();
         return 0;
     }
