@@ -39,6 +39,7 @@ fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    connsql::catalog::set_connect_timeout(config.timeout);
     if let Mode::Credentials(options) = &config.mode {
         // A profile whose credential_process is connsql, named by AWS_PROFILE, would make
         // connsql run itself for its own base credentials, without end.

@@ -1,13 +1,16 @@
-//! The catalog: connections, their history and validation outcomes, and the catalog's own
-//! settings, behind one interface (`Catalog`) with an engine per file (`sqlite`). Only the
+//! The catalog: connections, jobs, their history and validation outcomes, and the catalog's
+//! own settings, behind one interface (`Catalog`) with an engine each for a SQLite file
+//! (`sqlite`, the default) and a PostgreSQL database (`postgres`, for a team). Only the
 //! engines know SQL and tables.
 //!
 //! `Catalog` adds what every engine needs around a statement's writes: a transaction, a
 //! savepoint per statement (or none, with the transaction poisoned by a failure half-way),
 //! and noticing when the engine dropped the transaction on its own.
 
+pub mod codec;
 mod engine;
 mod model;
+pub mod postgres;
 mod sqlite;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +22,8 @@ pub use model::{
     CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
     ValidationRecord, os_user, random_hex, time_ordered_id,
 };
+pub use postgres::PostgresEngine;
+pub use postgres::target::{is_postgres, shown as shown_target};
 pub use sqlite::{CURRENT_VERSION, SqliteEngine};
 
 use crate::sql::ConnectionSpec;
@@ -67,6 +72,10 @@ pub enum CatalogError {
     Poisoned,
     #[error("this catalog engine does not support {0}")]
     Unsupported(&'static str),
+    #[error("cannot reach the catalog server {path}: {message}")]
+    Unreachable { path: PathBuf, message: String },
+    #[error("the catalog server {path} refused the login: {message}")]
+    Auth { path: PathBuf, message: String },
 }
 
 fn default_note(default: &Option<PathBuf>) -> String {
@@ -103,6 +112,12 @@ impl CatalogError {
                 "another connsql (or sqlite3) holds a write transaction open; run again when it is done"
                     .into(),
             ),
+            CatalogError::Unreachable { .. } => Some(
+                "check that the server runs and the URL's host and port; --timeout bounds the wait".into(),
+            ),
+            CatalogError::Auth { .. } => Some(
+                "check the user, and the password (PGPASSWORD or ~/.pgpass; never in a shared script)".into(),
+            ),
             _ => None,
         }
     }
@@ -116,11 +131,28 @@ impl CatalogError {
                 | CatalogError::TooNew { .. }
                 | CatalogError::ReadOnly { .. }
                 | CatalogError::LoosePermissions { .. }
+                | CatalogError::Unreachable { .. }
+                | CatalogError::Auth { .. }
         )
     }
 }
 
 pub type Result<T> = std::result::Result<T, CatalogError>;
+
+static CONNECT_TIMEOUT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+
+/// How long connecting to a catalog server may take (the command line's `--timeout`); set
+/// once, before the first catalog is opened. Five seconds otherwise.
+pub fn set_connect_timeout(timeout: std::time::Duration) {
+    let _ = CONNECT_TIMEOUT.set(timeout);
+}
+
+fn connect_timeout() -> std::time::Duration {
+    CONNECT_TIMEOUT
+        .get()
+        .copied()
+        .unwrap_or(std::time::Duration::from_secs(5))
+}
 
 /// An open catalog. Writes happen inside [`Catalog::begin`] … [`Catalog::commit`], which only
 /// the session's unit of work calls.
@@ -138,19 +170,25 @@ pub struct Catalog {
 impl Catalog {
     /// Opens an existing catalog, migrating an older schema forward. A missing file is an
     /// error: readers never create a catalog.
+    ///
+    /// `path` is a SQLite file, or a `postgresql://` URL (whose `connsql` schema must exist).
     pub fn open(path: impl AsRef<Path>) -> Result<Catalog> {
-        Ok(Catalog::new(Box::new(SqliteEngine::open(
-            path.as_ref(),
-            false,
-        )?)))
+        Self::open_engine(path.as_ref(), false)
     }
 
-    /// Opens the catalog at `path`, creating it (mode 0600, directory 0700) when missing.
+    /// Opens the catalog at `path`, creating it (a file of mode 0600 in a directory of 0700,
+    /// or the `connsql` schema in a PostgreSQL database) when missing.
     pub fn open_or_create(path: impl AsRef<Path>) -> Result<Catalog> {
-        Ok(Catalog::new(Box::new(SqliteEngine::open(
-            path.as_ref(),
-            true,
-        )?)))
+        Self::open_engine(path.as_ref(), true)
+    }
+
+    fn open_engine(path: &Path, create: bool) -> Result<Catalog> {
+        let engine: Box<dyn Engine> = if is_postgres(path) {
+            Box::new(PostgresEngine::open(path, create, connect_timeout())?)
+        } else {
+            Box::new(SqliteEngine::open(path, create)?)
+        };
+        Ok(Catalog::new(engine))
     }
 
     /// A fresh catalog in memory, for a dry run against a catalog that does not exist yet.

@@ -78,7 +78,7 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
     let mut catalog = Catalog::open(&options.catalog).map_err(|e| match e {
         CatalogError::Missing { .. } => Failure(format!(
             "there is no catalog at {}: create the connection first, or give --catalog",
-            options.catalog.display()
+            crate::catalog::shown_target(&options.catalog)
         )),
         other => Failure(one_line(&other.to_string())),
     })?;
@@ -202,8 +202,12 @@ fn find_job(
     Ok(job)
 }
 
-/// `path` made absolute against the working directory, without resolving links.
+/// `path` made absolute against the working directory, without resolving links; a catalog
+/// server's URL as it is shown (without a password).
 pub fn absolute(path: &Path) -> PathBuf {
+    if crate::catalog::is_postgres(path) {
+        return PathBuf::from(crate::catalog::shown_target(path));
+    }
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 

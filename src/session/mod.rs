@@ -75,8 +75,12 @@ impl Session {
             CatalogSlot::Open(c) => (c.location().to_string(), true),
             CatalogSlot::Missing { path, .. } => (
                 Location {
-                    engine: "sqlite",
-                    place: path.display().to_string(),
+                    engine: if crate::catalog::is_postgres(path) {
+                        "postgresql"
+                    } else {
+                        "sqlite"
+                    },
+                    place: crate::catalog::shown_target(path),
                 }
                 .to_string(),
                 false,
@@ -166,7 +170,7 @@ impl Session {
             CatalogSlot::Open(c) => Ok(c),
             CatalogSlot::Missing { path, default } => Err(catalog_diag(
                 CatalogError::Missing {
-                    path: path.clone(),
+                    path: PathBuf::from(crate::catalog::shown_target(path)),
                     default: default.clone(),
                 },
                 at,

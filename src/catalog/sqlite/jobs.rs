@@ -4,63 +4,25 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 
+use super::rows::{SqliteCells, conversion};
+use crate::catalog::codec::{self, JOB_COLUMNS, job_columns};
 use crate::catalog::model::{Dependents, StoredJob};
-use crate::clock::{parse_rfc3339, rfc3339};
+use crate::clock::rfc3339;
 use crate::sql::job_spec::JobSpec;
-use crate::sql::{Plan, StatementKind, check, parse};
 
-const SELECT: &str = "SELECT j.id, j.name, j.connection_id, c.name, j.definition, j.created_at, \
-                      j.updated_at, j.validated_at FROM jobs j JOIN connections c ON c.id = j.connection_id";
-
-fn conversion(idx: usize, msg: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, msg.into())
-}
-
-/// The spec of a stored definition.
-pub fn decode(definition: &str) -> Result<JobSpec, String> {
-    let (statements, errors) = parse(definition);
-    if let Some(e) = errors.first() {
-        return Err(e.message.clone());
-    }
-    let Some(statement) = statements.first() else {
-        return Err("the definition is empty".into());
-    };
-    if !matches!(statement.kind, StatementKind::CreateJob(_)) {
-        return Err("the definition is not a CREATE JOB statement".into());
-    }
-    match check(statement) {
-        Ok((Plan::CreateJob { spec, .. }, _)) => Ok(spec),
-        Ok(_) => Err("the definition is not a job".into()),
-        Err(errors) => Err(errors.first().map_or_else(
-            || "the definition does not check".into(),
-            |e| e.message.clone(),
-        )),
-    }
-}
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredJob> {
-    let time = |i: usize| -> rusqlite::Result<OffsetDateTime> {
-        let text: String = r.get(i)?;
-        parse_rfc3339(&text).map_err(|e| conversion(i, e))
-    };
-    let definition: String = r.get(4)?;
-    Ok(StoredJob {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        connection_id: r.get(2)?,
-        connection_name: r.get(3)?,
-        spec: decode(&definition).map_err(|e| conversion(4, e))?,
-        created_at: time(5)?,
-        updated_at: time(6)?,
-        validated_at: match r.get::<_, Option<String>>(7)? {
-            Some(t) => Some(parse_rfc3339(&t).map_err(|e| conversion(7, e))?),
-            None => None,
-        },
+fn select() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!("SELECT {JOB_COLUMNS} FROM jobs j JOIN connections c ON c.id = j.connection_id")
     })
 }
 
+fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredJob> {
+    codec::job(&SqliteCells(r)).map_err(conversion)
+}
+
 pub fn by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<StoredJob>> {
-    conn.prepare_cached(&format!("{SELECT} WHERE j.name = ?1"))?
+    conn.prepare_cached(&format!("{} WHERE j.name = ?1", select()))?
         .query_row([name], from_row)
         .optional()
 }
@@ -71,29 +33,15 @@ pub fn all(
     connection_id: Option<&str>,
 ) -> rusqlite::Result<Vec<StoredJob>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE j.name LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR j.connection_id = ?2) ORDER BY j.name"
+        "{} WHERE j.name LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR j.connection_id = ?2) ORDER BY j.name",
+        select()
     ))?;
     let rows = stmt.query_map(params![like.unwrap_or("%"), connection_id], from_row)?;
     rows.collect()
 }
 
-/// The spec's columns besides the definition: what queries and rules read.
-fn columns(spec: &JobSpec) -> (String, String) {
-    let tables = serde_json::to_string(spec.source_tables()).unwrap_or_else(|_| "[]".into());
-    let options: serde_json::Map<String, serde_json::Value> = spec
-        .options
-        .iter()
-        .map(|(k, v)| {
-            use crate::sql::options::OptionKey;
-            (k.name().to_string(), v.to_json())
-        })
-        .collect();
-    let options = serde_json::to_string(&options).unwrap_or_else(|_| "{}".into());
-    (tables, options)
-}
-
 pub fn insert(conn: &Connection, job: &StoredJob, definition: &str) -> rusqlite::Result<()> {
-    let (tables, options) = columns(&job.spec);
+    let (tables, options) = job_columns(&job.spec);
     conn.prepare_cached(
         "INSERT INTO jobs (id, name, connection_id, kind, sync, writes, location, target, source_tables, \
          options, definition, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -125,7 +73,7 @@ pub fn update(
     definition: &str,
     now: OffsetDateTime,
 ) -> rusqlite::Result<()> {
-    let (tables, options) = columns(spec);
+    let (tables, options) = job_columns(spec);
     conn.prepare_cached(
         "UPDATE jobs SET validated_at = CASE WHEN connection_id = ?2 THEN validated_at END, \
          connection_id = ?2, kind = ?3, sync = ?4, writes = ?5, location = ?6, target = ?7, \

@@ -184,7 +184,7 @@ impl Engine for SqliteEngine {
     fn connection(&mut self, name: &str) -> Result<Option<StoredConnection>> {
         let mut stmt = self
             .conn
-            .prepare_cached(rows::SELECT_BY_NAME)
+            .prepare_cached(rows::select_by_name())
             .map_err(|e| self.err(e))?;
         stmt.query_row([name], rows::from_row)
             .optional()
@@ -202,7 +202,7 @@ impl Engine for SqliteEngine {
     fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>> {
         let mut stmt = self
             .conn
-            .prepare_cached(rows::SELECT_LIKE)
+            .prepare_cached(rows::select_like())
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([like.unwrap_or("%")], rows::from_row)

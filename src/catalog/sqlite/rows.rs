@@ -4,19 +4,12 @@
 use rusqlite::{Connection, Row, ToSql, params};
 use time::OffsetDateTime;
 
+use crate::catalog::codec::{
+    self, CONNECTION_COLUMNS, CellError, Cells, SpecColumns, spec_columns,
+};
 use crate::catalog::model::{StoredConnection, ValidationRecord};
-use crate::clock::{parse_rfc3339, rfc3339 as ts};
-use crate::sql::values::{AccessKeyId, ExternalId, KmsKeyArn, RoleArn, S3Path, Secret};
-use crate::sql::{ConnectionSpec, Credentials};
-
-macro_rules! columns {
-    () => {
-        "c.id, c.name, c.authentication, c.aws_role, c.external_id, c.aws_access_key_id, \
-         c.aws_secret_access_key, c.path_display_filters, c.read_only, c.encryption_kms_key, \
-         c.encryption_customer_managed_key, c.comment, c.created_at, c.updated_at, c.validated_at, \
-         v.at, v.caller_arn, v.assumed_role_arn, v.warnings"
-    };
-}
+use crate::clock::rfc3339 as ts;
+use crate::sql::ConnectionSpec;
 
 /// The newest validation joins only while the connection's current credentials are validated.
 macro_rules! from {
@@ -26,166 +19,68 @@ macro_rules! from {
     };
 }
 
-pub const SELECT_BY_NAME: &str = concat!("SELECT ", columns!(), " ", from!(), " WHERE c.name = ?1");
-pub const SELECT_LIKE: &str = concat!(
-    "SELECT ",
-    columns!(),
-    " ",
-    from!(),
-    " WHERE c.name LIKE ?1 ESCAPE '\\' ORDER BY c.name"
-);
-
-fn parse_ts(idx: usize, s: &str) -> rusqlite::Result<OffsetDateTime> {
-    parse_rfc3339(s).map_err(|e| conversion(idx, e))
+pub fn select_by_name() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| format!("SELECT {CONNECTION_COLUMNS} {} WHERE c.name = ?1", from!()))
 }
 
-fn conversion(idx: usize, msg: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, msg.into())
-}
-
-/// Decodes a row of `SELECT_*`; stored values are checked again, so a damaged catalog is an error.
-pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
-    // Borrowed from the row: each value is copied once, into its checked type.
-    let text = |i: usize| -> rusqlite::Result<Option<&str>> {
-        r.get_ref(i)?
-            .as_str_or_null()
-            .map_err(|e| conversion(i, e.to_string()))
-    };
-    let need = |i: usize| -> rusqlite::Result<&str> {
-        text(i)?.ok_or_else(|| conversion(i, "missing value".into()))
-    };
-    let credentials = match need(2)? {
-        "role" => Credentials::Role {
-            arn: RoleArn::parse(need(3)?).map_err(|e| conversion(3, e.message))?,
-            external_id: text(4)?
-                .map(ExternalId::parse)
-                .transpose()
-                .map_err(|e| conversion(4, e.message))?,
-        },
-        "keys" => Credentials::Keys {
-            access_key_id: AccessKeyId::parse(need(5)?).map_err(|e| conversion(5, e.message))?,
-            secret_access_key: Secret::new(need(6)?),
-        },
-        _ => Credentials::Default,
-    };
-    let filters: Vec<String> = match need(7)? {
-        "[]" => Vec::new(),
-        json => serde_json::from_str(json).map_err(|e| conversion(7, e.to_string()))?,
-    };
-    let path_display_filters = filters
-        .iter()
-        .map(|p| S3Path::parse(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| conversion(7, e.message))?;
-    let encryption_kms_key = text(9)?
-        .map(|s| KmsKeyArn::parse(s).map(|(k, _)| k))
-        .transpose()
-        .map_err(|e| conversion(9, e.message))?;
-    let spec = ConnectionSpec {
-        credentials,
-        path_display_filters,
-        read_only: r.get::<_, i64>(8)? != 0,
-        encryption_kms_key,
-        encryption_customer_managed_key: text(10)?.map(Secret::new),
-        comment: text(11)?.map(str::to_string),
-    };
-    let validated_at = text(14)?.map(|s| parse_ts(14, s)).transpose()?;
-    let validation = match text(15)? {
-        Some(at) => Some(ValidationRecord {
-            at: parse_ts(15, at)?,
-            caller_arn: text(16)?.map(str::to_string),
-            assumed_role_arn: text(17)?.map(str::to_string),
-            warnings: serde_json::from_str(need(18)?).map_err(|e| conversion(18, e.to_string()))?,
-        }),
-        None => None,
-    };
-    Ok(StoredConnection {
-        id: need(0)?.to_string(),
-        name: need(1)?.to_string(),
-        spec,
-        created_at: parse_ts(12, need(12)?)?,
-        updated_at: parse_ts(13, need(13)?)?,
-        validated_at,
-        validation,
+pub fn select_like() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT {CONNECTION_COLUMNS} {} WHERE c.name LIKE ?1 ESCAPE '\\' ORDER BY c.name",
+            from!()
+        )
     })
 }
 
-/// The spec's columns, in the order of the INSERT and UPDATE statements below.
-struct SpecColumns<'a> {
-    authentication: &'static str,
-    aws_role: Option<&'a str>,
-    external_id: Option<&'a str>,
-    aws_access_key_id: Option<&'a str>,
-    aws_secret_access_key: Option<&'a str>,
-    path_display_filters: String,
-    read_only: bool,
-    encryption_kms_key: Option<&'a str>,
-    encryption_customer_managed_key: Option<&'a str>,
-    comment: Option<&'a str>,
-}
+/// A rusqlite row as the codec reads it: text borrowed from the row, flags as integers.
+pub struct SqliteCells<'r, 's>(pub &'r Row<'s>);
 
-fn columns(spec: &ConnectionSpec) -> SpecColumns<'_> {
-    let (aws_role, external_id, aws_access_key_id, aws_secret_access_key) = match &spec.credentials
-    {
-        Credentials::Default => (None, None, None, None),
-        Credentials::Role { arn, external_id } => (
-            Some(arn.as_str()),
-            external_id.as_ref().map(|e| e.as_str()),
-            None,
-            None,
-        ),
-        Credentials::Keys {
-            access_key_id,
-            secret_access_key,
-        } => (
-            None,
-            None,
-            Some(access_key_id.as_str()),
-            Some(secret_access_key.expose()),
-        ),
-    };
-    let filters: Vec<String> = spec
-        .path_display_filters
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-    SpecColumns {
-        authentication: spec.credentials.method(),
-        aws_role,
-        external_id,
-        aws_access_key_id,
-        aws_secret_access_key,
-        path_display_filters: serde_json::to_string(&filters).unwrap_or_else(|_| "[]".into()),
-        read_only: spec.read_only,
-        encryption_kms_key: spec.encryption_kms_key.as_ref().map(|k| k.as_str()),
-        encryption_customer_managed_key: spec
-            .encryption_customer_managed_key
-            .as_ref()
-            .map(|k| k.expose()),
-        comment: spec.comment.as_deref(),
+impl Cells for SqliteCells<'_, '_> {
+    fn text(&self, i: usize) -> Result<Option<&str>, String> {
+        self.0
+            .get_ref(i)
+            .map_err(|e| e.to_string())?
+            .as_str_or_null()
+            .map_err(|e| e.to_string())
+    }
+
+    fn flag(&self, i: usize) -> Result<bool, String> {
+        self.0
+            .get::<_, i64>(i)
+            .map(|v| v != 0)
+            .map_err(|e| e.to_string())
     }
 }
 
-impl SpecColumns<'_> {
-    /// The ten spec columns, in the order of the statements below.
-    fn values(&self) -> [&dyn ToSql; 10] {
-        [
-            &self.authentication,
-            &self.aws_role,
-            &self.external_id,
-            &self.aws_access_key_id,
-            &self.aws_secret_access_key,
-            &self.path_display_filters,
-            &self.read_only,
-            &self.encryption_kms_key,
-            &self.encryption_customer_managed_key,
-            &self.comment,
-        ]
-    }
+pub fn conversion((idx, msg): CellError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, msg.into())
+}
+
+/// Decodes a connection row; stored values are checked again, so a damaged catalog is an error.
+pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
+    codec::connection(&SqliteCells(r)).map_err(conversion)
+}
+
+/// The ten spec columns, in the order of the statements below.
+fn values_of<'a>(s: &'a SpecColumns<'_>) -> [&'a dyn ToSql; 10] {
+    [
+        &s.authentication,
+        &s.aws_role,
+        &s.external_id,
+        &s.aws_access_key_id,
+        &s.aws_secret_access_key,
+        &s.path_display_filters,
+        &s.read_only,
+        &s.encryption_kms_key,
+        &s.encryption_customer_managed_key,
+        &s.comment,
+    ]
 }
 
 pub fn insert(conn: &Connection, c: &StoredConnection) -> rusqlite::Result<()> {
-    let s = columns(&c.spec);
+    let s = spec_columns(&c.spec);
     let mut stmt = conn.prepare_cached(
         "INSERT INTO connections (id, name, authentication, aws_role, external_id, aws_access_key_id, \
          aws_secret_access_key, path_display_filters, read_only, encryption_kms_key, \
@@ -194,7 +89,7 @@ pub fn insert(conn: &Connection, c: &StoredConnection) -> rusqlite::Result<()> {
     )?;
     let (created, updated) = (ts(c.created_at), ts(c.updated_at));
     let mut values: Vec<&dyn ToSql> = vec![&c.id, &c.name];
-    values.extend(s.values());
+    values.extend(values_of(&s));
     values.extend([&created as &dyn ToSql, &updated]);
     stmt.execute(&*values)?;
     Ok(())
@@ -207,7 +102,7 @@ pub fn update(
     spec: &ConnectionSpec,
     now: OffsetDateTime,
 ) -> rusqlite::Result<()> {
-    let s = columns(spec);
+    let s = spec_columns(spec);
     let mut stmt = conn.prepare_cached(
         "UPDATE connections SET authentication = ?2, aws_role = ?3, external_id = ?4, aws_access_key_id = ?5, \
          aws_secret_access_key = ?6, path_display_filters = ?7, read_only = ?8, encryption_kms_key = ?9, \
@@ -218,7 +113,7 @@ pub fn update(
     )?;
     let now = ts(now);
     let mut values: Vec<&dyn ToSql> = vec![&id];
-    values.extend(s.values());
+    values.extend(values_of(&s));
     values.push(&now);
     stmt.execute(&*values)?;
     Ok(())

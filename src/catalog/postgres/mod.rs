@@ -1,0 +1,615 @@
+//! The PostgreSQL engine: a catalog shared by a team, in the `connsql` schema of a database.
+//! Writers take turns as SQLite's do: a write transaction starts by locking the connections
+//! and jobs tables against other writers (readers are never blocked), so names stay unique,
+//! no job is created against a connection dropped at the same moment, and no ALTER is lost.
+
+mod schema;
+pub mod target;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{Client, Row, Statement};
+use time::OffsetDateTime;
+
+use super::codec::{self, CONNECTION_COLUMNS, CellError, Cells, JOB_COLUMNS, SpecColumns};
+use super::engine::{Control, Engine, NewHistory};
+use super::model::{
+    CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
+    ValidationRecord, os_user, random_hex,
+};
+use super::{CURRENT_VERSION, CatalogError, Result};
+use crate::clock::rfc3339;
+use crate::sql::ConnectionSpec;
+use crate::sql::job_spec::JobSpec;
+use crate::sql::values::ExternalId;
+
+/// How long a writer waits for another's transaction before giving up (as SQLite's busy wait).
+const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct PostgresEngine {
+    client: Client,
+    /// The URL without its password, for messages.
+    place: PathBuf,
+    location: Location,
+    settings: CatalogSettings,
+    statements: HashMap<String, Statement>,
+}
+
+/// A PostgreSQL row as the codec reads it.
+struct PgCells<'r>(&'r Row);
+
+impl Cells for PgCells<'_> {
+    fn text(&self, i: usize) -> std::result::Result<Option<&str>, String> {
+        self.0.try_get(i).map_err(|e| e.to_string())
+    }
+
+    fn flag(&self, i: usize) -> std::result::Result<bool, String> {
+        self.0.try_get(i).map_err(|e| e.to_string())
+    }
+}
+
+impl PostgresEngine {
+    /// Connects to the database `target` names; with `create`, a database without the
+    /// `connsql` schema gets one (racing processes wait for the first).
+    pub fn open(target: &Path, create: bool, timeout: Duration) -> Result<PostgresEngine> {
+        let place = PathBuf::from(target::shown(target));
+        let io = |message: String| CatalogError::Io {
+            path: place.clone(),
+            message,
+        };
+        let config = target::config(target, timeout).map_err(io)?;
+        let tls = tls()?;
+        let mut client = config.connect(tls).map_err(|e| pg_error(&place, &e))?;
+        client
+            .batch_execute(&format!(
+                "SET lock_timeout = '{}s'; SET search_path TO connsql",
+                LOCK_TIMEOUT.as_secs()
+            ))
+            .map_err(|e| pg_error(&place, &e))?;
+        let version = schema_version(&mut client, &place)?;
+        match version {
+            Some(v) if v > CURRENT_VERSION => {
+                return Err(CatalogError::TooNew {
+                    path: place,
+                    found: v,
+                    supported: CURRENT_VERSION,
+                });
+            }
+            Some(_) => {}
+            None if !create => {
+                return Err(CatalogError::Missing {
+                    path: place,
+                    default: None,
+                });
+            }
+            None => create_schema(&mut client, &place)?,
+        }
+        let settings = load_settings(&mut client, &place)?;
+        Ok(PostgresEngine {
+            client,
+            location: Location {
+                engine: "postgresql",
+                place: place.display().to_string(),
+            },
+            place,
+            settings,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn err(&self, e: postgres::Error) -> CatalogError {
+        pg_error(&self.place, &e)
+    }
+
+    /// A prepared statement, prepared once per connection.
+    fn prepared(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self
+            .client
+            .prepare(sql)
+            .map_err(|e| pg_error(&self.place, &e))?;
+        self.statements.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+
+    fn query(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let s = self.prepared(sql)?;
+        self.client.query(&s, params).map_err(|e| self.err(e))
+    }
+
+    fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        let s = self.prepared(sql)?;
+        self.client.execute(&s, params).map_err(|e| self.err(e))
+    }
+
+    fn decode<T>(
+        &self,
+        rows: Vec<Row>,
+        f: impl Fn(&PgCells<'_>) -> std::result::Result<T, CellError>,
+    ) -> Result<Vec<T>> {
+        rows.iter()
+            .map(|r| {
+                f(&PgCells(r)).map_err(|(i, message)| CatalogError::Engine {
+                    path: self.place.clone(),
+                    message: format!("a stored value (column {i}) is damaged: {message}"),
+                })
+            })
+            .collect()
+    }
+
+    fn strings(&mut self, sql: &str) -> Result<Vec<String>> {
+        let rows = self.query(sql, &[])?;
+        rows.iter()
+            .map(|r| r.try_get::<_, String>(0).map_err(|e| self.err(e)))
+            .collect()
+    }
+}
+
+/// The newest validation joins only while the connection's current credentials are validated.
+const FROM: &str = "FROM connections c LEFT JOIN validations v ON c.validated_at IS NOT NULL \
+     AND v.seq = (SELECT max(seq) FROM validations WHERE connection_id = c.id)";
+
+fn spec_params<'a>(s: &'a SpecColumns<'_>) -> [&'a (dyn ToSql + Sync); 10] {
+    [
+        &s.authentication,
+        &s.aws_role,
+        &s.external_id,
+        &s.aws_access_key_id,
+        &s.aws_secret_access_key,
+        &s.path_display_filters,
+        &s.read_only,
+        &s.encryption_kms_key,
+        &s.encryption_customer_managed_key,
+        &s.comment,
+    ]
+}
+
+impl Engine for PostgresEngine {
+    fn location(&self) -> &Location {
+        &self.location
+    }
+
+    fn settings(&self) -> &CatalogSettings {
+        &self.settings
+    }
+
+    fn control(&mut self, op: Control) -> Result<()> {
+        let sql = match op {
+            // Writers take turns; readers (plain SELECTs) are not blocked by this lock.
+            Control::Begin => "BEGIN; LOCK TABLE connections, jobs IN SHARE ROW EXCLUSIVE MODE",
+            Control::Commit => "COMMIT",
+            Control::Rollback => "ROLLBACK",
+            Control::Savepoint => "SAVEPOINT statement",
+            Control::Release => "RELEASE SAVEPOINT statement",
+            Control::RollbackToSavepoint => "ROLLBACK TO SAVEPOINT statement",
+        };
+        self.client.batch_execute(sql).map_err(|e| self.err(e))
+    }
+
+    fn transaction_lost(&mut self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn connection(&mut self, name: &str) -> Result<Option<StoredConnection>> {
+        let rows = self.query(
+            &format!("SELECT {CONNECTION_COLUMNS} {FROM} WHERE c.name = $1"),
+            &[&name],
+        )?;
+        Ok(self
+            .decode(rows, |c| codec::connection(c))?
+            .into_iter()
+            .next())
+    }
+
+    fn exists(&mut self, name: &str) -> Result<bool> {
+        Ok(!self
+            .query("SELECT 1 FROM connections WHERE name = $1", &[&name])?
+            .is_empty())
+    }
+
+    fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>> {
+        let like = like.unwrap_or("%");
+        let rows = self.query(
+            &format!("SELECT {CONNECTION_COLUMNS} {FROM} WHERE c.name ILIKE $1 ESCAPE '\\' ORDER BY c.name"),
+            &[&like],
+        )?;
+        self.decode(rows, |c| codec::connection(c))
+    }
+
+    fn names(&mut self) -> Result<Vec<String>> {
+        self.strings("SELECT name FROM connections ORDER BY name")
+    }
+
+    fn insert(&mut self, c: &StoredConnection) -> Result<()> {
+        let s = codec::spec_columns(&c.spec);
+        let (created, updated) = (rfc3339(c.created_at), rfc3339(c.updated_at));
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&c.id, &c.name];
+        params.extend(spec_params(&s));
+        params.extend([&created as &(dyn ToSql + Sync), &updated]);
+        self.execute(
+            "INSERT INTO connections (id, name, authentication, aws_role, external_id, aws_access_key_id, \
+             aws_secret_access_key, path_display_filters, read_only, encryption_kms_key, \
+             encryption_customer_managed_key, comment, created_at, updated_at, validated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)",
+            &params,
+        )
+        .map(drop)
+    }
+
+    fn update(&mut self, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<()> {
+        let s = codec::spec_columns(spec);
+        let now = rfc3339(now);
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id];
+        params.extend(spec_params(&s));
+        params.push(&now);
+        self.execute(
+            "UPDATE connections SET \
+             validated_at = CASE WHEN authentication = $2 AND aws_role IS NOT DISTINCT FROM $3 \
+                 AND external_id IS NOT DISTINCT FROM $4 AND aws_access_key_id IS NOT DISTINCT FROM $5 \
+                 AND aws_secret_access_key IS NOT DISTINCT FROM $6 THEN validated_at END, \
+             authentication = $2, aws_role = $3, external_id = $4, aws_access_key_id = $5, \
+             aws_secret_access_key = $6, path_display_filters = $7, read_only = $8, encryption_kms_key = $9, \
+             encryption_customer_managed_key = $10, comment = $11, updated_at = $12 WHERE id = $1",
+            &params,
+        )
+        .map(drop)
+    }
+
+    fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()> {
+        self.execute(
+            "UPDATE connections SET name = $2, updated_at = $3 WHERE id = $1",
+            &[&id, &new_name, &rfc3339(now)],
+        )
+        .map(drop)
+    }
+
+    fn delete(&mut self, id: &str) -> Result<()> {
+        self.execute("DELETE FROM connections WHERE id = $1", &[&id])
+            .map(drop)
+    }
+
+    fn record_history(&mut self, e: NewHistory<'_>) -> Result<()> {
+        self.execute(
+            "INSERT INTO history (at, os_user, action, object, connection_id, connection_name, statement) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &rfc3339(e.at),
+                &os_user(),
+                &e.action,
+                &e.object,
+                &e.connection_id,
+                &e.connection_name,
+                &e.statement,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn history(&mut self) -> Result<Vec<HistoryEntry>> {
+        let rows = self.query(
+            "SELECT at, os_user, action, object, connection_name, statement FROM history ORDER BY seq",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(HistoryEntry {
+                    at: r.try_get(0).map_err(|e| self.err(e))?,
+                    os_user: r.try_get(1).map_err(|e| self.err(e))?,
+                    action: r.try_get(2).map_err(|e| self.err(e))?,
+                    object: r.try_get(3).map_err(|e| self.err(e))?,
+                    connection_name: r.try_get(4).map_err(|e| self.err(e))?,
+                    statement: r.try_get(5).map_err(|e| self.err(e))?,
+                })
+            })
+            .collect()
+    }
+
+    fn record_validation(&mut self, id: &str, v: &ValidationRecord) -> Result<()> {
+        let warnings = serde_json::to_string(&v.warnings).unwrap_or_else(|_| "[]".into());
+        let at = rfc3339(v.at);
+        self.execute(
+            "INSERT INTO validations (connection_id, at, caller_arn, assumed_role_arn, warnings) \
+             VALUES ($1, $2, $3, $4, $5)",
+            &[&id, &at, &v.caller_arn, &v.assumed_role_arn, &warnings],
+        )?;
+        self.execute(
+            "UPDATE connections SET validated_at = $2 WHERE id = $1",
+            &[&id, &at],
+        )
+        .map(drop)
+    }
+
+    fn job(&mut self, name: &str) -> Result<Option<StoredJob>> {
+        let rows = self.query(
+            &format!(
+                "SELECT {JOB_COLUMNS} FROM jobs j JOIN connections c ON c.id = j.connection_id WHERE j.name = $1"
+            ),
+            &[&name],
+        )?;
+        Ok(self.decode(rows, |c| codec::job(c))?.into_iter().next())
+    }
+
+    fn job_exists(&mut self, name: &str) -> Result<bool> {
+        Ok(!self
+            .query("SELECT 1 FROM jobs WHERE name = $1", &[&name])?
+            .is_empty())
+    }
+
+    fn jobs(&mut self, like: Option<&str>, connection_id: Option<&str>) -> Result<Vec<StoredJob>> {
+        let like = like.unwrap_or("%");
+        let rows = self.query(
+            &format!(
+                "SELECT {JOB_COLUMNS} FROM jobs j JOIN connections c ON c.id = j.connection_id \
+                 WHERE j.name ILIKE $1 ESCAPE '\\' AND ($2::text IS NULL OR j.connection_id = $2) ORDER BY j.name"
+            ),
+            &[&like, &connection_id],
+        )?;
+        self.decode(rows, |c| codec::job(c))
+    }
+
+    fn job_names(&mut self) -> Result<Vec<String>> {
+        self.strings("SELECT name FROM jobs ORDER BY name")
+    }
+
+    fn insert_job(&mut self, job: &StoredJob, definition: &str) -> Result<()> {
+        let (tables, options) = codec::job_columns(&job.spec);
+        self.execute(
+            "INSERT INTO jobs (id, name, connection_id, kind, sync, writes, location, target, source_tables, \
+             options, definition, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            &[
+                &job.id,
+                &job.name,
+                &job.connection_id,
+                &job.spec.kind().as_str(),
+                &job.spec.sync,
+                &job.spec.writes(),
+                &job.spec.location(),
+                &job.spec.target(),
+                &tables,
+                &options,
+                &definition,
+                &rfc3339(job.created_at),
+                &rfc3339(job.updated_at),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn update_job(
+        &mut self,
+        id: &str,
+        connection_id: &str,
+        spec: &JobSpec,
+        definition: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let (tables, options) = codec::job_columns(spec);
+        self.execute(
+            "UPDATE jobs SET validated_at = CASE WHEN connection_id = $2 THEN validated_at END, \
+             connection_id = $2, kind = $3, sync = $4, writes = $5, location = $6, target = $7, \
+             source_tables = $8, options = $9, definition = $10, updated_at = $11 WHERE id = $1",
+            &[
+                &id,
+                &connection_id,
+                &spec.kind().as_str(),
+                &spec.sync,
+                &spec.writes(),
+                &spec.location(),
+                &spec.target(),
+                &tables,
+                &options,
+                &definition,
+                &rfc3339(now),
+            ],
+        )
+        .map(drop)
+    }
+
+    fn delete_job(&mut self, id: &str) -> Result<()> {
+        self.execute("DELETE FROM jobs WHERE id = $1", &[&id])
+            .map(drop)
+    }
+
+    fn dependents(
+        &mut self,
+        connection_id: &str,
+        writers: bool,
+        limit: usize,
+    ) -> Result<Dependents> {
+        let limit = limit as i64;
+        let (count_sql, names_sql) = if writers {
+            (
+                "SELECT count(*) FROM jobs WHERE connection_id = $1 AND writes",
+                "SELECT name FROM jobs WHERE connection_id = $1 AND writes ORDER BY name LIMIT $2",
+            )
+        } else {
+            (
+                "SELECT count(*) FROM jobs WHERE connection_id = $1",
+                "SELECT name FROM jobs WHERE connection_id = $1 ORDER BY name LIMIT $2",
+            )
+        };
+        let count: i64 = self.query(count_sql, &[&connection_id])?[0]
+            .try_get(0)
+            .map_err(|e| self.err(e))?;
+        if count == 0 {
+            return Ok(Dependents::default());
+        }
+        let rows = self.query(names_sql, &[&connection_id, &limit])?;
+        let names = rows
+            .iter()
+            .map(|r| r.try_get::<_, String>(0).map_err(|e| self.err(e)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Dependents {
+            names,
+            count: count as usize,
+        })
+    }
+
+    fn delete_jobs_of(&mut self, connection_id: &str) -> Result<Vec<(String, String)>> {
+        let rows = self.query(
+            "DELETE FROM jobs WHERE connection_id = $1 RETURNING id, name",
+            &[&connection_id],
+        )?;
+        let mut gone = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(|e| self.err(e))?,
+                    r.try_get(1).map_err(|e| self.err(e))?,
+                ))
+            })
+            .collect::<Result<Vec<(String, String)>>>()?;
+        gone.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(gone)
+    }
+
+    fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()> {
+        self.execute(
+            "UPDATE jobs SET validated_at = $2 WHERE id = $1",
+            &[&id, &rfc3339(at)],
+        )
+        .map(drop)
+    }
+}
+
+/// TLS with the system's roots, for `sslmode=prefer` (the default) and `require`.
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| CatalogError::Io {
+        path: PathBuf::from("TLS"),
+        message: e.to_string(),
+    })?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// The schema version, or `None` when the database has no connsql schema yet.
+fn schema_version(client: &mut Client, place: &Path) -> Result<Option<i64>> {
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'connsql' AND tablename = 'meta')",
+            &[],
+        )
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| pg_error(place, &e))?;
+    if !exists {
+        return Ok(None);
+    }
+    let row = client
+        .query_opt("SELECT value FROM meta WHERE key = 'version'", &[])
+        .map_err(|e| pg_error(place, &e))?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let value: String = row.try_get(0).map_err(|e| pg_error(place, &e))?;
+    value
+        .parse()
+        .map(Some)
+        .map_err(|_| CatalogError::NotACatalog {
+            path: place.to_path_buf(),
+            reason: format!("its schema version `{value}` is not a number"),
+        })
+}
+
+/// Makes the schema under an advisory lock, so racing processes make it once.
+fn create_schema(client: &mut Client, place: &Path) -> Result<()> {
+    let mut tx = client.transaction().map_err(|e| pg_error(place, &e))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&schema::CREATE_LOCK])
+        .map_err(|e| pg_error(place, &e))?;
+    let exists: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'connsql' AND tablename = 'meta')",
+            &[],
+        )
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| pg_error(place, &e))?;
+    if !exists {
+        tx.batch_execute(schema::CREATE)
+            .map_err(|e| pg_error(place, &e))?;
+        tx.execute(
+            "INSERT INTO connsql.meta (key, value) VALUES ('application', 'connsql'), ('version', $1)",
+            &[&CURRENT_VERSION.to_string()],
+        )
+        .map_err(|e| pg_error(place, &e))?;
+        tx.execute(
+            "INSERT INTO connsql.settings (key, value) VALUES ('catalog_id', $1), ('external_id', $2)",
+            &[&random_hex(16), &format!("connsql-{}", random_hex(16))],
+        )
+        .map_err(|e| pg_error(place, &e))?;
+    }
+    tx.commit().map_err(|e| pg_error(place, &e))
+}
+
+fn load_settings(client: &mut Client, place: &Path) -> Result<CatalogSettings> {
+    let mut get = |key: &str| -> Result<String> {
+        client
+            .query_one("SELECT value FROM settings WHERE key = $1", &[&key])
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| pg_error(place, &e))
+    };
+    let id = get("catalog_id")?;
+    let external_id =
+        ExternalId::parse(&get("external_id")?).map_err(|e| CatalogError::NotACatalog {
+            path: place.to_path_buf(),
+            reason: format!("its generated external ID is damaged: {}", e.message),
+        })?;
+    Ok(CatalogSettings { id, external_id })
+}
+
+/// A PostgreSQL failure as a catalog error of the right kind; never the password.
+fn pg_error(place: &Path, e: &postgres::Error) -> CatalogError {
+    let path = place.to_path_buf();
+    let message = match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => {
+            let mut cause: &dyn std::error::Error = e;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            if std::ptr::addr_eq(cause, e as &dyn std::error::Error) {
+                e.to_string()
+            } else {
+                format!("{e}: {cause}")
+            }
+        }
+    };
+    match e.code() {
+        Some(c)
+            if *c == SqlState::INVALID_PASSWORD
+                || *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
+            CatalogError::Auth { path, message }
+        }
+        Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE => CatalogError::Busy {
+            path,
+            seconds: LOCK_TIMEOUT.as_secs(),
+        },
+        Some(c) if *c == SqlState::INVALID_CATALOG_NAME => CatalogError::Io {
+            path,
+            message: format!("{message}: create the database first (createdb), or name another"),
+        },
+        Some(c) if *c == SqlState::DISK_FULL => CatalogError::Full { path, message },
+        Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => CatalogError::ReadOnly {
+            path,
+            reason: message,
+        },
+        Some(_) => CatalogError::Engine { path, message },
+        None => CatalogError::Unreachable { path, message },
+    }
+}
