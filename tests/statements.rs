@@ -29,9 +29,8 @@ fn describe(env: &Env, name: &str, property: &str) -> serde_json::Value {
         .unwrap_or_else(|| panic!("no property {property}"))
 }
 
-#[test]
-fn create_then_show() {
-    let env = Env::new();
+on_both_engines! {
+fn create_then_show(env) {
     assert_eq!(env.sql(LAKE), "created connection lake\n");
     let rows = env.connections();
     let lake = row(&rows, "lake");
@@ -49,10 +48,10 @@ fn create_then_show() {
         "--no-validate never marks validated"
     );
 }
+}
 
-#[test]
-fn create_of_an_existing_name_fails() {
-    let env = Env::new();
+on_both_engines! {
+fn create_of_an_existing_name_fails(env) {
     env.sql(LAKE);
     let err = env.run(&["--no-validate", "-c", LAKE]).fails(1).to_string();
     assert!(
@@ -61,19 +60,19 @@ fn create_of_an_existing_name_fails() {
     );
     assert!(err.contains("CREATE OR REPLACE"), "{err}");
 }
+}
 
-#[test]
-fn if_not_exists_on_existing_is_skipped() {
-    let env = Env::new();
+on_both_engines! {
+fn if_not_exists_on_existing_is_skipped(env) {
     env.sql(LAKE);
     let out = env.sql("CREATE S3 CONNECTION IF NOT EXISTS lake COMMENT = 'other'");
     assert_eq!(out, "skipped: connection lake (it already exists)\n");
     assert_eq!(row(&env.connections(), "lake")["comment"], "raw zone");
 }
+}
 
-#[test]
-fn or_replace_keeps_identity_and_reports_unchanged() {
-    let env = Env::new();
+on_both_engines! {
+fn or_replace_keeps_identity_and_reports_unchanged(env) {
     env.sql(LAKE);
     let id = describe(&env, "lake", "id");
     let created = row(&env.connections(), "lake")["created_at"].clone();
@@ -91,10 +90,10 @@ fn or_replace_keeps_identity_and_reports_unchanged() {
         "unchanged: connection lake (the options are the same)\n"
     );
 }
+}
 
-#[test]
-fn alter_set_replaces_one_option_and_switches_method() {
-    let env = Env::new();
+on_both_engines! {
+fn alter_set_replaces_one_option_and_switches_method(env) {
     env.sql(LAKE);
     assert_eq!(env.sql("ALTER S3 CONNECTION lake SET COMMENT = 'curated' SET PATH_DISPLAY_FILTERS = ('s3://bkt/a/')"), "altered connection lake\n");
     let lake = row(&env.connections(), "lake").clone();
@@ -127,10 +126,10 @@ fn alter_set_replaces_one_option_and_switches_method() {
         "unchanged: connection lake (no option changed)\n"
     );
 }
+}
 
-#[test]
-fn alter_of_a_missing_connection_suggests_a_name() {
-    let env = Env::new();
+on_both_engines! {
+fn alter_of_a_missing_connection_suggests_a_name(env) {
     env.sql(LAKE);
     let err = env
         .run(&[
@@ -146,10 +145,10 @@ fn alter_of_a_missing_connection_suggests_a_name() {
     );
     assert!(err.contains("did you mean lake?"), "{err}");
 }
+}
 
-#[test]
-fn rename_keeps_identity_and_refuses_taken_names() {
-    let env = Env::new();
+on_both_engines! {
+fn rename_keeps_identity_and_refuses_taken_names(env) {
     env.sql(LAKE);
     env.sql("CREATE S3 CONNECTION other");
     let id = describe(&env, "lake", "id");
@@ -168,10 +167,10 @@ fn rename_keeps_identity_and_refuses_taken_names() {
         .to_string();
     assert!(err.contains("error[connection-exists]"), "{err}");
 }
+}
 
-#[test]
-fn drop_if_exists_on_missing_is_skipped_and_drop_of_missing_fails() {
-    let env = Env::new();
+on_both_engines! {
+fn drop_if_exists_on_missing_is_skipped_and_drop_of_missing_fails(env) {
     env.sql(LAKE);
     assert_eq!(env.sql("DROP CONNECTION lake"), "dropped connection lake\n");
     assert_eq!(
@@ -182,10 +181,10 @@ fn drop_if_exists_on_missing_is_skipped_and_drop_of_missing_fails() {
         .fails(1);
     assert!(env.connections().is_empty());
 }
+}
 
-#[test]
-fn names_fold_unless_quoted() {
-    let env = Env::new();
+on_both_engines! {
+fn names_fold_unless_quoted(env) {
     env.sql("CREATE S3 CONNECTION MyConn; CREATE S3 CONNECTION \"MyConn\"");
     let names: Vec<String> = env
         .connections()
@@ -196,10 +195,10 @@ fn names_fold_unless_quoted() {
     env.sql("DROP CONNECTION MYCONN");
     assert_eq!(env.connections().len(), 1);
 }
+}
 
-#[test]
-fn role_without_external_id_gets_the_catalogs() {
-    let env = Env::new();
+on_both_engines! {
+fn role_without_external_id_gets_the_catalogs(env) {
     env.sql("CREATE S3 CONNECTION r AWS_ROLE = 'arn:aws:iam::123456789012:role/r'");
     let id = row(&env.connections(), "r")["external_id"]
         .as_str()
@@ -225,10 +224,10 @@ fn role_without_external_id_gets_the_catalogs() {
         run.stderr
     );
 }
+}
 
-#[test]
-fn show_like_filters_names() {
-    let env = Env::new();
+on_both_engines! {
+fn show_like_filters_names(env) {
     env.sql(
         "CREATE S3 CONNECTION lake_raw; CREATE S3 CONNECTION lake_gold; CREATE S3 CONNECTION other",
     );
@@ -248,10 +247,10 @@ fn show_like_filters_names() {
         .collect();
     assert_eq!(names, ["lake_gold", "lake_raw"]);
 }
+}
 
-#[test]
-fn show_create_is_rerunnable() {
-    let env = Env::new();
+on_both_engines! {
+fn show_create_is_rerunnable(env) {
     env.sql("CREATE S3 CONNECTION \"it's\" AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ab' \
              PATH_DISPLAY_FILTER = 's3://bkt/x/' READ_ONLY = TRUE \
              ENCRYPTION_KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/k1' COMMENT = 'a ''quoted'' comment'");
@@ -266,10 +265,10 @@ fn show_create_is_rerunnable() {
     }
     assert_eq!(a, b, "{text}");
 }
+}
 
-#[test]
-fn s3_policy_is_scoped_and_valid_json() {
-    let env = Env::new();
+on_both_engines! {
+fn s3_policy_is_scoped_and_valid_json(env) {
     env.sql(
         "CREATE S3 CONNECTION w PATH_DISPLAY_FILTERS = ('s3://bucket1/', 's3://bucket2/folder/')",
     );
@@ -294,10 +293,10 @@ fn s3_policy_is_scoped_and_valid_json() {
         "{read_only}"
     );
 }
+}
 
-#[test]
-fn history_records_every_change_redacted() {
-    let env = Env::new();
+on_both_engines! {
+fn history_records_every_change_redacted(env) {
     env.sql("CREATE S3 CONNECTION k AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 'TOPSECRETVALUE'");
     env.sql("ALTER CONNECTION k RENAME TO k2; DROP CONNECTION k2");
     let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
@@ -318,12 +317,12 @@ fn history_records_every_change_redacted() {
             .any(|h| h.statement.contains("TOPSECRETVALUE"))
     );
 }
+}
 
+on_both_engines! {
 /// Statements of other dialects are still named, not run (`CREATE TABLE` here; jobs are
 /// statements of connsql's own now, tested in `jobs.rs`).
-#[test]
-fn statements_of_other_dialects_are_named_not_run() {
-    let env = Env::new();
+fn statements_of_other_dialects_are_named_not_run(env) {
     let err = env
         .run(&[
             "--no-validate",
@@ -337,10 +336,10 @@ fn statements_of_other_dialects_are_named_not_run() {
         "{err}"
     );
 }
+}
 
-#[test]
-fn trust_policy_of_a_key_connection_is_refused() {
-    let env = Env::new();
+on_both_engines! {
+fn trust_policy_of_a_key_connection_is_refused(env) {
     env.sql("CREATE S3 CONNECTION k AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 'abcdefgh'");
     let err = env
         .run(&["--no-validate", "-c", "SHOW TRUST POLICY FOR CONNECTION k"])
@@ -353,10 +352,10 @@ fn trust_policy_of_a_key_connection_is_refused() {
         "{err}"
     );
 }
+}
 
-#[test]
-fn switching_to_keys_needs_both_key_options() {
-    let env = Env::new();
+on_both_engines! {
+fn switching_to_keys_needs_both_key_options(env) {
     env.sql(LAKE);
     let err = env
         .run(&[
@@ -375,4 +374,5 @@ fn switching_to_keys_needs_both_key_options() {
         "role",
         "nothing changed"
     );
+}
 }

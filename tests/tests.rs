@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area. Binary-level tests run the real
 //! `connsql` (and `connsql-sts-emulator`) on temporary catalogs.
 
+#[macro_use]
 mod util;
 
 /// Batch modes, inputs, exit codes and summaries.

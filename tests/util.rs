@@ -443,3 +443,256 @@ impl Env {
             .expect("names")
     }
 }
+
+/// A PostgreSQL server for the tests: the machine's own binaries (`initdb`, `postgres`), a
+/// data directory in the temp dir, loopback only, run as `nobody` when the tests run as root.
+/// One per test process, started on first use; it dies with the process (parent-death
+/// signal). A machine without PostgreSQL fails loudly with the install command.
+pub struct PgServer {
+    /// `postgresql://connsql@127.0.0.1:PORT`
+    pub base: String,
+    pub port: u16,
+    pub dir: PathBuf,
+    _child: Child,
+}
+
+static PG: std::sync::OnceLock<PgServer> = std::sync::OnceLock::new();
+static PG_DATABASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A PostgreSQL program: on the PATH, or in Debian's versioned directory.
+pub fn pg_bin(name: &str) -> PathBuf {
+    let on_path = std::env::var("PATH").unwrap_or_default();
+    for dir in on_path.split(':') {
+        let p = Path::new(dir).join(name);
+        if p.is_file() {
+            return p;
+        }
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path().join("bin").join(name))
+                .collect()
+        })
+        .unwrap_or_default();
+    versions.sort();
+    versions
+        .into_iter()
+        .rev()
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "PostgreSQL's {name} is not installed; the PostgreSQL catalog tests need a server: \
+             apt-get install postgresql (.ci/run does this)"
+            )
+        })
+}
+
+/// `cmd`, as `nobody` when the tests run as root (PostgreSQL refuses to run as root).
+fn as_unprivileged(program: &Path, pdeathsig: bool) -> Command {
+    if is_root() {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+        if pdeathsig {
+            cmd.arg("--pdeathsig=KILL");
+        }
+        cmd.arg(program);
+        cmd
+    } else {
+        let mut cmd = Command::new(program);
+        if pdeathsig {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: prctl is async-signal-safe; it only sets this process's parent-death signal.
+            unsafe {
+                cmd.pre_exec(|| {
+                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                    Ok(())
+                });
+            }
+        }
+        cmd
+    }
+}
+
+impl PgServer {
+    pub fn shared() -> &'static PgServer {
+        PG.get_or_init(PgServer::start)
+    }
+
+    fn start() -> PgServer {
+        let tmp = std::env::temp_dir();
+        // Directories of earlier test processes that are gone.
+        if let Ok(entries) = std::fs::read_dir(&tmp) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(pid) = name.strip_prefix("connsql-pg-").and_then(|p| p.parse::<i32>().ok())
+                    // SAFETY: kill with signal 0 only checks whether the process exists.
+                    && unsafe { libc::kill(pid, 0) } != 0
+                {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let dir = tmp.join(format!("connsql-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("PostgreSQL directory");
+        if is_root() {
+            // SAFETY: chown of a directory we just made; the path is NUL-free.
+            let c = std::ffi::CString::new(dir.to_str().expect("utf-8")).unwrap();
+            unsafe { libc::chown(c.as_ptr(), 65534, 65534) };
+        }
+        let data = dir.join("data");
+        let out = as_unprivileged(&pg_bin("initdb"), false)
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "connsql",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "-D",
+            ])
+            .arg(&data)
+            .output()
+            .expect("initdb");
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        // The parent-death signal fires when the spawning *thread* ends, and tests run on
+        // threads that end: the server is started from a thread that lives as long as the
+        // process.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (data2, dir2) = (data.clone(), dir.clone());
+        std::thread::spawn(move || {
+            let child = spawn_postgres(&data2, &dir2, port);
+            let _ = tx.send(child);
+            loop {
+                std::thread::park();
+            }
+        });
+        let child = rx.recv().expect("postgres spawned");
+        let base = format!("postgresql://connsql@127.0.0.1:{port}");
+        let started = std::time::Instant::now();
+        loop {
+            if postgres::Client::connect(&format!("{base}/postgres"), postgres::NoTls).is_ok() {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "PostgreSQL did not start: {}",
+                std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        PgServer {
+            base,
+            port,
+            dir,
+            _child: child,
+        }
+    }
+
+    /// A new, empty database; its URL.
+    pub fn database(&self) -> String {
+        // CREATE DATABASE copies a template no one else may be copying at that moment.
+        static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = CREATING.lock().unwrap_or_else(|e| e.into_inner());
+        let n = PG_DATABASES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("t{}_{n}", std::process::id());
+        let mut client =
+            postgres::Client::connect(&format!("{}/postgres", self.base), postgres::NoTls)
+                .expect("connect");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        format!("{}/{name}", self.base)
+    }
+}
+
+fn spawn_postgres(data: &Path, dir: &Path, port: u16) -> Child {
+    as_unprivileged(&pg_bin("postgres"), true)
+        .arg("-D")
+        .arg(data)
+        .args(["-p", &port.to_string(), "-k"])
+        .arg(dir)
+        .args([
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=200",
+        ])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("server.log")).expect("log"))
+        .spawn()
+        .expect("postgres")
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+impl Env {
+    /// An environment whose catalog is a fresh database on the tests' PostgreSQL server.
+    pub fn postgres() -> Env {
+        let mut env = Env::new();
+        env.catalog = PathBuf::from(PgServer::shared().database());
+        env
+    }
+}
+
+/// A test run against both catalog engines: `name::sqlite` and `name::postgresql`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($(#[$meta:meta])* fn $name:ident($env:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn run($env: $crate::util::Env) $body
+
+            #[test]
+            fn sqlite() {
+                run($crate::util::Env::new())
+            }
+
+            #[test]
+            fn postgresql() {
+                run($crate::util::Env::postgres())
+            }
+        }
+    };
+    ($(#[$meta:meta])* fn $name:ident(mut $env:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn run(mut $env: $crate::util::Env) $body
+
+            #[test]
+            fn sqlite() {
+                run($crate::util::Env::new())
+            }
+
+            #[test]
+            fn postgresql() {
+                run($crate::util::Env::postgres())
+            }
+        }
+    };
+}
