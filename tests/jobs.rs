@@ -15,8 +15,7 @@ const V18: &str = "CREATE JOB load_orders CONTENT_TYPE = JSON AS COPY FROM S3 up
 const V20: &str = "CREATE SYNC JOB j AS COPY FROM S3 my_s3_connection LOCATION = 's3://b/p/' INTO default_glue_catalog.db.t;";
 const V21: &str = "CREATE SYNC JOB export_j AS INSERT INTO S3 my_s3_connection LOCATION = 's3://b/out/' MAP_COLUMNS_BY_NAME SELECT * FROM default_glue_catalog.db.t WHERE $event_time BETWEEN run_start_time() AND run_end_time();";
 
-fn env_with_jobs() -> Env {
-    let env = Env::new();
+fn with_jobs(env: Env) -> Env {
     env.sql(&format!("{SETUP} {V17} {V18} {V20} {V21}"));
     env
 }
@@ -36,9 +35,9 @@ fn job_names(env: &Env) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn upsolvers_job_scripts_run() {
-    let env = env_with_jobs();
+on_both_engines! {
+fn upsolvers_job_scripts_run(env) {
+    let env = with_jobs(env);
     let rows = json(&env, "SHOW JOBS");
     let rows = rows.as_array().expect("rows");
     assert_eq!(rows.len(), 4);
@@ -81,10 +80,10 @@ fn upsolvers_job_scripts_run() {
         "{describe}"
     );
 }
+}
 
-#[test]
-fn a_job_on_an_unknown_connection_is_refused_with_a_suggestion() {
-    let env = Env::new();
+on_both_engines! {
+fn a_job_on_an_unknown_connection_is_refused_with_a_suggestion(env) {
     env.sql("CREATE S3 CONNECTION my_s3_connection");
     let err = env
         .run(&[
@@ -97,10 +96,11 @@ fn a_job_on_an_unknown_connection_is_refused_with_a_suggestion() {
     assert!(err.contains("error[connection-not-found]"), "{err}");
     assert!(err.contains("did you mean my_s3_connection?"), "{err}");
 }
+}
 
-#[test]
-fn read_only_is_enforced_both_ways() {
-    let env = env_with_jobs();
+on_both_engines! {
+fn read_only_is_enforced_both_ways(env) {
+    let env = with_jobs(env);
     // A job that writes cannot use a read-only connection.
     let err = env
         .run(&[
@@ -134,10 +134,11 @@ fn read_only_is_enforced_both_ways() {
     // A connection only read from can.
     env.sql("ALTER S3 CONNECTION logs_bucket_conn SET READ_ONLY = TRUE");
 }
+}
 
-#[test]
-fn drop_of_a_used_connection_is_refused_and_cascade_drops_its_jobs() {
-    let env = env_with_jobs();
+on_both_engines! {
+fn drop_of_a_used_connection_is_refused_and_cascade_drops_its_jobs(env) {
+    let env = with_jobs(env);
     for sql in [
         "DROP CONNECTION my_s3_connection",
         "DROP CONNECTION IF EXISTS my_s3_connection",
@@ -199,10 +200,11 @@ fn drop_of_a_used_connection_is_refused_and_cascade_drops_its_jobs() {
             .any(|h| h.object == "job" && h.action == "create")
     );
 }
+}
 
-#[test]
-fn rename_and_replace_keep_every_reference() {
-    let env = env_with_jobs();
+on_both_engines! {
+fn rename_and_replace_keep_every_reference(env) {
+    let env = with_jobs(env);
     env.sql("ALTER CONNECTION my_s3_connection RENAME TO lake; CREATE OR REPLACE S3 CONNECTION lake COMMENT = 'replaced'");
     let rows = json(&env, "SHOW JOBS FOR CONNECTION lake");
     let names: Vec<&str> = rows
@@ -227,10 +229,11 @@ fn rename_and_replace_keep_every_reference() {
         .to_string();
     assert!(err.contains("error[connection-not-found]"), "{err}");
 }
+}
 
-#[test]
-fn jobs_have_if_not_exists_or_replace_and_alter() {
-    let env = env_with_jobs();
+on_both_engines! {
+fn jobs_have_if_not_exists_or_replace_and_alter(env) {
+    let env = with_jobs(env);
     let out = |sql: &str| {
         json(&env, sql)["status"]
             .as_str()
@@ -289,10 +292,10 @@ fn jobs_have_if_not_exists_or_replace_and_alter() {
     assert_eq!(out("DROP JOB j"), "dropped");
     assert_eq!(out("DROP JOB IF EXISTS j"), "skipped");
 }
+}
 
-#[test]
-fn one_transaction_rolls_back_a_connection_and_its_job() {
-    let env = Env::new();
+on_both_engines! {
+fn one_transaction_rolls_back_a_connection_and_its_job(env) {
     env.sql("CREATE S3 CONNECTION keep");
     let run = env.run(&[
         "--no-validate",
@@ -305,6 +308,7 @@ fn one_transaction_rolls_back_a_connection_and_its_job() {
     assert_eq!(run.stdout, "");
     assert_eq!(env.stored_names(), ["keep"]);
     assert!(job_names(&env).is_empty());
+}
 }
 
 #[test]
@@ -355,9 +359,9 @@ fn job_output_never_shows_the_connections_secret() {
     }
 }
 
-#[test]
-fn the_library_resolves_a_job_with_its_connection() {
-    let env = env_with_jobs();
+on_both_engines! {
+fn the_library_resolves_a_job_with_its_connection(env) {
+    let env = with_jobs(env);
     let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
     let (job, connection) = catalog
         .lookup_job("EXPORT_J")
@@ -366,6 +370,7 @@ fn the_library_resolves_a_job_with_its_connection() {
     assert_eq!(job.name, "export_j");
     assert_eq!(connection.name, "my_s3_connection");
     assert_eq!(job.spec.location(), "s3://b/out/");
+}
 }
 
 /// Creating a job proves its connection, once per run for the same credentials.

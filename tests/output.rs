@@ -2,9 +2,8 @@
 
 use crate::util::Env;
 
-#[test]
-fn json_prints_one_line_per_statement() {
-    let env = Env::new();
+on_both_engines! {
+fn json_prints_one_line_per_statement(env) {
     let run = env.run(&[
         "--no-validate",
         "--format",
@@ -72,10 +71,10 @@ fn json_prints_one_line_per_statement() {
     assert!(created.ends_with('Z'), "UTC: {created}");
     assert_eq!(lines[8], serde_json::json!([]));
 }
+}
 
-#[test]
-fn json_errors_stay_on_stderr() {
-    let env = Env::new();
+on_both_engines! {
+fn json_errors_stay_on_stderr(env) {
     let run = env.run(&[
         "--no-validate",
         "--format",
@@ -87,10 +86,10 @@ fn json_errors_stay_on_stderr() {
     assert_eq!(run.json_lines().len(), 1);
     assert!(run.stderr.contains("error[connection-not-found]"));
 }
+}
 
-#[test]
-fn csv_has_a_header_and_quotes_as_needed() {
-    let env = Env::new();
+on_both_engines! {
+fn csv_has_a_header_and_quotes_as_needed(env) {
     env.sql("CREATE S3 CONNECTION a COMMENT = 'has, comma'");
     let run = env.run(&["--no-validate", "--format", "csv", "-c", "SHOW CONNECTIONS"]);
     let out = run.ok();
@@ -107,10 +106,10 @@ fn csv_has_a_header_and_quotes_as_needed() {
         "{row}"
     );
 }
+}
 
-#[test]
-fn table_lists_rows_and_counts_them() {
-    let env = Env::new();
+on_both_engines! {
+fn table_lists_rows_and_counts_them(env) {
     env.sql("CREATE S3 CONNECTION a; CREATE S3 CONNECTION b");
     let out = env.sql("SHOW CONNECTIONS");
     assert!(out.contains("| name |"), "{out}");
@@ -120,10 +119,10 @@ fn table_lists_rows_and_counts_them() {
         Some("(0 rows)")
     );
 }
+}
 
-#[test]
-fn quiet_keeps_result_sets_only() {
-    let env = Env::new();
+on_both_engines! {
+fn quiet_keeps_result_sets_only(env) {
     let out = env.run(&[
         "--no-validate",
         "--quiet",
@@ -132,11 +131,11 @@ fn quiet_keeps_result_sets_only() {
     ]);
     assert!(out.ok().starts_with('+'), "{}", out.stdout);
 }
+}
 
+on_both_engines! {
 /// A batch's CSV is one file per shape of result: the header is written once, not per statement.
-#[test]
-fn csv_reports_changes_under_one_header() {
-    let env = Env::new();
+fn csv_reports_changes_under_one_header(env) {
     let run = env.run(&[
         "--no-validate",
         "--format",
@@ -148,4 +147,5 @@ fn csv_reports_changes_under_one_header() {
         run.ok(),
         "status,connection,detail,dry_run\ncreated,a,,false\nskipped,b,it does not exist,false\n"
     );
+}
 }

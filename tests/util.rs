@@ -431,15 +431,11 @@ impl Env {
         cmd
     }
 
-    /// The catalog's connection names, read straight from the file.
+    /// The catalog's connection names, read through the library (either engine).
     pub fn stored_names(&self) -> Vec<String> {
-        let db = rusqlite::Connection::open(&self.catalog).expect("open catalog");
-        let mut stmt = db
-            .prepare("SELECT name FROM connections ORDER BY name")
-            .expect("prepare");
-        stmt.query_map([], |r| r.get(0))
-            .expect("query")
-            .collect::<Result<Vec<String>, _>>()
+        connsql::catalog::Catalog::open(&self.catalog)
+            .expect("open catalog")
+            .names()
             .expect("names")
     }
 }
