@@ -81,6 +81,24 @@ pub enum Sub {
     /// Print temporary AWS credentials for a connection as credential_process JSON
     /// (SHOW AWS PROFILE FOR CONNECTION name prints the ~/.aws/config stanza that runs this)
     Credentials(CredentialsArgs),
+    /// Work on whole catalogs
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum CatalogCommand {
+    /// Copy a whole catalog (connections with secrets, jobs, history, validations, settings)
+    /// between a SQLite file and a PostgreSQL database, either way
+    Copy {
+        /// The catalog to copy: a file, or postgresql://…
+        from: PathBuf,
+        /// Where to: a file (created), or postgresql://… (its connsql schema created)
+        to: PathBuf,
+        /// Empty a target that already holds connections, jobs or history
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -111,6 +129,12 @@ pub enum Mode {
     Batch,
     /// `connsql credentials …`
     Credentials(crate::credentials::Options),
+    /// `connsql catalog copy FROM TO [--replace]`
+    CopyCatalog {
+        from: PathBuf,
+        to: PathBuf,
+        replace: bool,
+    },
 }
 
 /// Everything the drivers need, resolved from arguments and environment.
@@ -230,6 +254,11 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
                 timeout: Duration::from_secs_f64(args.timeout),
             })
         }
+        Some(Sub::Catalog(CatalogCommand::Copy { from, to, replace })) => Mode::CopyCatalog {
+            from: from.clone(),
+            to: to.clone(),
+            replace: *replace,
+        },
         None if inputs.is_empty() && stdin_terminal => Mode::Repl,
         None => Mode::Batch,
     };

@@ -18,6 +18,36 @@ use connsql::{batch, interrupt};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `connsql catalog copy`: counts on stdout; a catalog that cannot be read or written is exit 2.
+fn copy_catalog(from: &std::path::Path, to: &std::path::Path, replace: bool) -> ExitCode {
+    let fail = |e: CatalogError| {
+        eprintln!("connsql: {e}");
+        if let Some(help) = e.help() {
+            eprintln!("  help: {help}");
+        }
+        ExitCode::from(2)
+    };
+    let mut source = match Catalog::open(from) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let mut target = match Catalog::open_or_create(to) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    match source.copy_into(&mut target, replace) {
+        Ok(copied) => {
+            println!(
+                "copied {copied} from {} to {}",
+                source.location(),
+                target.location()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
 /// Set while `connsql credentials` runs, so a credential process that is connsql again knows.
 const NESTED: &str = "CONNSQL_CREDENTIALS_RUNNING";
 
@@ -70,6 +100,9 @@ fn run() -> anyhow::Result<ExitCode> {
             }
         });
     }
+    if let Mode::CopyCatalog { from, to, replace } = &config.mode {
+        return Ok(copy_catalog(from, to, *replace));
+    }
     // A missing catalog is created by the first statement that changes something; one that
     // exists but cannot be used stops everything here.
     let catalog = match Catalog::open(&config.catalog) {
@@ -91,7 +124,7 @@ fn run() -> anyhow::Result<ExitCode> {
     });
     let mut session = Session::new(catalog, Box::new(validator));
     match config.mode {
-        Mode::Credentials(_) => unreachable!("handled above"),
+        Mode::Credentials(_) | Mode::CopyCatalog { .. } => unreachable!("handled above"),
         Mode::Repl => {
             let repl = Repl {
                 format: config.format,

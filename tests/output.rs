@@ -1,6 +1,5 @@
 //! The output formats: the JSON contract of SPEC §2, CSV, and tables.
 
-
 on_both_engines! {
 fn json_prints_one_line_per_statement(env) {
     let run = env.run(&[

@@ -212,3 +212,100 @@ pub fn job_columns(spec: &JobSpec) -> (String, String) {
     let options = serde_json::to_string(&options).unwrap_or_else(|_| "{}".into());
     (tables, options)
 }
+
+/// One table as `catalog copy` moves it: its columns (as text), which of them are flags, and
+/// the column that orders its rows (history and validations keep their order).
+pub struct CopyTable {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    pub flags: &'static [&'static str],
+    pub order: &'static str,
+}
+
+impl CopyTable {
+    pub fn is_flag(&self, column: &str) -> bool {
+        self.flags.contains(&column)
+    }
+}
+
+/// Every table of a catalog, in the order they are filled (a job needs its connection).
+pub const COPY_TABLES: &[CopyTable] = &[
+    CopyTable {
+        name: "settings",
+        columns: &["key", "value"],
+        flags: &[],
+        order: "key",
+    },
+    CopyTable {
+        name: "connections",
+        columns: &[
+            "id",
+            "name",
+            "authentication",
+            "aws_role",
+            "external_id",
+            "aws_access_key_id",
+            "aws_secret_access_key",
+            "path_display_filters",
+            "read_only",
+            "encryption_kms_key",
+            "encryption_customer_managed_key",
+            "comment",
+            "created_at",
+            "updated_at",
+            "validated_at",
+        ],
+        flags: &["read_only"],
+        order: "id",
+    },
+    CopyTable {
+        name: "validations",
+        columns: &[
+            "connection_id",
+            "at",
+            "caller_arn",
+            "assumed_role_arn",
+            "warnings",
+        ],
+        flags: &[],
+        order: "seq",
+    },
+    CopyTable {
+        name: "jobs",
+        columns: &[
+            "id",
+            "name",
+            "connection_id",
+            "kind",
+            "sync",
+            "writes",
+            "location",
+            "target",
+            "source_tables",
+            "options",
+            "definition",
+            "created_at",
+            "updated_at",
+            "validated_at",
+        ],
+        flags: &["sync", "writes"],
+        order: "id",
+    },
+    CopyTable {
+        name: "history",
+        columns: &[
+            "at",
+            "os_user",
+            "action",
+            "object",
+            "connection_id",
+            "connection_name",
+            "statement",
+        ],
+        flags: &[],
+        order: "seq",
+    },
+];
+
+/// Rows of one table, every cell as text (flags as `0`/`1`).
+pub type TextRows = Vec<Vec<Option<String>>>;

@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+use super::codec::{CopyTable, TextRows};
 use super::model::{
     CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
     ValidationRecord,
@@ -114,6 +115,16 @@ pub trait Engine {
     fn delete_jobs_of(&mut self, connection_id: &str) -> Result<Vec<(String, String)>>;
 
     fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()>;
+
+    /// Every row of one table, as text, in order: what `catalog copy` reads.
+    fn export_rows(&mut self, table: &CopyTable) -> Result<TextRows>;
+
+    /// Appends rows exported from another catalog, inside the open transaction.
+    fn import_rows(&mut self, table: &CopyTable, rows: &TextRows) -> Result<()>;
+
+    /// Empties every table, settings and the append-only history included, inside the open
+    /// transaction: `catalog copy --replace`.
+    fn clear(&mut self) -> Result<()>;
 
     /// Limits how far the catalog may grow, so tests can make writes fail as on a full disk.
     fn limit_growth_for_tests(&mut self, _extra_pages: i64) -> Result<()> {

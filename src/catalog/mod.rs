@@ -8,6 +8,7 @@
 //! and noticing when the engine dropped the transaction on its own.
 
 pub mod codec;
+mod copy;
 mod engine;
 mod model;
 pub mod postgres;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
+pub use copy::Copied;
 pub use engine::{Control, Engine, NewHistory};
 pub use model::{
     CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
@@ -72,6 +74,8 @@ pub enum CatalogError {
     Poisoned,
     #[error("this catalog engine does not support {0}")]
     Unsupported(&'static str),
+    #[error("catalog {path} is not empty ({rows} connections, jobs and history entries)")]
+    NotEmpty { path: PathBuf, rows: usize },
     #[error("cannot reach the catalog server {path}: {message}")]
     Unreachable { path: PathBuf, message: String },
     #[error("the catalog server {path} refused the login: {message}")]
@@ -111,6 +115,9 @@ impl CatalogError {
             CatalogError::Busy { .. } => Some(
                 "another connsql (or sqlite3) holds a write transaction open; run again when it is done"
                     .into(),
+            ),
+            CatalogError::NotEmpty { .. } => Some(
+                "copy into a new catalog, or give --replace to empty this one first".into(),
             ),
             CatalogError::Unreachable { .. } => Some(
                 "check that the server runs and the URL's host and port; --timeout bounds the wait".into(),

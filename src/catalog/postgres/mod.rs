@@ -16,7 +16,9 @@ use postgres::types::ToSql;
 use postgres::{Client, Row, Statement};
 use time::OffsetDateTime;
 
-use super::codec::{self, CONNECTION_COLUMNS, CellError, Cells, JOB_COLUMNS, SpecColumns};
+use super::codec::{
+    self, CONNECTION_COLUMNS, CellError, Cells, CopyTable, JOB_COLUMNS, SpecColumns, TextRows,
+};
 use super::engine::{Control, Engine, NewHistory};
 use super::model::{
     CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
@@ -469,6 +471,74 @@ impl Engine for PostgresEngine {
             .collect::<Result<Vec<(String, String)>>>()?;
         gone.sort_by(|a, b| a.1.cmp(&b.1));
         Ok(gone)
+    }
+
+    fn export_rows(&mut self, table: &CopyTable) -> Result<TextRows> {
+        let columns: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| {
+                if table.is_flag(c) {
+                    format!("CASE WHEN {c} THEN '1' ELSE '0' END")
+                } else {
+                    format!("{c}::text")
+                }
+            })
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            columns.join(", "),
+            table.name,
+            table.order
+        );
+        let rows = self.client.query(&sql, &[]).map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|r| {
+                (0..table.columns.len())
+                    .map(|i| r.try_get::<_, Option<String>>(i).map_err(|e| self.err(e)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn import_rows(&mut self, table: &CopyTable, rows: &TextRows) -> Result<()> {
+        let values: Vec<String> = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if table.is_flag(c) {
+                    format!("${}::text::int::boolean", i + 1)
+                } else {
+                    format!("${}::text", i + 1)
+                }
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            table.name,
+            table.columns.join(", "),
+            values.join(", ")
+        );
+        let stmt = self.client.prepare(&sql).map_err(|e| self.err(e))?;
+        for row in rows {
+            let params: Vec<&(dyn ToSql + Sync)> =
+                row.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+            self.client
+                .execute(&stmt, &params)
+                .map_err(|e| pg_error(&self.place, &e))?;
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<()> {
+        self.client
+            .batch_execute(
+                "ALTER TABLE history DISABLE TRIGGER history_append_only; DELETE FROM history; \
+                 ALTER TABLE history ENABLE TRIGGER history_append_only; \
+                 DELETE FROM jobs; DELETE FROM validations; DELETE FROM connections; DELETE FROM settings;",
+            )
+            .map_err(|e| self.err(e))
     }
 
     fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()> {

@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use time::OffsetDateTime;
 
+use super::codec::{CopyTable, TextRows};
 use super::engine::{Control, Engine, NewHistory};
 use super::model::{
     CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
@@ -347,6 +349,73 @@ impl Engine for SqliteEngine {
             .prepare_cached("UPDATE jobs SET validated_at = ?2 WHERE id = ?1")
             .and_then(|mut s| s.execute(params![id, rfc3339(at)]))
             .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    fn export_rows(&mut self, table: &CopyTable) -> Result<TextRows> {
+        let sql = format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            table.columns.join(", "),
+            table.name,
+            table.order
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let n = table.columns.len();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            ValueRef::Null => None,
+                            ValueRef::Integer(v) => Some(v.to_string()),
+                            ValueRef::Real(v) => Some(v.to_string()),
+                            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                Some(String::from_utf8_lossy(t).into_owned())
+                            }
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    fn import_rows(&mut self, table: &CopyTable, rows: &TextRows) -> Result<()> {
+        let values: Vec<String> = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if table.is_flag(c) {
+                    format!("CAST(?{} AS INTEGER)", i + 1)
+                } else {
+                    format!("?{}", i + 1)
+                }
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            table.name,
+            table.columns.join(", "),
+            values.join(", ")
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        for row in rows {
+            stmt.execute(rusqlite::params_from_iter(row.iter()))
+                .map_err(|e| sqlite_error(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch(
+                "DROP TRIGGER history_no_delete; DELETE FROM history; \
+                 CREATE TRIGGER history_no_delete BEFORE DELETE ON history \
+                     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END; \
+                 DELETE FROM jobs; DELETE FROM validations; DELETE FROM connections; DELETE FROM settings;",
+            )
             .map_err(|e| self.err(e))
     }
 

@@ -1,0 +1,70 @@
+//! `connsql catalog copy`: a whole catalog into another, of either engine — connections with
+//! their secrets, jobs, history, validations and settings (the catalog id and the generated
+//! external ID too, so trust policies stay valid) — in one transaction of the target.
+
+use super::codec::COPY_TABLES;
+use super::{Catalog, CatalogError, Result};
+
+/// How many rows of each table were copied.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Copied {
+    pub connections: usize,
+    pub jobs: usize,
+    pub history: usize,
+    pub validations: usize,
+}
+
+impl std::fmt::Display for Copied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} connections, {} jobs, {} history entries, {} validations, and the settings",
+            self.connections, self.jobs, self.history, self.validations
+        )
+    }
+}
+
+impl Catalog {
+    /// Copies everything of this catalog into `target`. A target that holds connections, jobs
+    /// or history is refused unless `replace`, which empties it first.
+    pub fn copy_into(&mut self, target: &mut Catalog, replace: bool) -> Result<Copied> {
+        let held = target.names()?.len() + target.job_names()?.len() + target.history()?.len();
+        if held > 0 && !replace {
+            return Err(CatalogError::NotEmpty {
+                path: target.location().place.clone().into(),
+                rows: held,
+            });
+        }
+        let tables = COPY_TABLES
+            .iter()
+            .map(|t| self.engine.export_rows(t).map(|rows| (t, rows)))
+            .collect::<Result<Vec<_>>>()?;
+        target.begin()?;
+        let copied = (|| {
+            target.engine.clear()?;
+            let mut copied = Copied::default();
+            for (table, rows) in &tables {
+                target.engine.import_rows(table, rows)?;
+                let n = rows.len();
+                match table.name {
+                    "connections" => copied.connections = n,
+                    "jobs" => copied.jobs = n,
+                    "history" => copied.history = n,
+                    "validations" => copied.validations = n,
+                    _ => {}
+                }
+            }
+            Ok(copied)
+        })();
+        match copied {
+            Ok(c) => {
+                target.commit()?;
+                Ok(c)
+            }
+            Err(e) => {
+                let _ = target.rollback();
+                Err(e)
+            }
+        }
+    }
+}
