@@ -166,7 +166,7 @@ fn concurrent_writers_lose_nothing() {
         })
         .collect();
     for child in children {
-        let out = child.wait_with_output().expect("wait");
+        let out = crate::util::bounded(child, &[]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{err}");
         assert!(!err.contains("locked"), "{err}");

@@ -162,7 +162,7 @@ fn sigint_and_sigterm_commit_exactly_what_they_report() {
         std::thread::sleep(delay);
         // SAFETY: a signal to our own child.
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-        let finished = child.wait_with_output().expect("wait");
+        let finished = crate::util::bounded(child, &[]);
         let reports = reported(&reader.join().expect("reader"));
         let err = String::from_utf8_lossy(&finished.stderr);
         let n = stored(&env);

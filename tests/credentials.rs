@@ -255,7 +255,7 @@ fn concurrent_cold_callers_assume_the_role_once() {
     let outputs: Vec<String> = children
         .into_iter()
         .map(|c| {
-            let out = c.wait_with_output().expect("wait");
+            let out = crate::util::bounded(c, &[]);
             assert!(
                 out.status.success(),
                 "{}",

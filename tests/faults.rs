@@ -117,7 +117,7 @@ fn racing_processes_create_one_catalog_together() {
             })
             .collect();
         for child in children {
-            let out = child.wait_with_output().expect("wait");
+            let out = crate::util::bounded(child, &[]);
             assert!(
                 out.status.success(),
                 "trial {trial}: {}",
@@ -373,7 +373,7 @@ fn signals_leave_an_account() {
         // The input stays open: connsql waits for more, and is told to stop.
         // SAFETY: sending a signal to our own child.
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-        let finished = child.wait_with_output().expect("wait");
+        let finished = crate::util::bounded(child, &[]);
         drop(stdin);
         let err = String::from_utf8_lossy(&finished.stderr);
         assert_eq!(finished.status.code(), Some(status), "{name}: {err}");

@@ -32,6 +32,8 @@ mod s3;
 mod secrets;
 /// Each statement's semantics against a catalog.
 mod statements;
+/// A PostgreSQL catalog shared by a team: concurrency, server faults, catalog copy.
+mod team;
 /// What a new user ran into: each fixed, through the real binary.
 mod usability;
 /// Validation against the local STS emulator.

@@ -165,13 +165,15 @@ impl Env {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(
-            self.command()
-                .args(args)
-                .stdin(Stdio::null())
-                .output()
-                .expect("run connsql"),
-        )
+        let child = self
+            .command()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run connsql");
+        Run::from(bounded(child, args))
     }
 
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
@@ -188,7 +190,7 @@ impl Env {
         let writer = std::thread::spawn(move || {
             let _ = input.write_all(text.as_bytes());
         });
-        let out = child.wait_with_output().expect("wait");
+        let out = bounded(child, args);
         writer.join().expect("writer");
         Run::from(out)
     }
@@ -691,4 +693,35 @@ macro_rules! on_both_engines {
             }
         }
     };
+}
+
+/// How long any one run of the binary may take before the test calls it hung.
+const HUNG: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Waits for `child`, killing it and failing the test if it runs past [`HUNG`]: a hang is a
+/// bug to report, not a reason for the suite to never end.
+#[track_caller]
+pub fn bounded(child: std::process::Child, args: &[&str]) -> std::process::Output {
+    let pid = child.id() as libc::pid_t;
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let hung = matches!(
+            finished.recv_timeout(HUNG),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        );
+        if hung {
+            // The child has not been reaped (the waiter still waits), so the pid is still its.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        hung
+    });
+    let out = child.wait_with_output().expect("wait for connsql");
+    let _ = done.send(());
+    let hung = watchdog.join().unwrap_or(false);
+    assert!(
+        !hung,
+        "connsql {args:?} ran past {HUNG:?} and was killed\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }

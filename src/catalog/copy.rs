@@ -16,10 +16,15 @@ pub struct Copied {
 
 impl std::fmt::Display for Copied {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         write!(
             f,
-            "{} connections, {} jobs, {} history entries, {} validations, and the settings",
-            self.connections, self.jobs, self.history, self.validations
+            "{}, {}, {}, {}, and the settings",
+            count(self.connections, "connection", "connections"),
+            count(self.jobs, "job", "jobs"),
+            count(self.history, "history entry", "history entries"),
+            count(self.validations, "validation", "validations"),
         )
     }
 }

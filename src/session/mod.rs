@@ -115,6 +115,9 @@ impl Session {
 
     /// One handler per plan.
     fn dispatch(&mut self, stmt: &Statement, plan: Plan) -> Result<Executed, Diagnostic> {
+        if plan.changes_definitions() {
+            self.changing(stmt.span)?;
+        }
         match plan {
             Plan::Create {
                 or_replace,
@@ -200,6 +203,17 @@ impl Session {
             }
         }
         self.reading(at)
+    }
+
+    /// Opens the write transaction before a statement that changes connections or jobs reads
+    /// what it checks, so that its checks and its writes are one step for every other writer
+    /// (another process dropping the connection a job is being created on, say). A missing
+    /// catalog stays missing here: whether the statement creates it is its own business.
+    fn changing(&mut self, at: Span) -> Result<(), Diagnostic> {
+        if let CatalogSlot::Open(c) = &mut self.catalog {
+            c.begin().map_err(|e| catalog_diag(e, at))?;
+        }
+        Ok(())
     }
 
     fn catalog_savepoints(&self) -> bool {

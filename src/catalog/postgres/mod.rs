@@ -65,8 +65,7 @@ impl PostgresEngine {
             message,
         };
         let config = target::config(target, timeout).map_err(io)?;
-        let tls = tls()?;
-        let mut client = config.connect(tls).map_err(|e| pg_error(&place, &e))?;
+        let mut client = connect_within(config, timeout, &place)?;
         client
             .batch_execute(&format!(
                 "SET lock_timeout = '{}s'; SET search_path TO connsql",
@@ -643,6 +642,37 @@ fn load_settings(client: &mut Client, place: &Path) -> Result<CatalogSettings> {
 }
 
 /// A PostgreSQL failure as a catalog error of the right kind; never the password.
+/// Connects, bounding the whole handshake (TCP, TLS, startup, authentication) by `timeout`:
+/// the client's own connect timeout covers only the TCP connect, so a server that accepts
+/// and never answers would hang it. The abandoned attempt's thread ends with the process.
+fn connect_within(
+    config: postgres::Config,
+    timeout: Duration,
+    place: &Path,
+) -> Result<postgres::Client> {
+    let tls = tls()?;
+    let (done, outcome) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("catalog-connect".into())
+        .spawn(move || {
+            let _ = done.send(config.connect(tls));
+        })
+        .map_err(|e| CatalogError::Io {
+            path: place.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    match outcome.recv_timeout(timeout) {
+        Ok(connected) => connected.map_err(|e| pg_error(place, &e)),
+        Err(_) => Err(CatalogError::Unreachable {
+            path: place.to_path_buf(),
+            message: format!(
+                "the server accepted the connection but did not answer within {} s (--timeout)",
+                timeout.as_secs_f64()
+            ),
+        }),
+    }
+}
+
 fn pg_error(place: &Path, e: &postgres::Error) -> CatalogError {
     let path = place.to_path_buf();
     let message = match e.as_db_error() {

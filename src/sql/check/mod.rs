@@ -115,6 +115,13 @@ impl Plan {
                 | Plan::ValidateJob { .. }
         )
     }
+
+    /// Whether the plan changes connections or jobs, so that what it checks first must not
+    /// change under it. Validations only append a record after calling AWS, which no other
+    /// writer should wait for.
+    pub fn changes_definitions(&self) -> bool {
+        self.writes() && !matches!(self, Plan::Validate { .. } | Plan::ValidateJob { .. })
+    }
 }
 
 /// The plan and any warnings, or every error found.

@@ -1,0 +1,339 @@
+//! A catalog for a team (SPEC §8): one PostgreSQL catalog shared by processes on "machines"
+//! with environments of their own, the rules holding under concurrency, faults of the server,
+//! and `catalog copy` between the engines.
+
+use std::io::Write;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::util::{CI_KEY, CI_SECRET, Emulator, Env, PgServer, free_port, standard_world};
+
+/// A second "machine" (its own HOME, USER and data directory) on `a`'s catalog.
+fn machines(mut a: Env) -> (Env, Env) {
+    let mut b = Env::new();
+    b.catalog = a.catalog.clone();
+    a.set("USER", "ana");
+    b.set("USER", "ben");
+    (a, b)
+}
+
+/// Two machines on one PostgreSQL catalog.
+fn two_machines() -> (Env, Env) {
+    machines(Env::postgres())
+}
+
+on_both_engines! {
+fn eight_processes_on_two_machines_create_1600_connections(env) {
+    let (a, b) = machines(env);
+    let children: Vec<_> = (0..8)
+        .map(|p| {
+            let env = if p % 2 == 0 { &a } else { &b };
+            let sql: String = (0..200)
+                .map(|i| {
+                    format!("CREATE S3 CONNECTION m{p}_c{i:03} COMMENT = 'from process {p}';\n")
+                })
+                .collect();
+            let mut child = env
+                .command()
+                .args(["--no-validate", "--quiet"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn");
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(sql.as_bytes())
+                .unwrap();
+            child
+        })
+        .collect();
+    for child in children {
+        let out = crate::util::bounded(child, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(a.stored_names().len(), 1600);
+    assert_eq!(
+        b.connections().len(),
+        1600,
+        "the other machine sees them all"
+    );
+}
+}
+
+on_both_engines! {
+fn the_same_name_created_at_once_is_created_once(env) {
+    let (a, b) = machines(env);
+    for round in 0..5 {
+        let sql = format!("CREATE S3 CONNECTION race{round} COMMENT = 'who wins'");
+        let spawn = |env: &Env| {
+            env.command()
+                .args(["--no-validate", "-c", &sql])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        let (x, y) = (spawn(&a), spawn(&b));
+        let outs = [crate::util::bounded(x, &[]), crate::util::bounded(y, &[])];
+        let ok = outs.iter().filter(|o| o.status.success()).count();
+        assert_eq!(ok, 1, "round {round}: exactly one wins");
+        let loser = outs.iter().find(|o| !o.status.success()).unwrap();
+        let err = String::from_utf8_lossy(&loser.stderr);
+        assert!(
+            err.contains("error[connection-exists]"),
+            "a clean failure: {err}"
+        );
+    }
+}
+}
+
+on_both_engines! {
+fn a_job_created_while_its_connection_is_dropped_or_the_drop_wins(env) {
+    let (a, b) = machines(env);
+    for round in 0..6 {
+        a.sql(&format!("CREATE S3 CONNECTION c{round}"));
+        let drop = a
+            .command()
+            .args(["--no-validate", "-c", &format!("DROP CONNECTION c{round}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let job = b
+            .command()
+            .args([
+                "--no-validate",
+                "-c",
+                &format!("CREATE JOB j{round} AS COPY FROM S3 c{round} LOCATION = 's3://bkt/{round}/' INTO db.t"),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (drop, job) = (
+            crate::util::bounded(drop, &[]),
+            crate::util::bounded(job, &[]),
+        );
+        assert_ne!(
+            drop.status.success(),
+            job.status.success(),
+            "round {round}: exactly one succeeds\ndrop: {}\njob: {}",
+            String::from_utf8_lossy(&drop.stderr),
+            String::from_utf8_lossy(&job.stderr)
+        );
+        let connection_left = a.stored_names().contains(&format!("c{round}"));
+        assert_eq!(
+            connection_left,
+            job.status.success(),
+            "a job never outlives its connection"
+        );
+    }
+}
+}
+
+#[test]
+fn a_wrong_password_and_an_unreachable_server_fail_fast_and_say_so() {
+    let server = PgServer::shared();
+    let mut env = Env::new();
+    // The tests' server trusts loopback logins; a role that needs a password is made for this.
+    let mut admin =
+        postgres::Client::connect(&format!("{}/postgres", server.base), postgres::NoTls).unwrap();
+    let _ = admin.batch_execute("CREATE ROLE locked LOGIN PASSWORD 'right-password'");
+    let db = server.database();
+    let with_password = db.replace("connsql@", "locked:wrong-password-here@");
+    env.catalog = with_password.into();
+    // Under trust, any password logs in; the point here is that it is never printed.
+    let run = env.run(&["-c", "SHOW CONNECTIONS"]);
+    assert!(
+        !run.stderr.contains("wrong-password-here") && !run.stdout.contains("wrong-password-here")
+    );
+    // Nothing listens: refused at once.
+    env.catalog = format!("postgresql://connsql@127.0.0.1:{}/db", free_port()).into();
+    let started = Instant::now();
+    let run = env.run(&["--timeout", "2", "-c", "SHOW CONNECTIONS"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot reach the catalog server"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Something listens and never answers: --timeout bounds the wait.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    env.catalog = format!("postgresql://connsql@{}/db", silent.local_addr().unwrap()).into();
+    let started = Instant::now();
+    let run = env.run(&["--timeout", "1", "-c", "SHOW CONNECTIONS"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(silent);
+}
+
+#[test]
+fn copy_moves_a_catalog_to_postgresql_and_back_unchanged() {
+    let emulator = Emulator::start(&standard_world(), &[]);
+    let mut env = Env::new();
+    env.use_emulator(&emulator, CI_KEY, CI_SECRET);
+    env.run(&[
+        "-c",
+        "CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/lake-reader' EXTERNAL_ID = 'a1b2c3d4' \
+         PATH_DISPLAY_FILTER = 's3://lake-raw/raw/'; \
+         CREATE S3 CONNECTION keys AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' \
+         AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' READ_ONLY = TRUE; \
+         CREATE S3 CONNECTION generated AWS_ROLE = 'arn:aws:iam::123456789012:role/loose'; \
+         CREATE JOB load AS COPY FROM S3 lake LOCATION = 's3://lake-raw/raw/' INTO db.orders",
+    ])
+    .ok();
+    let sqlite = env.catalog.clone();
+    let url = PgServer::shared().database();
+    let copy = |from: &std::path::Path, to: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "catalog",
+            "copy",
+            from.to_str().unwrap(),
+            to.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        env.run(&args)
+    };
+    let run = copy(&sqlite, url.as_ref(), &[]);
+    assert!(
+        run.ok()
+            .starts_with("copied 3 connections, 1 job, 4 history entries, 3 validations"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("wJalrXUtnFEMI"), "no secret printed");
+    // A target that is not empty is refused unless asked.
+    let again = copy(&sqlite, url.as_ref(), &[]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("is not empty"), "{}", again.stderr);
+    copy(&sqlite, url.as_ref(), &["--replace"]).ok();
+    let back = env.path().join("back.db");
+    copy(url.as_ref(), &back, &[]).ok();
+    let show = |catalog: &std::path::Path| -> String {
+        let mut e = Env::new();
+        e.use_emulator(&emulator, CI_KEY, CI_SECRET);
+        e.catalog = catalog.to_path_buf();
+        e.run(&[
+            "--format",
+            "json",
+            "-c",
+            "SHOW CONNECTIONS; SHOW JOBS; DESCRIBE CONNECTION keys; DESCRIBE JOB load; \
+             SHOW CREATE CONNECTION generated; SHOW TRUST POLICY",
+        ])
+        .ok()
+        .to_string()
+    };
+    let original = show(&sqlite);
+    assert_eq!(
+        show(url.as_ref()),
+        original,
+        "PostgreSQL shows what SQLite showed"
+    );
+    assert_eq!(show(&back), original, "and back again");
+    // Credentials behave the same from every copy: the same role, session and policy.
+    for catalog in [sqlite.clone(), url.clone().into(), back.clone()] {
+        let mut e = Env::new();
+        e.use_emulator(&emulator, CI_KEY, CI_SECRET);
+        e.catalog = catalog;
+        let out = e
+            .run(&["credentials", "lake", "--job", "load"])
+            .ok()
+            .to_string();
+        let creds: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        let session = emulator
+            .session(creds["AccessKeyId"].as_str().unwrap())
+            .unwrap();
+        assert!(session["arn"].as_str().unwrap().ends_with("/connsql-load"));
+        assert!(
+            session["policy"]
+                .as_str()
+                .unwrap()
+                .contains("lake-raw/raw/*")
+        );
+    }
+}
+
+#[test]
+fn a_server_stopped_mid_batch_leaves_what_was_reported_and_says_so() {
+    let (env, _) = two_machines();
+    let sql: String = (0..20_000)
+        .map(|i| format!("CREATE S3 CONNECTION s{i:05};\n"))
+        .collect();
+    let file = env.write("big.sql", &sql);
+    // The catalog exists before the run, so the kill lands in the batch, not in its setup.
+    env.sql("CREATE S3 CONNECTION first");
+    let out = env.path().join("reports.json");
+    let mut child = env
+        .command()
+        .args([
+            "--no-validate",
+            "--format",
+            "json",
+            "-f",
+            file.to_str().unwrap(),
+        ])
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    // Every connection of this catalog's database is cut, as when the server goes away.
+    let db = env
+        .catalog
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut admin = postgres::Client::connect(
+        &format!("{}/postgres", PgServer::shared().base),
+        postgres::NoTls,
+    )
+    .unwrap();
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            &[&db],
+        )
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let reported: Vec<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["connection"].as_str().map(str::to_string))
+        .collect();
+    let stored = env.stored_names();
+    if status.success() {
+        // The batch was done before the cut.
+        assert_eq!(stored.len(), 20_001);
+        return;
+    }
+    assert!(
+        stderr.contains("catalog"),
+        "the error says what happened: {stderr}"
+    );
+    for name in &reported {
+        assert!(stored.contains(name), "{name} was reported and is stored");
+    }
+    // Nothing half-written: a prefix of the input.
+    let made: Vec<&String> = stored.iter().filter(|n| n.starts_with('s')).collect();
+    for (i, name) in made.iter().enumerate() {
+        assert_eq!(**name, format!("s{i:05}"), "a prefix of the input");
+    }
+}
