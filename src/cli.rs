@@ -21,7 +21,8 @@ AWS settings (validation calls STS with the standard AWS configuration):
   AWS_EC2_METADATA_DISABLED=true                         skip the instance-metadata service off EC2
 
 Files and environment:
-  CONNSQL_CATALOG     the catalog file, like --catalog
+  CONNSQL_CATALOG     the catalog, like --catalog (a file, or postgresql://user@host:port/db)
+  PGPASSWORD, ~/.pgpass, PGSSLMODE   a PostgreSQL catalog's password and TLS, as libpq reads them
   NO_COLOR            no colour in diagnostics and the REPL
   REPL history        ~/.local/share/connsql/history.txt (0600, secrets masked)
 
@@ -45,7 +46,7 @@ pub struct Args {
     #[arg(short = 'c', long = "command", value_name = "SQL")]
     pub commands: Vec<String>,
     /// The catalog file (set at run time: the default catalog path and CONNSQL_CATALOG)
-    #[arg(long, value_name = "PATH", global = true)]
+    #[arg(long, value_name = "PATH|URL", global = true)]
     pub catalog: Option<PathBuf>,
     /// How results are printed
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -169,7 +170,8 @@ pub fn command() -> clap::Command {
     Args::command()
         .mut_arg("catalog", |a| {
             a.help(format!(
-                "The catalog file [default: $CONNSQL_CATALOG, else {default}]"
+                "The catalog: a SQLite file, or postgresql://user@host:port/database for a team's \
+                 [default: $CONNSQL_CATALOG, else {default}]"
             ))
         })
         .long_version(long_version().leak() as &'static str)

@@ -19,14 +19,17 @@ use connsql::{batch, interrupt};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// `connsql catalog copy`: counts on stdout; a catalog that cannot be read or written is exit 2.
+/// A catalog that cannot be used at all: the error, what to do about it, and exit status 2.
+fn catalog_unusable(e: &CatalogError) -> ExitCode {
+    eprintln!("connsql: {e}");
+    if let Some(help) = e.help() {
+        eprintln!("  help: {help}");
+    }
+    ExitCode::from(2)
+}
+
 fn copy_catalog(from: &std::path::Path, to: &std::path::Path, replace: bool) -> ExitCode {
-    let fail = |e: CatalogError| {
-        eprintln!("connsql: {e}");
-        if let Some(help) = e.help() {
-            eprintln!("  help: {help}");
-        }
-        ExitCode::from(2)
-    };
+    let fail = |e: CatalogError| catalog_unusable(&e);
     let mut source = match Catalog::open(from) {
         Ok(c) => c,
         Err(e) => return fail(e),
@@ -107,14 +110,12 @@ fn run() -> anyhow::Result<ExitCode> {
     // exists but cannot be used stops everything here.
     let catalog = match Catalog::open(&config.catalog) {
         Ok(c) => CatalogSlot::Open(c),
-        Err(CatalogError::Missing { path, .. }) => CatalogSlot::Missing {
-            path,
+        // The target as given: the error's path is the one shown, without a password.
+        Err(CatalogError::Missing { .. }) => CatalogSlot::Missing {
+            path: config.catalog.clone(),
             default: config.default_catalog.clone(),
         },
-        Err(e) => {
-            eprintln!("connsql: {e}");
-            return Ok(ExitCode::from(2));
-        }
+        Err(e) => return Ok(catalog_unusable(&e)),
     };
     interrupt::install()?;
     let validator = StsValidator::new(StsOptions {

@@ -5,7 +5,7 @@
 use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::util::Env;
+use crate::util::{Env, reported};
 
 const STATEMENTS: usize = 30_000;
 
@@ -75,14 +75,6 @@ fn stored(env: &Env) -> usize {
 }
 
 /// The connections reported created (a last line cut by the kill is not a report).
-fn reported(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v["connection"].as_str().map(str::to_string))
-        .collect()
-}
-
 #[test]
 fn sigkill_at_any_moment_leaves_a_prefix_and_loses_nothing_reported() {
     let mut moments = Moments::new();
@@ -91,19 +83,7 @@ fn sigkill_at_any_moment_leaves_a_prefix_and_loses_nothing_reported() {
         let env = Env::new();
         let file = env.write("big.sql", &script());
         let out = env.path().join("reports.json");
-        let mut child = env
-            .command()
-            .args([
-                "--no-validate",
-                "--format",
-                "json",
-                "-f",
-                file.to_str().unwrap(),
-            ])
-            .stdout(std::fs::File::create(&out).expect("reports file"))
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
+        let mut child = env.spawn_batch_reporting(&file, &out, Stdio::null());
         let delay = moments.next(30, 2000);
         std::thread::sleep(delay);
         let _ = child.kill();

@@ -104,3 +104,33 @@ fn completion_reads_the_job_statement_across_lines() {
     p.send_line(".quit").expect("send");
     p.exp_eof().expect("exit");
 }
+
+#[test]
+fn the_repl_names_a_postgresql_catalog_without_its_password() {
+    let mut env = Env::postgres();
+    // The tests' server trusts loopback logins, so a password in the URL is accepted unused.
+    let url = env
+        .catalog
+        .to_str()
+        .unwrap()
+        .replace("connsql@", "connsql:hunter2-secret@");
+    env.catalog = url.into();
+    let mut cmd = env.command();
+    cmd.arg("--no-validate");
+    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    let banner = p.exp_string("Type .help for help.").expect("banner");
+    assert!(
+        banner.contains("postgresql://connsql@127.0.0.1:"),
+        "{banner}"
+    );
+    p.exp_string("connsql> ").expect("prompt");
+    p.send_line("CREATE S3 CONNECTION shared;").expect("send");
+    p.exp_string("created connection shared").expect("result");
+    p.send_line(".catalog").expect("send");
+    let shown = p.exp_string("(postgresql)").expect(".catalog");
+    assert!(shown.contains("postgresql://connsql@127.0.0.1:"), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    p.send_line(".quit").expect("send");
+    let rest = p.exp_eof().expect("exit");
+    assert!(!rest.contains("hunter2"), "{rest}");
+}

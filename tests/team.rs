@@ -6,7 +6,9 @@ use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::util::{CI_KEY, CI_SECRET, Emulator, Env, PgServer, free_port, standard_world};
+use crate::util::{
+    CI_KEY, CI_SECRET, Emulator, Env, PgServer, free_port, reported, standard_world,
+};
 
 /// A second "machine" (its own HOME, USER and data directory) on `a`'s catalog.
 fn machines(mut a: Env) -> (Env, Env) {
@@ -139,21 +141,72 @@ fn a_job_created_while_its_connection_is_dropped_or_the_drop_wins(env) {
 }
 
 #[test]
-fn a_wrong_password_and_an_unreachable_server_fail_fast_and_say_so() {
+fn passwords_come_from_libpq_places_and_are_never_printed() {
     let server = PgServer::shared();
-    let mut env = Env::new();
-    // The tests' server trusts loopback logins; a role that needs a password is made for this.
+    let db = server.database();
+    let name = db.rsplit('/').next().unwrap().to_string();
+    // The tests' server asks every role but its own for a password (scram-sha-256).
     let mut admin =
         postgres::Client::connect(&format!("{}/postgres", server.base), postgres::NoTls).unwrap();
-    let _ = admin.batch_execute("CREATE ROLE locked LOGIN PASSWORD 'right-password'");
-    let db = server.database();
-    let with_password = db.replace("connsql@", "locked:wrong-password-here@");
-    env.catalog = with_password.into();
-    // Under trust, any password logs in; the point here is that it is never printed.
-    let run = env.run(&["-c", "SHOW CONNECTIONS"]);
+    admin
+        .batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE team LOGIN PASSWORD 'right-pass:word'; \
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$; \
+             ALTER DATABASE {name} OWNER TO team"
+        ))
+        .unwrap();
+    let as_team = |password: Option<&str>| {
+        let userinfo = match password {
+            Some(p) => format!("team:{}", p.replace(':', "%3A")),
+            None => "team".to_string(),
+        };
+        db.replace("connsql@", &format!("{userinfo}@"))
+    };
+    let mut env = Env::new();
+    // A wrong password in the URL: refused, said so, and the password is nowhere.
+    env.catalog = as_team(Some("wrong-password-here")).into();
+    let run = env.run(&["--no-validate", "-c", "CREATE S3 CONNECTION x"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        !run.stderr.contains("wrong-password-here") && !run.stdout.contains("wrong-password-here")
+        run.stderr.contains("refused the login") && run.stderr.contains("postgresql://team@"),
+        "{}",
+        run.stderr
     );
+    assert!(!format!("{}{}", run.stdout, run.stderr).contains("wrong-password"));
+    // The right one, in the URL.
+    env.catalog = as_team(Some("right-pass:word")).into();
+    env.sql("CREATE S3 CONNECTION from_url");
+    // No password in the URL: PGPASSWORD.
+    env.catalog = as_team(None).into();
+    env.set("PGPASSWORD", "right-pass:word");
+    env.sql("CREATE S3 CONNECTION from_pgpassword");
+    // No PGPASSWORD: ~/.pgpass, with libpq's escaping of ':'.
+    env.unset("PGPASSWORD");
+    let pgpass = env.write(
+        ".pgpass",
+        &format!(
+            "# host:port:database:user:password\nother:*:*:*:nope\n127.0.0.1:{}:{name}:team:right-pass\\:word\n",
+            server.port
+        ),
+    );
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let run = env.run(&["-c", "SHOW CONNECTIONS"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("from_url") && run.stdout.contains("from_pgpassword"));
+    // Without any password: the login is refused, and the hint says where one goes.
+    std::fs::remove_file(&pgpass).unwrap();
+    let run = env.run(&["-c", "SHOW CONNECTIONS"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("PGPASSWORD or ~/.pgpass"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unreachable_server_fails_within_the_timeout() {
+    let mut env = Env::new();
     // Nothing listens: refused at once.
     env.catalog = format!("postgresql://connsql@127.0.0.1:{}/db", free_port()).into();
     let started = Instant::now();
@@ -275,19 +328,7 @@ fn a_server_stopped_mid_batch_leaves_what_was_reported_and_says_so() {
     // The catalog exists before the run, so the kill lands in the batch, not in its setup.
     env.sql("CREATE S3 CONNECTION first");
     let out = env.path().join("reports.json");
-    let mut child = env
-        .command()
-        .args([
-            "--no-validate",
-            "--format",
-            "json",
-            "-f",
-            file.to_str().unwrap(),
-        ])
-        .stdout(std::fs::File::create(&out).unwrap())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn_batch_reporting(&file, &out, Stdio::piped());
     std::thread::sleep(Duration::from_millis(400));
     // Every connection of this catalog's database is cut, as when the server goes away.
     let db = env
@@ -312,12 +353,7 @@ fn a_server_stopped_mid_batch_leaves_what_was_reported_and_says_so() {
     let status = child.wait().unwrap();
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    let reported: Vec<String> = std::fs::read_to_string(&out)
-        .unwrap()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| v["connection"].as_str().map(str::to_string))
-        .collect();
+    let reported = reported(&std::fs::read_to_string(&out).unwrap());
     let stored = env.stored_names();
     if status.success() {
         // The batch was done before the cut.

@@ -195,6 +195,17 @@ impl Env {
         Run::from(out)
     }
 
+    /// `connsql --no-validate --format json -f file`, its reports going to the file `out`.
+    pub fn spawn_batch_reporting(&self, file: &Path, out: &Path, stderr: Stdio) -> Child {
+        self.command()
+            .args(["--no-validate", "--format", "json", "-f"])
+            .arg(file)
+            .stdout(std::fs::File::create(out).expect("reports file"))
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn connsql")
+    }
+
     /// Runs `sql` offline (`--no-validate`) and asserts success.
     #[track_caller]
     pub fn sql(&self, sql: &str) -> String {
@@ -559,6 +570,16 @@ impl PgServer {
             "initdb: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // The tests' own role logs in on trust; every other role needs its password, so that
+        // the libpq password conventions and a refused login are tested for real.
+        // (Writing over initdb's file keeps its owner, the server's user.)
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\n\
+             host all connsql 127.0.0.1/32 trust\n\
+             host all all 127.0.0.1/32 scram-sha-256\n",
+        )
+        .expect("pg_hba.conf");
         let port = free_port();
         // The parent-death signal fires when the spawning *thread* ends, and tests run on
         // threads that end: the server is started from a thread that lives as long as the
@@ -724,4 +745,13 @@ pub fn bounded(child: std::process::Child, args: &[&str]) -> std::process::Outpu
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// The connections named by a run's JSON reports (`--format json`), in order.
+pub fn reported(json_lines: &str) -> Vec<String> {
+    json_lines
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["connection"].as_str().map(str::to_string))
+        .collect()
 }

@@ -709,7 +709,21 @@ fn pg_error(place: &Path, e: &postgres::Error) -> CatalogError {
             path,
             reason: message,
         },
+        // Connection exceptions and operator intervention (a shutdown, a terminated backend):
+        // the server is gone for this session.
+        Some(c)
+            if c.code().starts_with("08")
+                || (c.code().starts_with("57") && *c != SqlState::QUERY_CANCELED) =>
+        {
+            CatalogError::Unreachable { path, message }
+        }
         Some(_) => CatalogError::Engine { path, message },
+        // The client reports "password missing" (a configuration error) when the server asks
+        // for a password it was not given: a refused login, not a server out of reach.
+        None if message.ends_with("password missing") => CatalogError::Auth {
+            path,
+            message: "the server asks for a password, and none was given".into(),
+        },
         None => CatalogError::Unreachable { path, message },
     }
 }
