@@ -355,6 +355,16 @@ fn a_server_stopped_mid_batch_leaves_what_was_reported_and_says_so() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     let reported = reported(&std::fs::read_to_string(&out).unwrap());
     let stored = env.stored_names();
+    // History goes to the server in batches: still one entry per stored connection, none for
+    // a statement that was not applied.
+    let history: Vec<String> = connsql::catalog::Catalog::open(&env.catalog)
+        .unwrap()
+        .history()
+        .unwrap()
+        .into_iter()
+        .map(|h| h.connection_name)
+        .collect();
+    assert_eq!(history, stored, "one history entry per stored connection");
     if status.success() {
         // The batch was done before the cut.
         assert_eq!(stored.len(), 20_001);

@@ -40,7 +40,14 @@ pub struct PostgresEngine {
     location: Location,
     settings: CatalogSettings,
     statements: HashMap<String, Statement>,
+    /// History rows of the open transaction not sent yet (see [`PostgresEngine::flush_history`]).
+    history: Vec<[String; HISTORY_COLUMNS]>,
 }
+
+/// `at, os_user, action, object, connection_id, connection_name, statement`.
+const HISTORY_COLUMNS: usize = 7;
+/// Rows per multi-row INSERT of history (7,000 parameters, under the protocol's 65,535).
+const HISTORY_BATCH: usize = 1000;
 
 /// A PostgreSQL row as the codec reads it.
 struct PgCells<'r>(&'r Row);
@@ -100,7 +107,51 @@ impl PostgresEngine {
             place,
             settings,
             statements: HashMap::new(),
+            history: Vec::new(),
         })
+    }
+
+    /// Sends the waiting history rows as multi-row INSERTs. History is appended by every
+    /// change and never read back inside the transaction that wrote it, so its rows wait and
+    /// go together: a round trip per statement fewer, which is most of a batch's time against
+    /// a server. They are sent before any savepoint boundary, commit and read of history, so
+    /// what a savepoint or commit covers is exactly what it did with SQLite.
+    fn flush_history(&mut self) -> Result<()> {
+        while !self.history.is_empty() {
+            let n = self.history.len().min(HISTORY_BATCH);
+            let rows: Vec<[String; HISTORY_COLUMNS]> = self.history.drain(..n).collect();
+            let values: Vec<String> = (0..n)
+                .map(|r| {
+                    let cells: Vec<String> = (1..=HISTORY_COLUMNS)
+                        .map(|c| format!("${}", r * HISTORY_COLUMNS + c))
+                        .collect();
+                    format!("({})", cells.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO history (at, os_user, action, object, connection_id, connection_name, statement) \
+                 VALUES {}",
+                values.join(", ")
+            );
+            let params: Vec<&(dyn ToSql + Sync)> = rows
+                .iter()
+                .flat_map(|row| row.iter().map(|cell| cell as &(dyn ToSql + Sync)))
+                .collect();
+            // The full batch and the single row come back again and again: prepared once.
+            // Other sizes are one-offs, not worth a server-side statement each.
+            let sent = if n == HISTORY_BATCH || n == 1 {
+                self.execute(&sql, &params)
+            } else {
+                self.client
+                    .execute(sql.as_str(), &params)
+                    .map_err(|e| self.err(e))
+            };
+            if let Err(e) = sent {
+                self.history.clear();
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     fn err(&self, e: postgres::Error) -> CatalogError {
@@ -182,6 +233,13 @@ impl Engine for PostgresEngine {
     }
 
     fn control(&mut self, op: Control) -> Result<()> {
+        match op {
+            // Rows left from a transaction the server ended on its own belong to nothing.
+            Control::Begin | Control::Rollback => self.history.clear(),
+            // Everything since the last savepoint was kept here, after that one was sent.
+            Control::RollbackToSavepoint => self.history.clear(),
+            Control::Commit | Control::Savepoint | Control::Release => self.flush_history()?,
+        }
         let sql = match op {
             // Writers take turns; readers (plain SELECTs) are not blocked by this lock.
             Control::Begin => "BEGIN; LOCK TABLE connections, jobs IN SHARE ROW EXCLUSIVE MODE",
@@ -277,23 +335,23 @@ impl Engine for PostgresEngine {
     }
 
     fn record_history(&mut self, e: NewHistory<'_>) -> Result<()> {
-        self.execute(
-            "INSERT INTO history (at, os_user, action, object, connection_id, connection_name, statement) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &rfc3339(e.at),
-                &os_user(),
-                &e.action,
-                &e.object,
-                &e.connection_id,
-                &e.connection_name,
-                &e.statement,
-            ],
-        )
-        .map(drop)
+        self.history.push([
+            rfc3339(e.at),
+            os_user().to_string(),
+            e.action.to_string(),
+            e.object.to_string(),
+            e.connection_id.to_string(),
+            e.connection_name.to_string(),
+            e.statement.to_string(),
+        ]);
+        if self.history.len() >= HISTORY_BATCH {
+            self.flush_history()?;
+        }
+        Ok(())
     }
 
     fn history(&mut self) -> Result<Vec<HistoryEntry>> {
+        self.flush_history()?;
         let rows = self.query(
             "SELECT at, os_user, action, object, connection_name, statement FROM history ORDER BY seq",
             &[],
@@ -473,6 +531,7 @@ impl Engine for PostgresEngine {
     }
 
     fn export_rows(&mut self, table: &CopyTable) -> Result<TextRows> {
+        self.flush_history()?;
         let columns: Vec<String> = table
             .columns
             .iter()
