@@ -113,7 +113,7 @@ impl CatalogError {
                 Some("free disk space, then run the statements that were not applied".into())
             }
             CatalogError::Busy { .. } => Some(
-                "another connsql (or sqlite3) holds a write transaction open; run again when it is done"
+                "another connsql (or another client of the catalog: sqlite3, psql) holds a write transaction open; run again when it is done"
                     .into(),
             ),
             CatalogError::NotEmpty { .. } => Some(
