@@ -367,10 +367,35 @@ fn with_location(rendered: String, location: &str) -> String {
         .map_or(rendered.len(), |i| start + i);
     // Keep style codes that close the line (a coloured rendering ends it with a reset).
     let tail = &rendered[start..end];
-    let reset = tail.rfind('\x1b').map_or("", |i| &tail[i..]);
+    // Only a closing style code: a code *before* the path would otherwise keep the path too.
+    let reset = tail
+        .rfind('\x1b')
+        .map(|i| &tail[i..])
+        .filter(|code| {
+            code.ends_with('m')
+                && code[1..]
+                    .chars()
+                    .all(|c| c == '[' || c == ';' || c == 'm' || c.is_ascii_digit())
+        })
+        .unwrap_or("");
     format!(
         "{}{location}{reset}{}",
         &rendered[..start],
         &rendered[end..]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_location;
+
+    #[test]
+    fn the_location_replaces_the_path_whatever_styles_surround_it() {
+        let plain = with_location(" --> old:1:1\n  |\n".into(), "<repl>:2:8");
+        assert_eq!(plain, " --> <repl>:2:8\n  |\n");
+        let styled = with_location(" \x1b[1m--> \x1b[0mold:1:1\n".into(), "<repl>:2:8");
+        assert_eq!(styled, " \x1b[1m--> <repl>:2:8\n");
+        let closed = with_location(" --> old:1:1\x1b[0m\n".into(), "<repl>:2:8");
+        assert_eq!(closed, " --> <repl>:2:8\x1b[0m\n");
+    }
 }
