@@ -18,7 +18,6 @@ use connsql::{batch, interrupt};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `connsql catalog copy`: counts on stdout; a catalog that cannot be read or written is exit 2.
 /// A catalog that cannot be used at all: the error, what to do about it, and exit status 2.
 fn catalog_unusable(e: &CatalogError) -> ExitCode {
     eprintln!("connsql: {e}");
@@ -28,15 +27,15 @@ fn catalog_unusable(e: &CatalogError) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// `connsql catalog copy`: counts on stdout; a catalog that cannot be read or written is exit 2.
 fn copy_catalog(from: &std::path::Path, to: &std::path::Path, replace: bool) -> ExitCode {
-    let fail = |e: CatalogError| catalog_unusable(&e);
     let mut source = match Catalog::open(from) {
         Ok(c) => c,
-        Err(e) => return fail(e),
+        Err(e) => return catalog_unusable(&e),
     };
     let mut target = match Catalog::open_or_create(to) {
         Ok(c) => c,
-        Err(e) => return fail(e),
+        Err(e) => return catalog_unusable(&e),
     };
     match source.copy_into(&mut target, replace) {
         Ok(copied) => {
@@ -47,7 +46,7 @@ fn copy_catalog(from: &std::path::Path, to: &std::path::Path, replace: bool) -> 
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(e),
+        Err(e) => catalog_unusable(&e),
     }
 }
 

@@ -194,6 +194,9 @@ impl Session {
                 Ok(mut c) => {
                     c.set_statement_savepoints(self.catalog_savepoints());
                     self.catalog = CatalogSlot::Open(c);
+                    // What `changing` did not get to do while the catalog was missing: another
+                    // process may have made the same catalog a moment ago and be writing to it.
+                    self.changing(at)?;
                 }
                 Err(e) => {
                     let diag = catalog_diag(e.clone(), at);
