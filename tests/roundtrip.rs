@@ -234,10 +234,11 @@ proptest! {
             StatementKind::AlterConnection { set, .. } => Some(set),
             _ => None,
         };
-        // An unknown option's value is masked too: nothing says it is not a secret.
+        // An unknown option whose name looks like a secret's has its value masked too.
         if let StatementKind::CreateJob(job) = &stmt.kind {
             for o in &job.options.0 {
-                if matches!(o.name, OptionName::Unknown(..))
+                if let OptionName::Unknown(name, _) = &o.name
+                    && connsql::sql::spec::looks_like_secret_name(name)
                     && let Value::String(s) = &o.value
                     && s.value.chars().count() >= 6
                 {

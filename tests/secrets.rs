@@ -131,9 +131,9 @@ fn malformed_statements_stay_out_of_the_history_file() {
 mod mutations {
     //! Any statement with a secret in its place, mutated by deleting, duplicating or replacing
     //! one token, never shows the secret: not in diagnostics (messages or source lines), not in
-    //! the history text, not in the printed statement. (A secret option's name replaced by the
-    //! name of an option that is not secret, `COMMENT = '…'`, makes the value that option's,
-    //! shown as such: those mutations are left out.)
+    //! the history text, not in the printed statement. (A secret option's name replaced by a
+    //! name that is not a secret's, `COMMENT = '…'` or `BOGUS = '…'`, makes the value that
+    //! option's, shown as such, since only secrets are masked: those mutations are left out.)
 
     use connsql::input::StatementReader;
     use connsql::sql::diagnostic::render_all;
@@ -192,9 +192,19 @@ mod mutations {
         let mut t = tokens(TEMPLATES[template]);
         let at = at % t.len();
         let replacement = JUNK[junk % JUNK.len()];
+        let names_secret = |w: &str| {
+            ConnectionOption::from_name(w).is_some_and(|k| k.is_secret())
+                || (ConnectionOption::from_name(w).is_none()
+                    && connsql::sql::spec::looks_like_secret_name(w))
+        };
+        let is_name = |w: &str| {
+            w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && w.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        };
         if op % 3 == 2
             && ConnectionOption::from_name(&t[at]).is_some_and(|k| k.is_secret())
-            && ConnectionOption::from_name(replacement).is_some_and(|k| !k.is_secret())
+            && is_name(replacement)
+            && !names_secret(replacement)
         {
             return None;
         }
@@ -254,5 +264,165 @@ mod mutations {
         assert!(text.contains(MARKER), "{text}");
         let plain = shown(&text);
         assert!(!plain.contains(MARKER), "{plain}");
+    }
+}
+
+/// Every shape a secret may be written in, after every spelling of a secret option, through
+/// `-c`, `-f` and stdin in every format, and through the REPL into its history file: no piece
+/// of any secret shows. (A `;` outside quotes ends a statement, so no unquoted shape holds
+/// one; a dollar-quoted body may.)
+#[test]
+fn unquoted_and_oddly_quoted_secrets_are_masked_through_every_route() {
+    const SHAPES: &[&str] = &[
+        "= '{m}'",
+        "= {m}",
+        "= wJalrXUtnFEMI/{m}+bPxRfiCY==",
+        "= {m}/K7MDENG+bPxRfiCY",
+        "=\n    '{m}'",
+        "=\n{m}",
+        "= $${m}$$",
+        "= $tag${m};and more$tag$",
+        "= `{m}`",
+        "= [{m}]",
+        "= \"{m}\"",
+        "= ('{m}', 'second')",
+        "== '{m}'",
+        "= '{m}' junk",
+        "= -- a note\n '{m}'",
+        "= /* c */ {m}",
+        "'{m}'",
+        "{m}",
+        "= 'it''s {m}'",
+    ];
+    const OPTIONS: &[&str] = &[
+        "AWS_SECRET_ACCESS_KEY",
+        "ENCRYPTION_CUSTOMER_MANAGED_KEY",
+        "aws_secret_access_key",
+        "AWS_SECRET_ACESS_KEY",
+    ];
+    let marker = |i: usize| format!("Mk{i:03}Zq9Lx");
+    let mut statements = Vec::new();
+    for (s, shape) in SHAPES.iter().enumerate() {
+        for (o, option) in OPTIONS.iter().enumerate() {
+            let i = s * OPTIONS.len() + o;
+            let value = shape.replace("{m}", &marker(i));
+            statements.push(format!(
+                "CREATE S3 CONNECTION c{i} AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' {option} {value} COMMENT = 'after';"
+            ));
+            statements.push(format!(
+                "ALTER S3 CONNECTION c{i} SET {option} {value} SET COMMENT = 'after';"
+            ));
+        }
+    }
+    // A string never closed swallows the rest of the input: it goes last.
+    statements.push(format!(
+        "CREATE S3 CONNECTION open AWS_SECRET_ACCESS_KEY = '{}",
+        marker(999)
+    ));
+    let script = statements.join("\n");
+    let assert_masked = |what: &str, text: &str| {
+        assert!(
+            !text.contains("Zq9Lx"),
+            "{what} shows a secret:\n{}",
+            text.lines()
+                .filter(|l| l.contains("Zq9Lx"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    };
+    let env = Env::new();
+    let file = env.write("shapes.sql", &script);
+    for format in ["table", "json", "csv"] {
+        let common = ["--no-validate", "--continue-on-error", "--format", format];
+        let mut args = common.to_vec();
+        args.extend(["-c", script.as_str()]);
+        let run = env.run(&args);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains("error["), "{}", run.stderr);
+        assert_masked(
+            &format!("-c, {format}"),
+            &format!("{}{}", run.stdout, run.stderr),
+        );
+        let mut args = common.to_vec();
+        args.extend(["-f", file.to_str().expect("utf-8 path")]);
+        let run = env.run(&args);
+        assert_masked(
+            &format!("-f, {format}"),
+            &format!("{}{}", run.stdout, run.stderr),
+        );
+        let run = env.run_stdin(&common, &script);
+        assert_masked(
+            &format!("stdin, {format}"),
+            &format!("{}{}", run.stdout, run.stderr),
+        );
+    }
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    for entry in catalog.history().expect("history") {
+        assert_masked("the catalog's history", &entry.statement);
+    }
+
+    // The REPL's history file gets each submitted statement.
+    let env = Env::new();
+    let mut cmd = env.command();
+    cmd.arg("--no-validate");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    p.exp_string("connsql> ").expect("prompt");
+    for sql in &statements[..statements.len() - 1] {
+        for line in sql.lines() {
+            p.send_line(line).expect("send");
+            // The next prompt: a new statement's, or the continuation of this one.
+            p.exp_regex(r"(connsql|\.\.)> ").expect("prompt");
+        }
+    }
+    p.send_line(".quit").expect("quit");
+    p.exp_eof().expect("exit");
+    let history =
+        std::fs::read_to_string(env.path().join("data/connsql/history.txt")).expect("history");
+    assert!(history.contains("ALTER S3 CONNECTION c3"), "{history}");
+    assert_masked("the REPL's history file", &history);
+}
+
+/// Errors show what is not a secret: names, ARNs, external IDs, numbers and the values of
+/// other options, so the user can fix them (SPEC §5: only secrets are masked).
+#[test]
+fn errors_show_the_values_that_are_not_secrets() {
+    let env = Env::new();
+    let cases = [
+        // A missing `;`: the next statement runs into this one.
+        (
+            "CREATE S3 CONNECTION a AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ext-1'\nCREATE S3 CONNECTION b;",
+            &["'arn:aws:iam::123456789012:role/r'", "'ext-1'"][..],
+        ),
+        // A missing `=`.
+        (
+            "CREATE S3 CONNECTION a AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID 'ext-1';",
+            &["EXTERNAL_ID 'ext-1'"][..],
+        ),
+        // Values of job options, known or not.
+        (
+            "CREATE JOB j COMPUTE_CLUSTER = \"Default Compute\" NOT_AN_OPTION = ('ALLOW_CARTESIAN_PRODUCT') LATENCY = 1 DAY AS COPY FROM S3 missing LOCATION = 's3://bkt/p/' INTO db.t;",
+            &[
+                "\"Default Compute\"",
+                "('ALLOW_CARTESIAN_PRODUCT')",
+                "1 DAY",
+            ][..],
+        ),
+        // A word the message quotes.
+        (
+            "CREATE S3 CONNECTION a COMMENT = 'x' event_id;",
+            &["EVENT_ID"][..],
+        ),
+    ];
+    for (sql, shown) in cases {
+        let run = env.run(&["--no-validate", "-c", sql]);
+        assert_eq!(run.code, 1, "{sql}\n{}", run.stderr);
+        assert!(!run.stderr.contains("********"), "{sql}\n{}", run.stderr);
+        for piece in shown {
+            assert!(
+                run.stderr.contains(piece),
+                "{sql}: {piece} not shown\n{}",
+                run.stderr
+            );
+        }
     }
 }

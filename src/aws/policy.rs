@@ -3,6 +3,7 @@
 //! credentials `connsql credentials` hands out. Keys keep a stable order (serde_json
 //! preserve_order).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -11,6 +12,27 @@ use crate::sql::ConnectionSpec;
 use crate::sql::Credentials;
 use crate::sql::job_spec::{JobKind, JobSpec};
 use crate::sql::values::S3Path;
+
+/// `s` as literal text inside an IAM pattern (a `Resource`, or a `StringLike` condition): `*`,
+/// `?` and `$` are IAM's wildcards and the start of its variables, so each is written as the
+/// variable that stands for the character itself (`${*}`, `${?}`, `${$}`, policy version
+/// 2012-10-17). A bucket or prefix then grants exactly itself; only the `*` connsql appends
+/// is a wildcard.
+pub fn iam_literal(s: &str) -> Cow<'_, str> {
+    if !s.contains(['*', '?', '$']) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '*' => out.push_str("${*}"),
+            '?' => out.push_str("${?}"),
+            '$' => out.push_str("${$}"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// The most characters STS accepts in a session policy (the `Policy` parameter).
 pub const SESSION_POLICY_MAX: usize = 2048;
@@ -73,20 +95,21 @@ pub fn s3_policy(spec: &ConnectionSpec) -> Value {
         object_resources.push(s3("*/*"));
     } else {
         // Prefixes per bucket; an empty prefix means the whole bucket.
-        let mut buckets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut buckets: BTreeMap<&str, Vec<Cow<'_, str>>> = BTreeMap::new();
         for path in &spec.path_display_filters {
             buckets
                 .entry(path.bucket())
                 .or_default()
-                .push(path.prefix());
+                .push(iam_literal(path.prefix()));
         }
         for (i, (bucket, prefixes)) in buckets.iter().enumerate() {
+            let bucket = iam_literal(bucket);
             let whole = prefixes.iter().any(|p| p.is_empty());
             let mut statement = json!({
                 "Sid": format!("ListBucket{}", i + 1),
                 "Effect": "Allow",
                 "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
-                "Resource": s3(bucket)
+                "Resource": s3(&bucket)
             });
             if !whole {
                 let patterns: Vec<String> = prefixes.iter().map(|p| format!("{p}*")).collect();
@@ -134,7 +157,7 @@ pub fn s3_policy(spec: &ConnectionSpec) -> Value {
 /// prints to add, built as `s3_policy` builds its statements.
 pub fn statement_for(action: crate::validation::S3Action, path: &S3Path, partition: &str) -> Value {
     use crate::validation::S3Action;
-    let (bucket, prefix) = (path.bucket(), path.prefix());
+    let (bucket, prefix) = (iam_literal(path.bucket()), iam_literal(path.prefix()));
     let s3 = |rest: &str| format!("arn:{partition}:s3:::{rest}");
     let objects = s3(&format!("{bucket}/{prefix}*"));
     match action {
@@ -142,7 +165,7 @@ pub fn statement_for(action: crate::validation::S3Action, path: &S3Path, partiti
             let mut statement = json!({
                 "Effect": "Allow",
                 "Action": ["s3:ListBucket"],
-                "Resource": s3(bucket),
+                "Resource": s3(&bucket),
             });
             if !prefix.is_empty() {
                 statement["Condition"] =
@@ -233,7 +256,7 @@ pub fn session_policy(
             let path = S3Path::parse_location(&location)
                 .map_err(|_| SessionPolicyError::Location(location.clone()))?
                 .0;
-            let (bucket, prefix) = (path.bucket(), path.prefix());
+            let (bucket, prefix) = (iam_literal(path.bucket()), iam_literal(path.prefix()));
             let (mut actions, list) = match job.kind() {
                 JobKind::Copy => (vec!["s3:GetObject", "s3:GetObjectVersion"], "Read"),
                 JobKind::Insert => (vec!["s3:PutObject", "s3:AbortMultipartUpload"], "Write"),
@@ -252,7 +275,7 @@ pub fn session_policy(
                 "Sid": "ListJobLocation",
                 "Effect": "Allow",
                 "Action": "s3:ListBucket",
-                "Resource": s3(bucket),
+                "Resource": s3(&bucket),
             });
             if !prefix.is_empty() {
                 listing["Condition"] =

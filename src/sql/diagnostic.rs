@@ -66,25 +66,6 @@ kinds! {
     KmsAlias => "kms-alias",
 }
 
-impl DiagnosticKind {
-    /// Whether the statement's text could not be read as a statement: from that point on,
-    /// nothing says which literal is which (see `redact`).
-    pub fn is_parse_failure(self) -> bool {
-        use DiagnosticKind::*;
-        matches!(
-            self,
-            Syntax
-                | UnterminatedString
-                | UnterminatedIdentifier
-                | UnterminatedComment
-                | InvalidUtf8
-                | UnsupportedStatement
-                | UnsupportedConnectionType
-                | ConflictingClauses
-        )
-    }
-}
-
 impl fmt::Display for DiagnosticKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -225,26 +206,10 @@ pub fn render(diag: &Diagnostic, source: &Source<'_>, color: bool) -> String {
 /// Renders the diagnostics of one source the way rustc does: headline, `--> file:line:col`,
 /// the source lines with a caret under the span, then help and note; after [`MAX_SHOWN`] of
 /// them, one line counts the rest. The source is masked and indexed once for all of them:
-/// secrets (and every literal after a parse failure) show as `'********'`, control
-/// characters as escapes, and carets land where they should in the shown text.
+/// secret values show as `'********'`, control characters as escapes, and carets land where
+/// they should in the shown text.
 pub fn render_all(diags: &[Diagnostic], source: &Source<'_>, color: bool) -> String {
-    let failures: Vec<usize> = diags
-        .iter()
-        .filter(|d| d.kind.is_parse_failure())
-        .map(|d| d.span.start)
-        .collect();
-    let mut failures_sorted = failures.clone();
-    failures_sorted.sort_unstable();
-    let errors: Vec<usize> = diags
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.span.start)
-        .collect();
-    let ranges = super::redact::secret_ranges(
-        source.text,
-        &failures_sorted,
-        super::redact::Comments::InErrors(&errors),
-    );
+    let ranges = super::redact::secret_ranges(source.text);
     let shown = super::redact::shown(source.text, &ranges);
     let index = LineIndex::new(&shown.text);
     let original_index = LineIndex::new(source.text);

@@ -19,6 +19,8 @@ pub enum LexErrorKind {
     UnterminatedString,
     UnterminatedIdentifier,
     UnterminatedComment,
+    /// A `$tag$ … $tag$` body without its closing delimiter.
+    UnterminatedDollar,
 }
 
 /// A lexing failure and the input at which it happened (a suffix of the text lexed).
@@ -51,6 +53,9 @@ pub enum TokenKind {
     QuotedIdent,
     /// `'…'` with `''` for a quote.
     String,
+    /// `$$…$$` or `$tag$…$tag$`: another dialect's string, lexed whole so that nothing inside
+    /// it (a `;`, a quote) is read as structure; the grammar refuses it with a clear error.
+    DollarString,
     /// Starts with a digit (never valid in this grammar, but lexed whole for a clear error).
     Number,
     Eq,
@@ -168,6 +173,40 @@ fn quoted(quote: char) -> impl Fn(&str) -> LexResult<'_, &str> {
     }
 }
 
+/// The opening delimiter of a dollar-quoted string at the start of `i` (`$$`, `$tag$`), as
+/// PostgreSQL and sqlparser read it: a tag is a name that does not start with a digit.
+pub fn dollar_delimiter(i: &str) -> Option<&str> {
+    let rest = i.strip_prefix('$')?;
+    let tag = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    if rest.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    rest[tag..].starts_with('$').then(|| &i[..tag + 2])
+}
+
+/// `$tag$ … $tag$`
+fn dollar_string(i: &str) -> LexResult<'_, &str> {
+    let Some(delimiter) = dollar_delimiter(i) else {
+        return Err(nom::Err::Error(LexError::from_error_kind(
+            i,
+            ErrorKind::Char,
+        )));
+    };
+    match i[delimiter.len()..].find(delimiter) {
+        Some(k) => {
+            let len = delimiter.len() + k + delimiter.len();
+            Ok((&i[len..], &i[..len]))
+        }
+        None => Err(nom::Err::Failure(LexError {
+            kind: LexErrorKind::UnterminatedDollar,
+            at: i,
+        })),
+    }
+}
+
 fn string(i: &str) -> LexResult<'_, &str> {
     with_kind(quoted('\''), LexErrorKind::UnterminatedString).parse(i)
 }
@@ -196,6 +235,9 @@ pub fn token(i: &str) -> LexResult<'_, (TokenKind, &str)> {
         Some(b'\'') => map(string, |t| (TokenKind::String, t)).parse(i),
         Some(b'"') => map(quoted_ident, |t| (TokenKind::QuotedIdent, t)).parse(i),
         Some(b'0'..=b'9') => map(number, |t| (TokenKind::Number, t)).parse(i),
+        Some(b'$') if dollar_delimiter(i).is_some() => {
+            map(dollar_string, |t| (TokenKind::DollarString, t)).parse(i)
+        }
         Some(b'=') => single(TokenKind::Eq).parse(i),
         Some(b'(') => single(TokenKind::LParen).parse(i),
         Some(b')') => single(TokenKind::RParen).parse(i),
@@ -256,7 +298,7 @@ pub fn next_semicolon(text: &str, from: usize) -> Semicolon {
     let mut pos = from;
     while let Some(k) = bytes[pos..]
         .iter()
-        .position(|b| matches!(b, b';' | b'\'' | b'"' | b'-' | b'/'))
+        .position(|b| matches!(b, b';' | b'\'' | b'"' | b'-' | b'/' | b'$'))
     {
         let at = pos + k;
         let rest = &text[at..];
@@ -266,6 +308,7 @@ pub fn next_semicolon(text: &str, from: usize) -> Semicolon {
             b'"' => quoted_ident(rest),
             b'-' if rest.starts_with("--") => line_comment(rest),
             b'/' if rest.starts_with("/*") => block_comment(rest),
+            b'$' if dollar_delimiter(rest).is_some() => dollar_string(rest),
             _ => Ok((&rest[1..], "")),
         };
         match skipped {
@@ -285,7 +328,8 @@ pub enum Piece {
     /// Whitespace and comments.
     Blank,
     Token(TokenKind),
-    /// A string, quoted name or block comment that runs to the end of the text.
+    /// A string, quoted name, dollar-quoted body or block comment that runs to the end of the
+    /// text.
     Unterminated(LexErrorKind),
 }
 

@@ -198,6 +198,11 @@ fn foreign_end(text: &str, start: usize, at_eof: bool) -> Option<usize> {
     at_eof.then_some(text.len())
 }
 
+/// The words that start a statement: one where an option should be means a missing `;`.
+const STATEMENT_STARTS: &[&str] = &[
+    "CREATE", "ALTER", "DROP", "SHOW", "DESCRIBE", "VALIDATE", "GRANT", "REVOKE",
+];
+
 /// Words of other statements' heads shown upper case in messages.
 const HEAD_KEYWORDS: &[&str] = &[
     "CREATE",
@@ -322,6 +327,7 @@ impl Token<'_> {
             // shows where it is.
             Some(TokenKind::String) => "a string".to_string(),
             Some(TokenKind::QuotedIdent) => "a quoted name".to_string(),
+            Some(TokenKind::DollarString) => "a dollar-quoted string".to_string(),
             Some(TokenKind::Number) => "a number".to_string(),
             Some(_) => format!("`{}`", self.raw),
         }
@@ -416,6 +422,18 @@ impl<'a> Parser<'a> {
             )
             .with_label("this comment runs to the end of the statement")
             .with_help("close it with */"),
+            LexErrorKind::UnterminatedDollar => {
+                let delimiter = lex::dollar_delimiter(e.at).unwrap_or("$$");
+                Diagnostic::error(
+                    DiagnosticKind::UnterminatedString,
+                    Span::new(at, (at + delimiter.len()).min(self.end)),
+                    "dollar-quoted string is never closed",
+                )
+                .with_label("this string runs to the end of the statement")
+                .with_help(format!(
+                    "connsql's strings are in single quotes ('…', '' for a quote); {delimiter} is another dialect's"
+                ))
+            }
             LexErrorKind::Nom(_) => {
                 Diagnostic::error(DiagnosticKind::Syntax, span, "unexpected input")
             }
@@ -556,8 +574,32 @@ impl<'a> Parser<'a> {
         Ok(span)
     }
 
+    /// A statement's first keyword where this statement should go on (`CREATE` where an option
+    /// or the `;` belongs, and no `=` after it): the statement before it lacks its `;`. The
+    /// error points at the end of that statement, where the `;` goes.
+    fn missing_semicolon(&self, previous_end: usize) -> Fallible<Option<Diagnostic>> {
+        let tok = self.peek()?;
+        if !STATEMENT_STARTS.iter().any(|k| tok.is_word(k)) || self.peek2()?.is(TokenKind::Eq) {
+            return Ok(None);
+        }
+        let keyword = tok.raw.to_ascii_uppercase();
+        Ok(Some(
+            Diagnostic::error(
+                DiagnosticKind::Syntax,
+                Span::new(previous_end, previous_end),
+                format!("{keyword} starts another statement: this one has no `;`"),
+            )
+            .with_label("add `;` here")
+            .with_secondary(tok.span, "the next statement starts here")
+            .with_help("end each statement with `;`"),
+        ))
+    }
+
     /// After the statement: its `;` or the end of the text.
     fn finish(&mut self) -> Fallible<()> {
+        if let Some(diag) = self.missing_semicolon(self.pos)? {
+            return Err(diag.into());
+        }
         let tok = self.next()?;
         if tok.is_eof() || tok.is(TokenKind::Semi) {
             self.terminated = tok.is(TokenKind::Semi);
@@ -771,6 +813,10 @@ impl<'a> Parser<'a> {
     }
 
     fn option<K: OptionKey>(&mut self) -> Fallible<OptionSetting<K>> {
+        let previous_end = self.pos;
+        if let Some(diag) = self.missing_semicolon(previous_end)? {
+            return Err(diag.into());
+        }
         let name_tok = self.next()?;
         if name_tok.kind != Some(TokenKind::Word) {
             return Err(self
@@ -826,6 +872,16 @@ impl<'a> Parser<'a> {
                 } else {
                     Value::Number(tok.raw.to_string(), tok.span)
                 }
+            }
+            Some(TokenKind::DollarString) => {
+                return Err(Diagnostic::error(
+                    DiagnosticKind::Syntax,
+                    tok.span,
+                    "dollar-quoted strings are not part of this dialect",
+                )
+                .with_label("write this value in single quotes")
+                .with_help("strings are in single quotes: '…', with '' for a quote inside")
+                .into());
             }
             Some(TokenKind::LParen) => {
                 let first = self.peek()?;

@@ -129,9 +129,20 @@ pub const CONNECTION_OPTIONS: &[OptionDef<ConnectionOption>] = &[
     ),
 ];
 
-/// Whether a word, or a literal's text, looks like a secret option's name (`SECRET`, a near
-/// miss such as `AWS_SECRET_ACESS_KEY`): what follows it is treated as a secret wherever text is
-/// shown.
+/// Words that name a secret in any dialect a script may mix in (`PASSWORD` of a Snowflake
+/// connection, `SASL_PASSWORD`, `SECRET` of DuckDB).
+const SECRET_WORDS: &[&str] = &[
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "PRIVATEKEY",
+    "SESSIONTOKEN",
+    "CUSTOMERMANAGED",
+];
+
+/// Whether a word looks like a secret's name (`SECRET`, `PASSWORD`, a near miss such as
+/// `AWS_SECRET_ACESS_KEY`): its value is masked wherever raw text is shown.
 pub fn looks_like_secret_name(text: &str) -> bool {
     use super::options::{closest, squash};
     let secrets = || {
@@ -141,10 +152,11 @@ pub fn looks_like_secret_name(text: &str) -> bool {
             .map(|d| d.name)
     };
     let upper = squash(text);
-    upper.contains("SECRET")
-        || upper.contains("CUSTOMERMANAGED")
+    // A near miss is about as long as the name it misses: a short word (`aws`) shares a prefix
+    // with a secret's name and nothing else.
+    SECRET_WORDS.iter().any(|w| upper.contains(w))
         || secrets().any(|n| upper.contains(&squash(n)))
-        || (text.len() <= 64 && closest(text, secrets(), 0.8).is_some())
+        || ((12..=64).contains(&upper.len()) && closest(text, secrets(), 0.8).is_some())
 }
 
 /// How a connection authenticates to AWS.

@@ -19,6 +19,13 @@ enum Open {
     },
     /// Inside a block comment; no `*/` before `scanned`.
     Comment { scanned: usize },
+    /// Inside a dollar-quoted body whose delimiter (`$tag$`) starts at `start` and is `len`
+    /// bytes long; no closing delimiter before `scanned`.
+    Dollar {
+        start: usize,
+        len: usize,
+        scanned: usize,
+    },
 }
 
 /// Scanner state carried between calls; feed it text that only ever grows at the end, starting
@@ -56,6 +63,26 @@ impl Scanner {
                     return None;
                 }
             },
+            Open::Dollar {
+                start,
+                len,
+                scanned,
+            } => {
+                let delimiter = &text[start..start + len];
+                // The delimiter may straddle where the last scan stopped.
+                let from = scanned.saturating_sub(len - 1).max(start + len);
+                match text[from..].find(delimiter) {
+                    Some(k) => from + k + len,
+                    None => {
+                        self.open = Open::Dollar {
+                            start,
+                            len,
+                            scanned: text.len(),
+                        };
+                        return None;
+                    }
+                }
+            }
             Open::Comment { scanned } => match text[scanned.saturating_sub(1)..].find("*/") {
                 Some(k) => scanned.saturating_sub(1) + k + 2,
                 None => {
@@ -76,6 +103,11 @@ impl Scanner {
                 let scanned = text.len();
                 self.open = match kind {
                     LexErrorKind::UnterminatedComment => Open::Comment { scanned },
+                    LexErrorKind::UnterminatedDollar => Open::Dollar {
+                        start,
+                        len: super::lex::dollar_delimiter(&text[start..]).map_or(1, str::len),
+                        scanned,
+                    },
                     LexErrorKind::UnterminatedIdentifier => Open::Quoted {
                         start,
                         quote: b'"',
@@ -151,6 +183,11 @@ mod tests {
             &["a -- c;\n d;", " /* ; */ e;", ""],
         );
         check("'it''s;';", &["'it''s;';", ""]);
+        check(
+            "a $$x;y$$; $t$ ; $$ ; $t$;",
+            &["a $$x;y$$;", " $t$ ; $$ ; $t$;", ""],
+        );
+        check("$event_time; $1;", &["$event_time;", " $1;", ""]);
         check(";;", &[";", ";", ""]);
     }
 
@@ -173,6 +210,13 @@ mod tests {
         let mut text = String::from("CREATE x\n");
         assert_eq!(scanner.find_end(&text, 0), None);
         text.push_str("COMMENT = 'y';\n");
+        assert_eq!(scanner.find_end(&text, 0), Some(text.len() - 1));
+        let mut scanner = Scanner::new();
+        let mut text = String::from("x = $tag$ a;\n");
+        assert_eq!(scanner.find_end(&text, 0), None);
+        text.push_str("b $ta");
+        assert_eq!(scanner.find_end(&text, 0), None);
+        text.push_str("g$;\n");
         assert_eq!(scanner.find_end(&text, 0), Some(text.len() - 1));
     }
 }

@@ -348,12 +348,12 @@ impl<K: OptionKey> OptionSetting<K> {
         self.name.span().to(self.value.span())
     }
 
-    /// Whether the value is masked when redacted: the option is secret, or unknown (nothing
-    /// says an unknown option's value is not a secret).
+    /// Whether the value is masked when redacted: the option is secret, or an unknown name
+    /// that looks like a secret's (`AWS_SECRET_ACESS_KEY`), as raw text is masked (`redact`).
     pub fn is_secret(&self) -> bool {
         match &self.name {
             OptionName::Known(key, _) => key.is_secret(),
-            OptionName::Unknown(..) => true,
+            OptionName::Unknown(name, _) => super::spec::looks_like_secret_name(name),
         }
     }
 }
