@@ -459,3 +459,169 @@ fn a_connsql_profile_as_connsqls_own_identity_stops_at_once() {
     env.set("CONNSQL_BASE_PROFILE", "mine");
     process_json(env.run(&["credentials", "lake", "--no-cache"]).ok());
 }
+
+/// A world with one role per misbehaving STS answer, each faulting on every call.
+fn faulty_world() -> Value {
+    let mut world = world();
+    let roles = world["roles"].as_array_mut().expect("roles");
+    for fault in [
+        "empty_credentials",
+        "truncated_answer",
+        "expired_credentials",
+        "far_expiration",
+        "error_with_secret",
+        "unreadable_with_secret",
+    ] {
+        roles.push(serde_json::json!({
+            "arn": format!("arn:aws:iam::123456789012:role/{fault}"),
+            "trust": [{ "principal": crate::util::CI_ARN, "external_id": "a1b2c3d4" }],
+            "fault": fault, "fault_count": 1000
+        }));
+    }
+    world
+}
+
+/// Every bad answer STS may give is refused before anything is printed or cached: exit 1, one
+/// line on stderr that quotes no credential and no control character, nothing on stdout, and
+/// no cache file left behind (the next call asks STS again).
+#[test]
+fn bad_sts_answers_are_never_handed_out_or_cached() {
+    let emulator = Emulator::start(&faulty_world(), &[]);
+    let mut env = Env::new();
+    env.use_emulator(&emulator, CI_KEY, CI_SECRET);
+    let cases = [
+        ("empty_credentials", "the AccessKeyId is empty"),
+        ("truncated_answer", ""),
+        ("expired_credentials", "they have already expired"),
+        (
+            "far_expiration",
+            "they expire later than the 3600 s asked for allow",
+        ),
+        (
+            "error_with_secret",
+            "denied \\x1b[2J\\x1b]0;pwned\\x07 by policy",
+        ),
+        ("unreadable_with_secret", "STS answered HTTP 200 (text/xml)"),
+    ];
+    for (fault, says) in cases {
+        env.run(&[
+            "--no-validate",
+            "-c",
+            &format!(
+                "CREATE S3 CONNECTION {fault} AWS_ROLE = 'arn:aws:iam::123456789012:role/{fault}' EXTERNAL_ID = 'a1b2c3d4'"
+            ),
+        ])
+        .ok();
+        for _ in 0..2 {
+            let run = env.run(&["credentials", fault]);
+            let err = run.fails(1);
+            assert_eq!(run.stdout, "", "{fault}: nothing handed out");
+            assert_eq!(err.lines().count(), 1, "{fault}: one line: {err}");
+            assert!(err.contains(says), "{fault}: {err}");
+            for leaked in ["LEAKED", "TRUNCATED", "EXPIRED", "FOREVER", "secretKEY"] {
+                assert!(!err.contains(leaked), "{fault} quotes a credential: {err}");
+            }
+            assert!(
+                !err.chars().any(|c| c.is_control() && c != '\n'),
+                "{fault}: a raw control character: {err:?}"
+            );
+        }
+        let cached = std::fs::read_dir(env.path().join("cache/connsql/credentials"))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                    .count()
+            })
+            .unwrap_or(0);
+        assert_eq!(cached, 0, "{fault}: nothing cached");
+    }
+}
+
+/// Six cold callers against an STS that never answers, with `--timeout 2`: each waits at most
+/// its own timeout (not one after another), and the waiters take the leader's failure instead
+/// of calling STS themselves.
+#[test]
+fn waiting_callers_share_the_timeout_and_the_failure() {
+    let emulator = Emulator::start(&world(), &[]);
+    let mut env = Env::new();
+    env.use_emulator(&emulator, CI_KEY, CI_SECRET);
+    env.run(&[
+        "--no-validate",
+        "-c",
+        "CREATE S3 CONNECTION hangs AWS_ROLE = 'arn:aws:iam::123456789012:role/hangs' EXTERNAL_ID = 'a1b2c3d4'",
+    ])
+    .ok();
+    let started = Instant::now();
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            env.command()
+                .args(["--timeout", "2", "credentials", "hangs"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let mut ended = Vec::new();
+    for child in children {
+        let out = crate::util::bounded(child, &[]);
+        ended.push(started.elapsed());
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("did not answer within"), "{err}");
+    }
+    let last = ended.iter().max().copied().unwrap_or_default();
+    assert!(
+        last < Duration::from_secs(5),
+        "every caller ends within about one --timeout: {ended:?}"
+    );
+    assert!(
+        emulator.stats()["actions"]["AssumeRole"]
+            .as_u64()
+            .unwrap_or(0)
+            <= 2,
+        "the waiters did not call STS one by one: {}",
+        emulator.stats()
+    );
+}
+
+/// A catalog copied from another holds the same connection ids: their cached credentials
+/// live side by side, neither evicting the other's.
+#[test]
+fn copied_catalogs_keep_their_own_cache_entries() {
+    let emulator = Emulator::start(&world(), &[]);
+    let env = setup(&emulator);
+    let copy = env.path().join("copy.db");
+    env.run(&[
+        "catalog",
+        "copy",
+        env.catalog.to_str().expect("path"),
+        copy.to_str().expect("path"),
+    ])
+    .ok();
+    let from_copy = |env: &Env| {
+        let mut cmd = env.command_without_catalog();
+        cmd.arg("--catalog")
+            .arg(&copy)
+            .args(["credentials", "lake"]);
+        let out = cmd.output().expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let first = env.run(&["credentials", "lake"]).ok().to_string();
+    let copied = from_copy(&env);
+    let calls = assumes(&emulator);
+    assert_eq!(
+        env.run(&["credentials", "lake"]).ok(),
+        first,
+        "still cached"
+    );
+    assert_eq!(from_copy(&env), copied, "the copy's still cached");
+    assert_eq!(assumes(&emulator), calls, "no STS call for either");
+}

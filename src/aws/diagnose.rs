@@ -35,18 +35,21 @@ pub enum Call<'a> {
 }
 
 /// An error's AWS code, from the parsed metadata, else from the raw body (`<Code>…</Code>`),
-/// else from the HTTP status: some servers send error bodies the SDK cannot read.
+/// else from the HTTP status: some servers send error bodies the SDK cannot read. A code is a
+/// short word (`AccessDenied`, `Sender.Throttling`); anything else in its place is not one.
 pub fn error_code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<String> {
+    let is_code = |c: &str| {
+        !c.is_empty()
+            && c.len() <= 64
+            && c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+    };
     if let Some(code) = err.code() {
-        return Some(code.to_string());
+        return is_code(code).then(|| code.to_string());
     }
     let raw = err.raw_response()?;
-    if let Some(body) = raw.body().bytes()
-        && let Ok(text) = std::str::from_utf8(body)
-        && let Some(start) = text.find("<Code>")
-        && let Some(len) = text[start + 6..].find("</Code>")
-    {
-        return Some(text[start + 6..start + 6 + len].trim().to_string());
+    if let Some(code) = error_element(raw, "Code") {
+        return is_code(&code).then_some(code);
     }
     match raw.status().as_u16() {
         403 => Some("AccessDenied".into()),
@@ -55,14 +58,30 @@ pub fn error_code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> O
     }
 }
 
+/// The text of `<name>` inside an `<Error>` element of an answer's body: the only part of an
+/// answer an error ever quotes, since a successful answer's body holds credentials.
+fn error_element(raw: &HttpResponse, name: &str) -> Option<String> {
+    let text = std::str::from_utf8(raw.body().bytes()?).ok()?;
+    let error = &text[text.find("<Error>")?..];
+    let open = format!("<{name}>");
+    let start = error.find(&open)? + open.len();
+    let len = error[start..].find(&format!("</{name}>"))?;
+    Some(error[start..start + len].trim().to_string())
+}
+
+/// AWS's message of an error (from the SDK, or the `<Error>` element of the body), on one
+/// line, its control characters escaped, at most 300 characters.
 fn message_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<String> {
-    err.message().map(str::to_string).or_else(|| {
-        let body = err.raw_response()?.body().bytes()?;
-        let text = std::str::from_utf8(body).ok()?;
-        let start = text.find("<Message>")? + 9;
-        let len = text[start..].find("</Message>")?;
-        Some(text[start..start + len].trim().to_string())
-    })
+    let message = err
+        .message()
+        .map(str::to_string)
+        .or_else(|| error_element(err.raw_response()?, "Message"))?;
+    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut shown = crate::sql::redact::escape_controls(&line).into_owned();
+    if shown.chars().count() > 300 {
+        shown = shown.chars().take(300).collect::<String>() + "…";
+    }
+    Some(shown)
 }
 
 /// Whether the error is STS refusing the call (as opposed to the call not getting through).
@@ -138,14 +157,19 @@ where
                 role_target,
             );
         }
+        // The reader's own error may quote the answer, and a successful answer holds
+        // credentials: only the status is said.
         SdkError::ResponseError(_) | SdkError::ConstructionFailure(_) => {
+            let status = err
+                .raw_response()
+                .map(|r| format!(" (HTTP {})", r.status().as_u16()))
+                .unwrap_or_default();
             return fail(
                 Diagnostic::error(
-                    DiagnosticKind::AwsError,
+                    DiagnosticKind::AwsBadAnswer,
                     Span::default(),
-                    "STS gave an answer connsql cannot read",
+                    format!("STS gave an answer connsql cannot read{status}"),
                 )
-                .with_label(root_cause(err))
                 .with_help(format!("is {} an STS endpoint?", ctx.endpoint)),
                 role_target,
             );
@@ -268,10 +292,19 @@ where
             let mut d = Diagnostic::error(
                 DiagnosticKind::AwsError,
                 Span::default(),
-                match (aws_message.is_empty(), body_start(err)) {
-                    (false, _) => format!("STS failed: {aws_message}"),
-                    (true, Some(body)) => format!("STS answered HTTP {status}: {body}"),
-                    (true, None) => format!("STS answered HTTP {status} with an empty body"),
+                if aws_message.is_empty() {
+                    // A proxy's page says more than its status, but the body is never quoted:
+                    // its kind is.
+                    let kind = err
+                        .raw_response()
+                        .and_then(|r| r.headers().get("content-type"))
+                        .map(|t| t.split(';').next().unwrap_or(t).trim())
+                        .filter(|t| t.bytes().all(|b| b.is_ascii_graphic()) && t.len() <= 64)
+                        .map(|t| format!(" ({t})"))
+                        .unwrap_or_default();
+                    format!("STS answered HTTP {status}{kind} without an AWS error message")
+                } else {
+                    format!("STS failed: {aws_message}")
                 },
             )
             .with_label(label);
@@ -282,20 +315,6 @@ where
         }
     };
     fail(diag, role_target)
-}
-
-/// The start of an answer's body, on one line, for an error STS did not explain.
-fn body_start<E>(err: &SdkError<E, HttpResponse>) -> Option<String> {
-    let body = err.raw_response()?.body().bytes()?;
-    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!line.is_empty()).then(|| {
-        if body.len() > 200 {
-            format!("{line}…")
-        } else {
-            line
-        }
-    })
 }
 
 /// The innermost error's text: the part that says what actually happened.

@@ -58,7 +58,7 @@ pub fn issue(request: &IssueRequest<'_>, timeout: Duration) -> Result<Issued, Di
                 match assume(request.duration_seconds).await {
                     Ok(out) => {
                         let arn = out.assumed_role_user().map(|u| u.arn().to_string());
-                        from_sts(out.credentials(), arn)
+                        from_sts(out.credentials(), arn, request.duration_seconds)
                     }
                     Err(e) if is_duration_too_long(&e) => {
                         let most = longest_hours(request.duration_seconds, assume).await;
@@ -102,7 +102,7 @@ pub fn issue(request: &IssueRequest<'_>, timeout: Duration) -> Result<Issued, Di
                         .map_err(|e| diagnose(&e, &context(&base, Call::KeysIdentity)).diagnostic.as_ref().clone())
                         .and_then(|out| {
                             let arn = out.federated_user().map(|u| u.arn().to_string());
-                            from_sts(out.credentials(), arn)
+                            from_sts(out.credentials(), arn, request.duration_seconds)
                         }),
                     None => keyed
                         .get_session_token()
@@ -110,7 +110,9 @@ pub fn issue(request: &IssueRequest<'_>, timeout: Duration) -> Result<Issued, Di
                         .send()
                         .await
                         .map_err(|e| diagnose(&e, &context(&base, Call::KeysIdentity)).diagnostic.as_ref().clone())
-                        .and_then(|out| from_sts(out.credentials(), None)),
+                        .and_then(|out| {
+                            from_sts(out.credentials(), None, request.duration_seconds)
+                        }),
                 }
             }
             Credentials::Default => Err(Diagnostic::error(
@@ -138,28 +140,90 @@ fn context<'a>(base: &'a Base, call: Call<'a>) -> CallContext<'a> {
 fn from_sts(
     credentials: Option<&aws_sdk_sts::types::Credentials>,
     arn: Option<String>,
+    duration_seconds: i32,
 ) -> Result<Issued, Diagnostic> {
-    let Some(c) = credentials else {
-        return Err(Diagnostic::error(
-            DiagnosticKind::AwsBadAnswer,
-            Span::default(),
-            "STS answered without credentials",
-        ));
-    };
-    let expiration = OffsetDateTime::from_unix_timestamp(c.expiration().secs()).map_err(|_| {
+    let bad = |why: &str| {
         Diagnostic::error(
             DiagnosticKind::AwsBadAnswer,
             Span::default(),
-            "STS answered with an expiration out of range",
+            format!("STS answered with credentials connsql will not hand out: {why}"),
         )
-    })?;
-    Ok(Issued {
+        .with_help("nothing was cached; run again, and check AWS_ENDPOINT_URL_STS if it goes on")
+    };
+    let Some(c) = credentials else {
+        return Err(bad("the answer holds none"));
+    };
+    let expiration = OffsetDateTime::from_unix_timestamp(c.expiration().secs())
+        .map_err(|_| bad("their expiration is out of range"))?;
+    let issued = Issued {
         access_key_id: c.access_key_id().to_string(),
         secret_access_key: c.secret_access_key().to_string(),
         session_token: c.session_token().to_string(),
         expiration,
         arn,
-    })
+    };
+    issued
+        .problem(crate::clock::now(), duration_seconds)
+        .map_or(Ok(issued), |why| Err(bad(&why)))
+}
+
+/// How far STS's clock may be ahead of ours when an expiration is checked.
+const CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+
+impl Issued {
+    /// What is wrong with credentials STS issued for `duration_seconds` as of `now`, if
+    /// anything: every value present and well-formed, an expiration in the future and no later
+    /// than the duration allows. Never quotes a value.
+    pub fn problem(&self, now: OffsetDateTime, duration_seconds: i32) -> Option<String> {
+        if let Some(why) = credential_problem(
+            &self.access_key_id,
+            &self.secret_access_key,
+            &self.session_token,
+        ) {
+            return Some(why);
+        }
+        if self.expiration <= now {
+            return Some("they have already expired".into());
+        }
+        let latest = now + time::Duration::seconds(i64::from(duration_seconds)) + CLOCK_SKEW;
+        if self.expiration > latest {
+            return Some(format!(
+                "they expire later than the {duration_seconds} s asked for allow"
+            ));
+        }
+        None
+    }
+}
+
+/// What is wrong with the three values of temporary credentials, if anything: an access key
+/// id of 16 to 128 letters and digits, and a secret and session token that are not empty and
+/// hold no blank or control character.
+pub fn credential_problem(access_key_id: &str, secret: &str, token: &str) -> Option<String> {
+    let printable = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic());
+    if !(16..=128).contains(&access_key_id.len())
+        || !access_key_id.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Some(if access_key_id.is_empty() {
+            "the AccessKeyId is empty".into()
+        } else {
+            "the AccessKeyId is not 16 to 128 letters and digits".into()
+        });
+    }
+    if !printable(secret) {
+        return Some(if secret.is_empty() {
+            "the SecretAccessKey is empty".into()
+        } else {
+            "the SecretAccessKey holds blanks or control characters".into()
+        });
+    }
+    if !printable(token) {
+        return Some(if token.is_empty() {
+            "the SessionToken is empty".into()
+        } else {
+            "the SessionToken holds blanks or control characters".into()
+        });
+    }
+    None
 }
 
 /// STS's answer when the duration asked is more than the role allows.

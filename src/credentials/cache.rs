@@ -1,12 +1,14 @@
-//! The cache of temporary credentials: one owner-only file per connection, job and policy in
-//! the user's cache directory, reused while more than five minutes remain. A lock file per
-//! connection and job makes concurrent callers queue behind the one that calls STS, then reuse
-//! what it wrote.
+//! The cache of temporary credentials: one owner-only file per catalog, connection, job and
+//! policy in the user's cache directory, reused while more than five minutes remain. A lock
+//! file per catalog, connection and job makes concurrent callers queue behind the one that
+//! calls STS, then reuse what it wrote, or the failure it met: each waits no longer than its
+//! own timeout, and none asks STS again for what the one before it just failed to get.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
@@ -20,6 +22,8 @@ pub const MIN_REMAINING: Duration = Duration::minutes(5);
 pub struct Entry {
     file: PathBuf,
     lock: PathBuf,
+    /// The last failure of a caller that held the lock: what its waiters answer with.
+    failed: PathBuf,
     /// The file name's start that every version of this connection and job shares.
     family: String,
     dir: PathBuf,
@@ -59,28 +63,38 @@ impl Entry {
             .take(12)
             .map(|b| format!("{b:02x}"))
             .collect();
+        // Two catalogs may hold the same connection ids (one copied from the other): the
+        // family is the catalog's too, so neither evicts the other's credentials.
+        let catalog: String = Sha256::digest(key.catalog.to_string_lossy().as_bytes())
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let family = format!(
-            "{}-{}",
+            "{catalog}-{}-{}",
             key.connection_id,
             key.job.map_or("connection", |(id, _)| id)
         );
         Entry {
             file: dir.join(format!("{family}-{digest}.json")),
             lock: dir.join(format!("{family}.lock")),
+            failed: dir.join(format!("{family}.failed")),
             family,
             dir: dir.to_path_buf(),
         }
     }
 
-    /// The cached credentials, when they are there, readable and not about to expire.
+    /// The cached credentials, when they are there, well-formed and not about to expire.
     pub fn read(&self, now: OffsetDateTime) -> Option<ProcessCredentials> {
         let text = fs::read_to_string(&self.file).ok()?;
         let creds: ProcessCredentials = serde_json::from_str(&text).ok()?;
-        (creds.expiration()? - now > MIN_REMAINING).then_some(creds)
+        let fresh = creds.expiration()? - now > MIN_REMAINING;
+        (fresh && creds.is_well_formed()).then_some(creds)
     }
 
-    /// Waits for the other callers of this connection and job; held until dropped.
-    pub fn lock(&self) -> std::io::Result<File> {
+    /// Waits for the other callers of this connection and job until `deadline`; held until
+    /// dropped. `Ok(None)` when the deadline came first.
+    pub fn lock_until(&self, deadline: Instant) -> std::io::Result<Option<File>> {
         make_dir(&self.dir)?;
         let file = OpenOptions::new()
             .create(true)
@@ -88,8 +102,40 @@ impl Entry {
             .write(true)
             .mode(0o600)
             .open(&self.lock)?;
-        file.lock()?;
-        Ok(file)
+        let mut pause = std::time::Duration::from_millis(2);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(file)),
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(e)) => return Err(e),
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(pause.min(deadline - now));
+            pause = (pause * 2).min(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// The failure the last holder of the lock met, if it met one after `since`: a caller that
+    /// queued behind it answers with it rather than asking STS again.
+    pub fn failure_since(&self, since: OffsetDateTime) -> Option<String> {
+        let text = fs::read_to_string(&self.failed).ok()?;
+        let (at, message) = text.split_once('\n')?;
+        let at = OffsetDateTime::from_unix_timestamp_nanos(at.parse().ok()?).ok()?;
+        (at >= since).then(|| message.trim_end().to_string())
+    }
+
+    /// Records a failure (one line, never a secret) for the callers waiting on the lock.
+    pub fn write_failure(&self, at: OffsetDateTime, message: &str) -> std::io::Result<()> {
+        let mut f = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .mode(0o600)
+            .open(&self.failed)?;
+        f.write_all(format!("{}\n{message}\n", at.unix_timestamp_nanos()).as_bytes())
     }
 
     /// Writes the credentials (owner-only, replaced whole) and removes the versions made for an
@@ -110,6 +156,7 @@ impl Entry {
             f.sync_all()?;
         }
         fs::rename(&tmp, &self.file)?;
+        let _ = fs::remove_file(&self.failed);
         if let Ok(entries) = fs::read_dir(&self.dir) {
             for entry in entries.flatten() {
                 let name = entry.file_name();

@@ -111,6 +111,19 @@ pub enum Fault {
     Bare429,
     /// HTTP 502 with an HTML page (no AWS error code), as a proxy in the way would answer.
     ProxyError,
+    /// HTTP 200 whose credentials are empty elements (`<AccessKeyId/>`, …).
+    EmptyCredentials,
+    /// HTTP 200 whose body stops in the middle of the secret access key.
+    TruncatedAnswer,
+    /// HTTP 200 with credentials that expired in 2001.
+    ExpiredCredentials,
+    /// HTTP 200 with credentials that expire in 2999.
+    FarExpiration,
+    /// HTTP 403 whose `<Error>` message holds terminal escapes and a NUL, and whose body holds
+    /// credentials besides.
+    ErrorWithSecret,
+    /// HTTP 200 whose XML does not parse, with a secret access key inside.
+    UnreadableWithSecret,
 }
 
 impl World {

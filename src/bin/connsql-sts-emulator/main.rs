@@ -248,12 +248,86 @@ impl Server {
                 "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>".into(),
                 None,
             )),
+            Answer::Fault(Fault::EmptyCredentials) => Ok(respond(
+                200,
+                "text/xml",
+                assume_role_answer("<AccessKeyId/>", "<SecretAccessKey/>", "<SessionToken/>", &in_an_hour()),
+                Some("empty"),
+            )),
+            Answer::Fault(Fault::TruncatedAnswer) => {
+                let whole = assume_role_answer(
+                    "<AccessKeyId>ASIATRUNCATED0001</AccessKeyId>",
+                    "<SecretAccessKey>TRUNCATEDsecretKEYabcdefghij</SecretAccessKey>",
+                    "<SessionToken>truncated-token</SessionToken>",
+                    &in_an_hour(),
+                );
+                let cut = whole.find("KEYabc").unwrap_or(whole.len());
+                Ok(respond(200, "text/xml", whole[..cut].to_string(), Some("truncated")))
+            }
+            Answer::Fault(Fault::ExpiredCredentials) => Ok(respond(
+                200,
+                "text/xml",
+                assume_role_answer(
+                    "<AccessKeyId>ASIAEXPIRED000001</AccessKeyId>",
+                    "<SecretAccessKey>EXPIREDsecretKEYabcdefghij</SecretAccessKey>",
+                    "<SessionToken>expired-token</SessionToken>",
+                    "2001-01-01T00:00:00Z",
+                ),
+                Some("expired"),
+            )),
+            Answer::Fault(Fault::FarExpiration) => Ok(respond(
+                200,
+                "text/xml",
+                assume_role_answer(
+                    "<AccessKeyId>ASIAFOREVER000001</AccessKeyId>",
+                    "<SecretAccessKey>FOREVERsecretKEYabcdefghij</SecretAccessKey>",
+                    "<SessionToken>forever-token</SessionToken>",
+                    "2999-01-01T00:00:00Z",
+                ),
+                Some("forever"),
+            )),
+            Answer::Fault(Fault::ErrorWithSecret) => Ok(respond(
+                403,
+                "text/xml",
+                "<ErrorResponse><Error><Type>Sender</Type><Code>MalformedPolicyDocument</Code>\
+                 <Message>denied \u{1b}[2J\u{1b}]0;pwned\u{7} by policy</Message></Error>\
+                 <Credentials><SecretAccessKey>LEAKEDsecretKEYinERRORbody</SecretAccessKey></Credentials>\
+                 <RequestId>leaky</RequestId></ErrorResponse>"
+                    .into(),
+                Some("leaky"),
+            )),
+            Answer::Fault(Fault::UnreadableWithSecret) => Ok(respond(
+                200,
+                "text/xml",
+                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIABROKEN</AccessKeyId>\
+                 <SecretAccessKey>LEAKEDsecretKEYinBROKENanswer</SecretAccessKey><Expiration>not a time\
+                 </Credentials></AssumeRoleResult>"
+                    .into(),
+                Some("broken"),
+            )),
             Answer::Fault(Fault::Hang) => {
                 tokio::time::sleep(Duration::from_secs(60)).await;
                 Err(Dropped)
             }
         }
     }
+}
+
+/// An AssumeRole answer with the given credential elements, for the faults that misshape one.
+fn assume_role_answer(key: &str, secret: &str, token: &str, expiration: &str) -> String {
+    format!(
+        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
+         <Credentials>{key}{secret}{token}<Expiration>{expiration}</Expiration></Credentials>\
+         <AssumedRoleUser><AssumedRoleId>AROAFAULT:s</AssumedRoleId>\
+         <Arn>arn:aws:sts::123456789012:assumed-role/faulty/s</Arn></AssumedRoleUser></AssumeRoleResult>\
+         <ResponseMetadata><RequestId>fault</RequestId></ResponseMetadata></AssumeRoleResponse>"
+    )
+}
+
+fn in_an_hour() -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// An answer's body: whole, or endless (a fault).
