@@ -355,8 +355,10 @@ fn the_longest_location_fits_the_session_policy_and_one_more_is_refused_clearly(
         break;
     }
     let longest = longest.expect("some locations fit");
+    // Each character of the prefix is in the policy twice (the objects, the listing's
+    // condition), beside three mentions of the bucket.
     assert!(
-        longest >= 800,
+        longest >= 740,
         "a prefix of {longest} characters is the longest that fits"
     );
 }

@@ -22,6 +22,8 @@ mod grammar;
 mod jobs;
 /// The output formats, and the JSON contract of SPEC §2.
 mod output;
+/// The IAM policies connsql writes, evaluated by the emulator for an SDK client.
+mod policies;
 /// The REPL, driven through a pseudo-terminal.
 mod repl;
 /// Generated statements print and parse back to themselves.

@@ -102,13 +102,23 @@ pub fn s3_policy(spec: &ConnectionSpec) -> Value {
                 .or_default()
                 .push(iam_literal(path.prefix()));
         }
+        // Engines and SDKs ask a bucket's location before anything else. The request carries
+        // no `s3:prefix`, and IAM reads a condition on a key the request lacks as false: the
+        // location is granted in a statement of its own, without the listing's condition.
+        let locations: Vec<String> = buckets.keys().map(|b| s3(&iam_literal(b))).collect();
+        statements.push(json!({
+            "Sid": "BucketLocation",
+            "Effect": "Allow",
+            "Action": ["s3:GetBucketLocation"],
+            "Resource": one_or_many(locations)
+        }));
         for (i, (bucket, prefixes)) in buckets.iter().enumerate() {
             let bucket = iam_literal(bucket);
             let whole = prefixes.iter().any(|p| p.is_empty());
             let mut statement = json!({
                 "Sid": format!("ListBucket{}", i + 1),
                 "Effect": "Allow",
-                "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+                "Action": ["s3:ListBucket"],
                 "Resource": s3(&bucket)
             });
             if !whole {
@@ -151,6 +161,15 @@ pub fn s3_policy(spec: &ConnectionSpec) -> Value {
         }));
     }
     json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// A `Resource` of one ARN as a string, of several as a list.
+fn one_or_many(mut resources: Vec<String>) -> Value {
+    if resources.len() == 1 {
+        Value::String(resources.remove(0))
+    } else {
+        json!(resources)
+    }
 }
 
 /// The statement that allows one action on one location: what an access-denied diagnosis
@@ -238,7 +257,8 @@ impl std::fmt::Display for SessionPolicyError {
 /// - a `READ_ONLY` connection without a job: read and list only;
 /// - `ENCRYPTION_KMS_KEY`: the KMS actions S3 needs for it, on that key only.
 ///
-/// Printed compact, as STS measures it; longer than `SESSION_POLICY_MAX` is an error.
+/// Printed compact, as STS measures it, without statement ids (each character counts against
+/// the job's location); longer than `SESSION_POLICY_MAX` is an error.
 pub fn session_policy(
     spec: &ConnectionSpec,
     job: Option<&JobSpec>,
@@ -257,22 +277,27 @@ pub fn session_policy(
                 .map_err(|_| SessionPolicyError::Location(location.clone()))?
                 .0;
             let (bucket, prefix) = (iam_literal(path.bucket()), iam_literal(path.prefix()));
-            let (mut actions, list) = match job.kind() {
-                JobKind::Copy => (vec!["s3:GetObject", "s3:GetObjectVersion"], "Read"),
-                JobKind::Insert => (vec!["s3:PutObject", "s3:AbortMultipartUpload"], "Write"),
+            let mut actions = match job.kind() {
+                JobKind::Copy => vec!["s3:GetObject", "s3:GetObjectVersion"],
+                JobKind::Insert => vec!["s3:PutObject", "s3:AbortMultipartUpload"],
             };
             if job.kind() == JobKind::Copy && job.writes() {
                 actions.push("s3:DeleteObject");
             }
             writes = job.writes();
             statements.push(json!({
-                "Sid": format!("{list}JobLocation"),
                 "Effect": "Allow",
                 "Action": actions,
                 "Resource": s3(&format!("{bucket}/{prefix}*")),
             }));
+            // The bucket's region, which engines ask first; its own statement, since a
+            // location request carries no `s3:prefix` for the listing's condition to match.
+            statements.push(json!({
+                "Effect": "Allow",
+                "Action": "s3:GetBucketLocation",
+                "Resource": s3(&bucket),
+            }));
             let mut listing = json!({
-                "Sid": "ListJobLocation",
                 "Effect": "Allow",
                 "Action": "s3:ListBucket",
                 "Resource": s3(&bucket),
@@ -283,14 +308,22 @@ pub fn session_policy(
             }
             statements.push(listing);
         }
+        // Read and list only, on whatever the role itself may reach (a session policy only
+        // narrows): each action on the kind of resource it applies to.
         None if spec.read_only => {
             statements.push(json!({
-                "Sid": "ReadOnly",
                 "Effect": "Allow",
-                "Action": [
-                    "s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket",
-                    "s3:ListAllMyBuckets", "s3:GetBucketLocation"
-                ],
+                "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                "Resource": s3("*/*"),
+            }));
+            statements.push(json!({
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
+                "Resource": s3("*"),
+            }));
+            statements.push(json!({
+                "Effect": "Allow",
+                "Action": "s3:ListAllMyBuckets",
                 "Resource": "*",
             }));
         }
@@ -303,7 +336,6 @@ pub fn session_policy(
             json!(["kms:Decrypt"])
         };
         statements.push(json!({
-            "Sid": "UseKmsKey",
             "Effect": "Allow",
             "Action": actions,
             "Resource": key.as_str(),

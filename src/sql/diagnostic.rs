@@ -64,6 +64,7 @@ kinds! {
     AwsBadAnswer => "aws-bad-answer",
     ExternalIdNotRequired => "external-id-not-required",
     KmsAlias => "kms-alias",
+    LocationCoversSiblings => "location-covers-siblings",
 }
 
 impl fmt::Display for DiagnosticKind {

@@ -84,42 +84,102 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
     }
 }
 
-/// `StringLike` on `s3:prefix`; any other condition is not understood and does not hold.
+/// A statement's conditions, as IAM evaluates them: every operator's every key must hold. The
+/// string operators (`StringEquals`, `StringLike` and their negations) are understood on
+/// `s3:prefix`; a condition on a key the request does not carry does not hold (the
+/// `…IfExists` forms aside, which then hold), as IAM reads it. Any other operator or key is not
+/// understood and does not hold.
 fn condition_holds(condition: Option<&Value>, ask: &Ask<'_>) -> bool {
     let Some(Value::Object(operators)) = condition else {
         return true;
     };
     operators.iter().all(|(op, keys)| {
-        op == "StringLike"
-            && keys.as_object().is_some_and(|keys| {
-                keys.iter().all(|(key, patterns)| {
-                    key == "s3:prefix"
-                        && ask
-                            .prefix
-                            .is_some_and(|p| strings(Some(patterns)).iter().any(|pat| glob(pat, p)))
-                })
+        let (base, if_exists) = match op.strip_suffix("IfExists") {
+            Some(base) => (base, true),
+            None => (op.as_str(), false),
+        };
+        let test: fn(&str, &str) -> bool = match base {
+            "StringEquals" => |pattern, value| pattern == value,
+            "StringLike" => glob,
+            "StringNotEquals" => |pattern, value| pattern != value,
+            "StringNotLike" => |pattern, value| !glob(pattern, value),
+            _ => return false,
+        };
+        let negated = base.starts_with("StringNot");
+        keys.as_object().is_some_and(|keys| {
+            keys.iter().all(|(key, patterns)| {
+                let value = match key.as_str() {
+                    "s3:prefix" => ask.prefix,
+                    _ => return false,
+                };
+                let Some(value) = value else {
+                    return if_exists;
+                };
+                let patterns = strings(Some(patterns));
+                if negated {
+                    patterns.iter().all(|p| test(p, value))
+                } else {
+                    patterns.iter().any(|p| test(p, value))
+                }
             })
+        })
     })
 }
 
-/// IAM's wildcard match: `*` any run of characters, `?` one; action names ignore case.
+/// One element of an IAM pattern.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Elem {
+    Char(char),
+    /// `*`: any run of characters.
+    Any,
+    /// `?`: one character.
+    One,
+}
+
+/// A pattern's elements: `*` and `?` are wildcards, and `${*}`, `${?}`, `${$}` the literal
+/// characters, as IAM reads them in resources and `…Like` conditions.
+fn elements(pattern: &str) -> Vec<Elem> {
+    let mut out = Vec::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if let Some(literal @ ('*' | '?' | '$')) = rest
+            .strip_prefix("${")
+            .and_then(|r| r.chars().next())
+            .filter(|_| rest[2..].chars().nth(1) == Some('}'))
+        {
+            out.push(Elem::Char(literal));
+            rest = &rest[4..];
+            continue;
+        }
+        out.push(match c {
+            '*' => Elem::Any,
+            '?' => Elem::One,
+            c => Elem::Char(c),
+        });
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// IAM's wildcard match: `*` any run of characters, `?` one, `${*}` `${?}` `${$}` themselves;
+/// action names ignore case.
 pub fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = if pattern.contains(':') && !pattern.starts_with("arn:") {
+    let (p, t): (Vec<Elem>, Vec<char>) = if pattern.contains(':') && !pattern.starts_with("arn:") {
         (
-            pattern.to_ascii_lowercase().chars().collect(),
+            elements(&pattern.to_ascii_lowercase()),
             text.to_ascii_lowercase().chars().collect(),
         )
     } else {
-        (pattern.chars().collect(), text.chars().collect())
+        (elements(pattern), text.chars().collect())
     };
     // Iterative matching with backtracking to the last `*`.
     let (mut i, mut j) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while j < t.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+        if i < p.len() && (p[i] == Elem::One || p[i] == Elem::Char(t[j])) {
             i += 1;
             j += 1;
-        } else if i < p.len() && p[i] == '*' {
+        } else if i < p.len() && p[i] == Elem::Any {
             star = Some(i);
             mark = j;
             i += 1;
@@ -131,7 +191,7 @@ pub fn glob(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while i < p.len() && p[i] == '*' {
+    while i < p.len() && p[i] == Elem::Any {
         i += 1;
     }
     i == p.len()
@@ -160,6 +220,24 @@ mod tests {
         assert!(!glob("arn:aws:s3:::bkt/raw/*", "arn:aws:s3:::bkt/out/a"));
         assert!(glob("*", "anything"));
         assert!(glob("raw/?", "raw/a"));
+        assert!(glob("arn:aws:s3:::b/a${*}b/*", "arn:aws:s3:::b/a*b/x"));
+        assert!(!glob("arn:aws:s3:::b/a${*}b/*", "arn:aws:s3:::b/axb/x"));
+        assert!(glob("a${?}${$}*", "a?$x"));
+        assert!(!glob("a${?}", "ab"));
+    }
+
+    #[test]
+    fn a_condition_on_a_key_the_request_lacks_does_not_hold() {
+        let policy = json!({"Statement": [{"Effect": "Allow", "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+            "Resource": "arn:aws:s3:::bkt", "Condition": {"StringLike": {"s3:prefix": ["raw/*"]}}}]});
+        let location = ask("s3:GetBucketLocation", "arn:aws:s3:::bkt", None);
+        assert_eq!(
+            authorize(Some(&policy), None, &location),
+            Err(Refusal::Identity)
+        );
+        let if_exists = json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetBucketLocation",
+            "Resource": "arn:aws:s3:::bkt", "Condition": {"StringLikeIfExists": {"s3:prefix": ["raw/*"]}}}]});
+        assert_eq!(authorize(Some(&if_exists), None, &location), Ok(()));
     }
 
     #[test]

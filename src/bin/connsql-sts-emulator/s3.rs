@@ -151,8 +151,9 @@ impl Sts {
             })
         };
         match (req.method, key.is_empty()) {
+            // HeadBucket is authorised as s3:ListBucket, with no `s3:prefix` in the request.
             ("HEAD", true) => {
-                if let Some(answer) = denied("s3:ListBucket", &bucket_arn, Some("")) {
+                if let Some(answer) = denied("s3:ListBucket", &bucket_arn, None) {
                     return strip_body(answer);
                 }
                 Answer::Http {

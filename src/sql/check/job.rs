@@ -143,6 +143,10 @@ pub(super) fn spec_of(job: &CreateJob, diags: &mut Vec<Diagnostic>) -> Option<Jo
     if diags.iter().filter(|d| d.is_error()).count() > errors_before {
         return None;
     }
+    let prefix_span = get(JobOption::Prefix).or(get(JobOption::Location));
+    if let (Some(body), Some((_, span, _))) = (&body, prefix_span) {
+        diags.extend(covers_siblings(body, *span));
+    }
     let options: BTreeMap<JobOption, JobValue> = typed
         .into_iter()
         .map(|(change, _, _)| change)
@@ -158,6 +162,36 @@ pub(super) fn spec_of(job: &CreateJob, diags: &mut Vec<Diagnostic>) -> Option<Jo
         body: body?,
         options,
     })
+}
+
+/// A location whose prefix does not end in `/` covers every key that starts with it, as S3
+/// reads a prefix: `raw` covers `raw2/` too, and so do the job's credentials.
+fn covers_siblings(body: &JobBody, span: Span) -> Option<Diagnostic> {
+    let prefix = match body {
+        JobBody::Copy {
+            source: Source::Location(path),
+            ..
+        }
+        | JobBody::Insert { location: path, .. } => path.prefix(),
+        JobBody::Copy {
+            source: Source::BucketPrefix { prefix, .. },
+            ..
+        } => prefix.as_str(),
+    };
+    if prefix.is_empty() || prefix.ends_with('/') {
+        return None;
+    }
+    let last = prefix.rsplit('/').next().unwrap_or(prefix);
+    Some(
+        Diagnostic::warning(
+            DiagnosticKind::LocationCoversSiblings,
+            span,
+            format!("the prefix `{prefix}` has no trailing `/`: it also covers `{last}2/`, `{last}-old/` and every other key that starts with `{last}`"),
+        )
+        .with_help(format!(
+            "S3 reads a prefix as the start of a key, and so do the job's credentials; write `{prefix}/` to mean the folder alone"
+        )),
+    )
 }
 
 fn missing_location(at: Span, message: &str, help: &str) -> Diagnostic {
