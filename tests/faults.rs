@@ -238,30 +238,93 @@ fn bare_429_is_retried_and_a_proxy_page_is_named() {
     assert!(!err.contains("<html>"), "{err}");
 }
 
+/// Names, locations and comments with characters a terminal acts on (ESC, BEL, C1 controls,
+/// bidirectional overrides) are refused at check time, naming the code point; text that an
+/// older connsql stored anyway is escaped in every format (tables, `-x`, DESCRIBE, SHOW
+/// CREATE, SHOW S3 POLICY, JSON, CSV), never written raw.
 #[test]
 fn control_characters_never_reach_the_terminal() {
     let env = Env::new();
-    env.sql("CREATE S3 CONNECTION c COMMENT = 'title\x1b]0;pwned\x07 clear\x1b[2J'");
+    for (sql, code_point) in [
+        (
+            "CREATE S3 CONNECTION c COMMENT = 'title\x1b]0;pwned\x07'",
+            "U+001B (ESCAPE)",
+        ),
+        (
+            "CREATE S3 CONNECTION \"a\u{202e}b\"",
+            "U+202E (RIGHT-TO-LEFT OVERRIDE)",
+        ),
+        (
+            "CREATE S3 CONNECTION c PATH_DISPLAY_FILTER = 's3://bkt/a\u{9b}2J/'",
+            "U+009B (CONTROL SEQUENCE INTRODUCER)",
+        ),
+        (
+            "CREATE JOB j AS COPY FROM S3 c LOCATION = 's3://bkt/p/' INTO db.\"t\x1b[2J\"",
+            "U+001B (ESCAPE)",
+        ),
+    ] {
+        let err = env.run(&["--no-validate", "-c", sql]).fails(1).to_string();
+        assert!(err.contains("error[control-character]"), "{sql}: {err}");
+        assert!(err.contains(code_point), "{sql}: {err}");
+        assert!(
+            !err.contains(['\x1b', '\x07', '\u{202e}', '\u{9b}']),
+            "{err:?}"
+        );
+    }
+    // What an older connsql let through, planted in the catalog as it would have stored it.
+    env.sql(
+        "CREATE S3 CONNECTION c PATH_DISPLAY_FILTER = 's3://bkt/p/' COMMENT = 'x'; \
+         CREATE JOB j AS COPY FROM S3 c LOCATION = 's3://bkt/p/' INTO db.t",
+    );
+    {
+        let db = rusqlite::Connection::open(&env.catalog).expect("open");
+        db.execute_batch(
+            "UPDATE connections SET comment = 'title\x1b]0;pwned\x07 \u{202e}evil \u{9b}2J', \
+             path_display_filters = '[\"s3://bkt/a\u{202e}b/\"]'; \
+             UPDATE jobs SET definition = replace(definition, 'db.t', 'db.\"t\x1b[2J\u{202e}\"')",
+        )
+        .expect("plant");
+    }
+    let unsafe_chars = ['\x1b', '\x07', '\u{202e}', '\u{9b}'];
     for args in [
         vec!["--no-validate", "-c", "SHOW CONNECTIONS"],
         vec!["--no-validate", "-x", "-c", "SHOW CONNECTIONS"],
         vec!["--no-validate", "-c", "DESCRIBE CONNECTION c"],
         vec!["--no-validate", "-c", "SHOW CREATE CONNECTION c"],
+        vec!["--no-validate", "-c", "SHOW S3 POLICY FOR CONNECTION c"],
+        vec![
+            "--no-validate",
+            "--format",
+            "json",
+            "-c",
+            "SHOW CONNECTIONS",
+        ],
+        vec!["--no-validate", "--format", "csv", "-c", "SHOW CONNECTIONS"],
+        vec!["--no-validate", "-c", "SHOW JOBS"],
+        vec!["--no-validate", "-x", "-c", "SHOW JOBS"],
+        vec!["--no-validate", "--format", "json", "-c", "SHOW JOBS"],
+        vec!["--no-validate", "--format", "csv", "-c", "SHOW JOBS"],
+        vec!["--no-validate", "-c", "SHOW CREATE JOB j"],
     ] {
         let out = env.run(&args);
         let text = out.ok();
-        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
-        assert!(text.contains("\\x1b]0;pwned\\x07"), "{text}");
+        assert!(!text.contains(unsafe_chars), "{args:?}: {text:?}");
     }
-    let err = env
-        .run(&[
-            "--no-validate",
-            "-c",
-            "CREATE S3 CONNECTION d COMMENT = 'a\x1b[2J' BOGUS = 1",
-        ])
-        .fails(1)
+    let table = env.sql("DESCRIBE CONNECTION c");
+    assert!(table.contains("\\x1b]0;pwned\\x07"), "{table}");
+    let json = env
+        .run(&["--format", "json", "-c", "SHOW CONNECTIONS"])
+        .ok()
         .to_string();
-    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(
+        json.contains("\\u202e") && json.contains("\\u009b"),
+        "{json}"
+    );
+    let rows: serde_json::Value = serde_json::from_str(json.trim()).expect("JSON");
+    assert_eq!(
+        rows[0]["comment"], "title\x1b]0;pwned\x07 \u{202e}evil \u{9b}2J",
+        "escaped in the text, the same value for a JSON reader"
+    );
 }
 
 #[test]
@@ -387,4 +450,118 @@ fn signals_leave_an_account() {
         );
         assert_eq!(env.stored_names(), prefix(300), "{name}");
     }
+}
+
+/// A SELECT whose expression chains a million operators, or a long AND chain, is refused
+/// with an error at the operator past the limit, through `-f`, stdin, `--dry-run` and on a
+/// PostgreSQL catalog: never a stack overflow (exit 134).
+#[test]
+fn long_operator_chains_are_refused_not_a_crash() {
+    let chain = |n: usize, op: &str| {
+        format!(
+            "CREATE JOB j AS INSERT INTO S3 c LOCATION = 's3://bkt/o/' SELECT {} FROM db.t;\n",
+            vec!["a = 1"; n].join(op)
+        )
+    };
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION c");
+    let million = env.write("million.sql", &chain(1_000_000, " + "));
+    // A million terms is 8 MB: longer than a job's SELECT may be, refused before it is read.
+    let run = env.run(&["--no-validate", "-f", million.to_str().expect("path")]);
+    assert!(
+        run.fails(1)
+            .contains("a job's SELECT may be at most 256 KiB"),
+        "{}",
+        run.stderr
+    );
+    let runs = [
+        env.run_stdin(&["--no-validate"], &chain(20_000, " AND ")),
+        env.run(&["--no-validate", "--dry-run", "-c", &chain(10_000, " OR ")]),
+    ];
+    for run in &runs {
+        let err = run.fails(1);
+        assert!(err.contains("error[syntax]"), "{err}");
+        assert!(err.contains("chains more than 1000 operators"), "{err}");
+    }
+    // Within the limit, the query is a job like any other.
+    env.sql(&chain(900, " AND "));
+    let pg = Env::postgres();
+    pg.sql("CREATE S3 CONNECTION c");
+    let err = pg
+        .run(&["--no-validate", "-c", &chain(10_000, " + ")])
+        .fails(1)
+        .to_string();
+    assert!(err.contains("chains more than 1000 operators"), "{err}");
+}
+
+/// A job reading a query's worth of tables is stored and read back in time linear in its
+/// size; a 6 MB statement of nested parentheses is refused at the 51st level, and a query
+/// longer than a job's SELECT may be is refused before it is parsed: memory stays within a
+/// small multiple of the input (peak resident memory measured, not time).
+#[test]
+fn wide_and_deep_queries_cost_memory_in_proportion() {
+    use crate::util::measure;
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION c");
+    let tables: Vec<String> = (0..20_000).map(|i| format!("db.t{i}")).collect();
+    let wide = env.write(
+        "wide.sql",
+        &format!(
+            "CREATE JOB wide AS INSERT INTO S3 c LOCATION = 's3://bkt/o/' SELECT * FROM {};",
+            tables.join(", ")
+        ),
+    );
+    let mut cmd = env.command();
+    cmd.args(["--no-validate", "-f"]).arg(&wide);
+    let m = measure(cmd);
+    assert_eq!(m.code, 0);
+    let rows = env
+        .run(&["--format", "json", "-c", "SHOW JOBS"])
+        .json_lines();
+    assert_eq!(
+        rows[0][0]["source_tables"].as_array().map(Vec::len),
+        Some(20_000)
+    );
+    // A 200 KiB query: about 250 bytes of sqlparser's tree per byte, beside the process's
+    // own 30-odd MiB.
+    assert!(m.max_rss_kib < 200 * 1024, "{m:?}");
+
+    let deep = env.write(
+        "deep.sql",
+        &format!(
+            "CREATE JOB deep AS INSERT INTO S3 c LOCATION = 's3://bkt/o/' SELECT {}a{} FROM db.t;",
+            "(".repeat(3_000_000),
+            ")".repeat(3_000_000)
+        ),
+    );
+    let mut cmd = env.command();
+    cmd.args(["--no-validate", "-f"]).arg(&deep);
+    let m = measure(cmd);
+    assert_eq!(m.code, 1);
+    assert!(m.max_rss_kib < 100 * 1024, "a 6 MB statement: {m:?}");
+    let deep = format!(
+        "CREATE JOB deep AS INSERT INTO S3 c LOCATION = 's3://bkt/o/' SELECT {}a{} FROM db.t;",
+        "(".repeat(50_000),
+        ")".repeat(50_000)
+    );
+    let run = env.run_stdin(&["--no-validate"], &deep);
+    assert!(
+        run.fails(1).contains("nests parentheses more than 50 deep"),
+        "{}",
+        run.stderr
+    );
+
+    let huge: Vec<String> = (0..100_000).map(|i| format!("db.t{i}")).collect();
+    let huge = env.write(
+        "huge.sql",
+        &format!(
+            "CREATE JOB huge AS INSERT INTO S3 c LOCATION = 's3://bkt/o/' SELECT * FROM {};",
+            huge.join(", ")
+        ),
+    );
+    let mut cmd = env.command();
+    cmd.args(["--no-validate", "-f"]).arg(&huge);
+    let m = measure(cmd);
+    assert_eq!(m.code, 1);
+    assert!(m.max_rss_kib < 100 * 1024, "a 1 MB query refused: {m:?}");
 }

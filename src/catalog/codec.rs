@@ -9,7 +9,7 @@ use super::model::{StoredConnection, StoredJob, ValidationRecord};
 use crate::clock::parse_rfc3339;
 use crate::sql::job_spec::JobSpec;
 use crate::sql::values::{AccessKeyId, ExternalId, KmsKeyArn, RoleArn, S3Path, Secret};
-use crate::sql::{ConnectionSpec, Credentials, Plan, StatementKind, check, parse};
+use crate::sql::{ConnectionSpec, Credentials, Plan, StatementKind, check_stored, parse};
 
 /// The columns every engine's connection query selects, in this order (`c` the connection,
 /// `v` its newest validation).
@@ -129,7 +129,7 @@ pub fn decode_job(definition: &str) -> Result<JobSpec, String> {
     if !matches!(statement.kind, StatementKind::CreateJob(_)) {
         return Err("the definition is not a CREATE JOB statement".into());
     }
-    match check(statement) {
+    match check_stored(statement) {
         Ok((Plan::CreateJob { spec, .. }, _)) => Ok(spec),
         Ok(_) => Err("the definition is not a job".into()),
         Err(errors) => Err(errors.first().map_or_else(

@@ -93,7 +93,7 @@ impl<W: Write> Printer<W> {
                         )
                     })
                     .collect();
-                writeln!(self.out, "{}", Value::Array(rows))
+                writeln!(self.out, "{}", json_text(&Value::Array(rows), false))
             }
             (Some(set), Format::Csv) => self.csv(
                 &set.columns,
@@ -102,7 +102,7 @@ impl<W: Write> Printer<W> {
             (None, Format::Json) => writeln!(
                 self.out,
                 "{}",
-                Value::Object(change_object(outcome, dry_run))
+                json_text(&Value::Object(change_object(outcome, dry_run)), false)
             ),
             (None, Format::Csv) => {
                 let Outcome::Changed {
@@ -118,8 +118,8 @@ impl<W: Write> Printer<W> {
                     &["status", object.kind(), "detail", "dry_run"],
                     std::iter::once(vec![
                         status.as_str().to_string(),
-                        object.name().to_string(),
-                        detail.clone().unwrap_or_default(),
+                        escape_controls(object.name()).into_owned(),
+                        escape_controls(detail.as_deref().unwrap_or_default()).into_owned(),
                         dry_run.to_string(),
                     ]),
                 )
@@ -218,10 +218,40 @@ pub fn sentence(outcome: &Outcome, dry_run: bool) -> String {
     s
 }
 
+/// A CSV cell: text with its control characters escaped, as every format shows them.
 fn csv_cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => escape_controls(s).into_owned(),
+        other => json_text(other, false),
     }
+}
+
+/// JSON text with every character a terminal acts on escaped as `\uXXXX`: serde_json escapes
+/// C0 controls, not C1 controls, bidirectional overrides or line separators. Outside strings
+/// JSON text is ASCII, so the escapes land inside strings, where they mean the same character.
+pub(crate) fn json_text(v: &Value, pretty: bool) -> String {
+    let text = if pretty {
+        serde_json::to_string_pretty(v)
+    } else {
+        serde_json::to_string(v)
+    }
+    .unwrap_or_default();
+    let unsafe_char =
+        |c: char| crate::sql::redact::is_control(c) || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.chars().any(unsafe_char) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -73,7 +73,7 @@ pub fn jobs(out: &mut impl Write, all: &[StoredJob], style: TableStyle) -> io::R
                 Cow::Borrowed(if j.spec.sync { "true" } else { "false" }),
                 one_line(&j.connection_name),
                 Cow::Owned(escape_controls(&j.spec.location()).into_owned()),
-                Cow::Owned(j.spec.target().unwrap_or_default()),
+                Cow::Owned(escape_controls(&j.spec.target().unwrap_or_default()).into_owned()),
                 Cow::Owned(j.validated_at.map(rfc3339).unwrap_or_default()),
                 j.spec.comment().map_or(Cow::Borrowed(""), one_line),
             ]
@@ -122,11 +122,7 @@ pub fn write(out: &mut impl Write, set: &ResultSet, style: TableStyle) -> io::Re
         for row in &set.rows {
             match row.last() {
                 Some(Value::String(s)) => writeln!(out, "{}", escape_controls(s))?,
-                Some(v) => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(v).unwrap_or_default()
-                )?,
+                Some(v) => writeln!(out, "{}", super::json_text(v, true))?,
                 None => {}
             }
         }
@@ -229,7 +225,7 @@ fn text_cell(v: &Value) -> Cow<'_, str> {
         ),
         Value::Bool(true) => Cow::Borrowed("true"),
         Value::Bool(false) => Cow::Borrowed("false"),
-        other => Cow::Owned(other.to_string()),
+        other => Cow::Owned(super::json_text(other, false)),
     }
 }
 

@@ -65,6 +65,7 @@ kinds! {
     ExternalIdNotRequired => "external-id-not-required",
     KmsAlias => "kms-alias",
     LocationCoversSiblings => "location-covers-siblings",
+    ControlCharacter => "control-character",
 }
 
 impl fmt::Display for DiagnosticKind {
@@ -196,6 +197,9 @@ impl<'a> Source<'a> {
     }
 }
 
+/// The longest source line shown whole under a report; a longer one is cut around the spans.
+const MAX_EXCERPT_LINE: usize = 400;
+
 /// At most this many diagnostics are drawn for one statement; the rest are counted.
 pub const MAX_SHOWN: usize = 20;
 
@@ -280,9 +284,30 @@ fn render_one(
     if first == 0 && source.first_column > 1 {
         from += text[..lo].len() - text[..lo].trim_start_matches([' ', '\t']).len();
     }
-    let to = index.line_end(text, last).max(hi);
-    let excerpt = &text[from..to];
-    let mut annotation = AnnotationKind::Primary.span(start - from..end - from);
+    let mut to = index.line_end(text, last).max(hi);
+    // A line of megabytes (a generated query on one line) is shown around what the report is
+    // about, cut with `…`: the renderer reads every character of what it is given.
+    let windowed;
+    let (excerpt, shift) = if first == last && to - from > MAX_EXCERPT_LINE {
+        let around = MAX_EXCERPT_LINE / 2;
+        let a = super::span::floor_char_boundary(text, lo.saturating_sub(around).max(from));
+        to = super::span::floor_char_boundary(text, (hi.min(lo + around) + around).min(to));
+        let (head, tail) = (
+            if a > from { "…" } else { "" },
+            if to < index.line_end(text, last) {
+                "…"
+            } else {
+                ""
+            },
+        );
+        windowed = format!("{head}{}{tail}", &text[a..to]);
+        (windowed.as_str(), a as isize - head.len() as isize)
+    } else {
+        (&text[from..to], from as isize)
+    };
+    let local =
+        |offset: usize| -> usize { ((offset as isize - shift).max(0) as usize).min(excerpt.len()) };
+    let mut annotation = AnnotationKind::Primary.span(local(start)..local(end));
     if let Some(label) = &diag.label {
         annotation = annotation.label(&**label);
     }
@@ -291,7 +316,7 @@ fn render_one(
         let (a, b) = (clamp(span.start), clamp(span.end));
         annotations.push(
             AnnotationKind::Context
-                .span(a - from..b.max(a) - from)
+                .span(local(a)..local(b.max(a)))
                 .label(label.as_str()),
         );
     }
@@ -299,9 +324,11 @@ fn render_one(
         original_index,
         super::span::floor_char_boundary(source.text, diag.span.start.min(source.text.len())),
     );
+    // Many lines under one span (a whole query) show its first and last, folded between.
     let snippet = Snippet::source(excerpt)
         .line_start(first + source.first_line)
         .path(source.name)
+        .fold(true)
         .annotations(annotations);
     let mut title = level
         .primary_title(diag.message.as_str())

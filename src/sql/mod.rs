@@ -15,7 +15,7 @@ pub mod split;
 pub mod values;
 
 pub use ast::{Ident, Redacted, Statement, StatementKind};
-pub use check::{Checked, Plan, check};
+pub use check::{Checked, Plan, check, check_stored};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Source, render};
 pub use parse::{Statements, Step, parse, parse_next};
 pub use span::Span;

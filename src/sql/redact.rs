@@ -14,11 +14,12 @@
 //! A masked piece shows as `'********'` (its quote kept) whatever its length.
 
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::ops::Range;
 
 use super::ast::{KEYWORDS, MASK};
 use super::diagnostic::Diagnostic;
-use super::lex::{Piece, TokenKind, Walked, walk};
+use super::lex::{Piece, TokenKind, Walk, Walked, walk};
 use super::options::OptionKey;
 use super::spec::{ConnectionOption, looks_like_secret_name};
 
@@ -39,6 +40,10 @@ fn is_boundary(word: &str) -> bool {
 
 /// Whether a word names a secret: a secret option, or a word that looks like one.
 fn names_secret(word: &str) -> bool {
+    // The shortest word that names a secret (`SECRET`, `PASSWD`) has six letters.
+    if word.len() < 6 {
+        return false;
+    }
     ConnectionOption::from_name(word).is_some_and(|k| k.is_secret())
         || (ConnectionOption::from_name(word).is_none()
             && !super::job_spec::is_job_option(word)
@@ -131,10 +136,8 @@ pub fn secret_ranges(text: &str) -> Vec<Range<usize>> {
     let mut state = State::Off;
     let mut prev = Prev::Start;
     let mut statement = Statement::new();
-    let pieces: Vec<Walked<'_>> = walk(text, 0).collect();
-    let mut k = 0;
-    while k < pieces.len() {
-        let w = pieces[k];
+    let mut pieces = Stream::new(text);
+    while let Some(w) = pieces.current {
         match state {
             State::Value { start, end, gap } => {
                 let ends = match w.piece {
@@ -184,12 +187,11 @@ pub fn secret_ranges(text: &str) -> Vec<Range<usize>> {
                     // After a secret option's own name, a keyword or option name without its
                     // `=` is not the next option (`AWS_SECRET_ACCESS_KEY READ_ONLY '…'`): the
                     // value may still follow.
-                    let next_is_eq = pieces[k + 1..]
-                        .iter()
-                        .find(|p| p.piece != Piece::Blank)
+                    let next_is_eq = pieces
+                        .next_significant()
                         .is_some_and(|p| p.is(TokenKind::Eq));
                     if exact && !next_is_eq {
-                        k += 1;
+                        pieces.advance();
                         continue;
                     }
                     state = State::Off;
@@ -236,8 +238,8 @@ pub fn secret_ranges(text: &str) -> Vec<Range<usize>> {
                     // quote turned the literals inside out, and the word was meant to be quoted.
                     Piece::Token(TokenKind::Word)
                         if statement.may_hold_secrets()
-                            && !is_boundary(w.text)
-                            && glued_to_literal(&pieces, k) =>
+                            && (is_literal(pieces.before) || is_literal(pieces.after()))
+                            && !is_boundary(w.text) =>
                     {
                         ranges.push(w.start..w.end());
                         prev = Prev::Value;
@@ -256,10 +258,8 @@ pub fn secret_ranges(text: &str) -> Vec<Range<usize>> {
                         // `NAME =`: an option's name is a word that is not a keyword.
                         // `NAME =`: an option's name is a word that is not a keyword, and not
                         // the object's own name (`CONNECTION k = …` lost its option's name).
-                        let mut before =
-                            pieces[..k].iter().rev().filter(|p| p.piece != Piece::Blank);
-                        let name = before.next();
-                        let object = before.next().is_some_and(|p| {
+                        let [name, before_name] = pieces.significant_before;
+                        let object = before_name.is_some_and(|p| {
                             ["CONNECTION", "EXISTS", "JOB"]
                                 .iter()
                                 .any(|o| p.text.eq_ignore_ascii_case(o))
@@ -337,7 +337,7 @@ pub fn secret_ranges(text: &str) -> Vec<Range<usize>> {
                 }
             }
         }
-        k += 1;
+        pieces.advance();
     }
     if let State::Value { start, end, .. } = state {
         ranges.push(start..end);
@@ -382,16 +382,71 @@ fn inside(text: &str) -> (Option<Range<usize>>, bool) {
     (None, false)
 }
 
-/// Whether the piece at `k` touches a string or quoted name, with no blank between.
-fn glued_to_literal(pieces: &[Walked<'_>], k: usize) -> bool {
-    let literal = |p: Option<&Walked<'_>>| {
-        p.is_some_and(|p| {
-            p.is(TokenKind::String)
-                || p.is(TokenKind::QuotedIdent)
-                || matches!(p.piece, Piece::Unterminated(_))
-        })
-    };
-    (k > 0 && literal(pieces.get(k - 1))) || literal(pieces.get(k + 1))
+/// Whether a piece is a string or quoted name (closed or not).
+fn is_literal(p: Option<Walked<'_>>) -> bool {
+    p.is_some_and(|p| {
+        p.is(TokenKind::String)
+            || p.is(TokenKind::QuotedIdent)
+            || matches!(p.piece, Piece::Unterminated(_))
+    })
+}
+
+/// The walk of a text as the masker reads it: the current piece, the one just before it, the
+/// two significant pieces before it, and a look ahead, without holding the whole text's
+/// pieces (a statement may be megabytes long).
+struct Stream<'a> {
+    walk: Walk<'a>,
+    ahead: VecDeque<Walked<'a>>,
+    current: Option<Walked<'a>>,
+    before: Option<Walked<'a>>,
+    /// The last and the one-but-last pieces before `current` that are not blanks.
+    significant_before: [Option<Walked<'a>>; 2],
+}
+
+impl<'a> Stream<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut walk = walk(text, 0);
+        let current = walk.next();
+        Stream {
+            walk,
+            ahead: VecDeque::new(),
+            current,
+            before: None,
+            significant_before: [None, None],
+        }
+    }
+
+    fn advance(&mut self) {
+        if let Some(w) = self.current
+            && w.piece != Piece::Blank
+        {
+            self.significant_before = [Some(w), self.significant_before[0]];
+        }
+        self.before = self.current;
+        self.current = self.ahead.pop_front().or_else(|| self.walk.next());
+    }
+
+    /// The piece right after the current one.
+    fn after(&mut self) -> Option<Walked<'a>> {
+        if self.ahead.is_empty() {
+            self.ahead.extend(self.walk.next());
+        }
+        self.ahead.front().copied()
+    }
+
+    /// The first piece after the current one that is not a blank.
+    fn next_significant(&mut self) -> Option<Walked<'a>> {
+        if let Some(w) = self.ahead.iter().find(|w| w.piece != Piece::Blank) {
+            return Some(*w);
+        }
+        for w in self.walk.by_ref() {
+            self.ahead.push_back(w);
+            if w.piece != Piece::Blank {
+                return Some(w);
+            }
+        }
+        None
+    }
 }
 
 /// A blank's comment, without the whitespace around it.

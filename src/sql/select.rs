@@ -2,12 +2,12 @@
 //! ours where Upsolver's names parse (`$event_time`, `$commit_time`), with its errors pointed
 //! into the script and the tables it reads recorded.
 
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{Query, SetExpr, Statement as SqlStatement, visit_relations};
 use sqlparser::dialect::Dialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::span::{LineIndex, Span};
@@ -48,22 +48,145 @@ impl PartialEq for Select {
 
 impl Eq for Select {}
 
-/// Where the query that starts at `start` ends: at the first `;` up to which sqlparser
-/// tokenizes it whole (a `;` inside one of its strings is not the end), or the end of the text.
-/// `None` when the text may still grow and no end was found.
+/// Where the query that starts at `start` ends: at its first `;` outside strings, quoted
+/// names, comments and dollar-quoted bodies (read by the lexer every statement is split with,
+/// which reads those as sqlparser does), or the end of the text. `None` when the text may
+/// still grow and no end was found.
 pub fn query_end(text: &str, start: usize, at_eof: bool) -> Option<usize> {
-    let mut from = start;
-    while let Some(k) = text[from..].find(';') {
-        let end = from + k;
-        let complete = Tokenizer::new(&UpsolverDialect, &text[start..=end])
-            .tokenize()
-            .is_ok_and(|tokens| matches!(tokens.last(), Some(Token::SemiColon)));
-        if complete {
-            return Some(end);
-        }
-        from = end + 1;
+    match super::lex::next_semicolon(text, start) {
+        super::lex::Semicolon::Found(after) => Some(after - 1),
+        _ => at_eof.then_some(text.len()),
     }
-    at_eof.then_some(text.len())
+}
+
+/// The longest SELECT a job may hold. sqlparser's tree of a query takes about 250 bytes of
+/// memory per byte of its text (a table in a FROM list is 1.7 KB of tree), so this bounds what
+/// one statement may cost at about 65 MB; a real job's query is a few kilobytes.
+pub const MAX_SELECT_BYTES: usize = 256 * 1024;
+
+/// The deepest nesting of parentheses sqlparser is asked to read (its own limit is 50).
+pub const MAX_NESTING: usize = 50;
+
+/// The most operators an expression may chain without a parenthesis, comma or clause between
+/// them: sqlparser builds (and drops, prints and walks) such a chain as a tree as deep as it is
+/// long, one stack frame per level.
+pub const MAX_CHAIN: usize = 1000;
+
+/// Words that end an operator chain: a query's clauses and a CASE's branches.
+const CHAIN_BREAKS: &[&str] = &[
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP",
+    "BY",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "UNION",
+    "INTERSECT",
+    "EXCEPT",
+    "JOIN",
+    "ON",
+    "USING",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "AS",
+    "WITH",
+    "WINDOW",
+    "QUALIFY",
+];
+
+/// Refuses, before sqlparser reads it, a query nested or chained deeper than sqlparser can
+/// build a tree for within a thread's stack, with the place to fix; a linear pass over the
+/// lexer's tokens that allocates nothing.
+fn too_deep(body: &str, start: usize) -> Result<(), Diagnostic> {
+    use super::lex::{Piece, TokenKind, walk};
+    let mut depth = 0usize;
+    // Operators chained at each open nesting level, innermost last: `AND`/`OR` apart from the
+    // others, which bind tighter (`a = 1 AND b = 2` is a chain of two, each one deep).
+    let mut chains: Vec<[usize; 2]> = vec![[0, 0]];
+    let mut previous_operator = false;
+    for w in walk(body, 0) {
+        let at = Span::new(start + w.start, start + w.end());
+        let mut chained = |class: usize| -> Result<(), Diagnostic> {
+            let chain = chains.last_mut().map_or(0, |c| {
+                c[class] += 1;
+                c[class]
+            });
+            if chain > MAX_CHAIN {
+                return Err(chain_too_long(at));
+            }
+            Ok(())
+        };
+        match w.piece {
+            Piece::Token(TokenKind::LParen) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::Syntax,
+                        at,
+                        format!("the SELECT nests parentheses more than {MAX_NESTING} deep"),
+                    )
+                    .with_label("this one is too deep")
+                    .with_help("write the query with fewer levels of parentheses"));
+                }
+                chains.push([0, 0]);
+            }
+            Piece::Token(TokenKind::RParen) => {
+                depth = depth.saturating_sub(1);
+                if chains.len() > 1 {
+                    chains.pop();
+                }
+            }
+            Piece::Token(TokenKind::Comma | TokenKind::Semi) => {
+                if let Some(c) = chains.last_mut() {
+                    *c = [0, 0];
+                }
+            }
+            Piece::Token(TokenKind::Word) => {
+                let logical =
+                    w.text.eq_ignore_ascii_case("AND") || w.text.eq_ignore_ascii_case("OR");
+                if CHAIN_BREAKS.iter().any(|k| w.text.eq_ignore_ascii_case(k)) {
+                    if let Some(c) = chains.last_mut() {
+                        *c = [0, 0];
+                    }
+                } else if logical {
+                    chained(0)?;
+                }
+                previous_operator = logical;
+                continue;
+            }
+            // A qualified name's dot is no operator.
+            Piece::Token(TokenKind::Other) if w.text == "." => {}
+            Piece::Token(TokenKind::Eq | TokenKind::Other) => {
+                // A run of operator characters (`<=`, `||`) is one operator.
+                if !previous_operator {
+                    chained(1)?;
+                }
+                previous_operator = true;
+                continue;
+            }
+            _ => {}
+        }
+        if !matches!(w.piece, Piece::Blank) {
+            previous_operator = false;
+        }
+    }
+    Ok(())
+}
+
+fn chain_too_long(at: Span) -> Diagnostic {
+    Diagnostic::error(
+        DiagnosticKind::Syntax,
+        at,
+        format!("the SELECT chains more than {MAX_CHAIN} operators in one expression"),
+    )
+    .with_label("this one is one too many")
+    .with_help("split the expression, or group its terms in parentheses")
 }
 
 /// Parses `text[span]` as one query. Errors point into the script.
@@ -72,6 +195,20 @@ pub fn parse_select(text: &str, span: Span) -> Result<Select, Diagnostic> {
     let trimmed_start = body.len() - body.trim_start().len();
     let body = body.trim();
     let start = span.start + trimmed_start;
+    if body.len() > MAX_SELECT_BYTES {
+        return Err(Diagnostic::error(
+            DiagnosticKind::Syntax,
+            Span::new(start, start + body.len().min(6)),
+            format!(
+                "the SELECT is {} KiB long; a job's SELECT may be at most {} KiB",
+                body.len() / 1024,
+                MAX_SELECT_BYTES / 1024
+            ),
+        )
+        .with_label("this query is too long")
+        .with_help("read fewer tables in one job, or build the query from views"));
+    }
+    too_deep(body, start)?;
     let statements = Parser::new(&UpsolverDialect)
         .try_with_sql(body)
         .and_then(|mut p| p.parse_statements())
@@ -136,10 +273,12 @@ fn tables_read(query: &Query) -> Vec<String> {
                 .map(|c| c.alias.name.value.to_lowercase())
         })
         .collect();
+    let own: HashSet<String> = own.into_iter().collect();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut tables: Vec<String> = Vec::new();
     let _ = visit_relations(query, |name| {
         let text = name.to_string();
-        if !own.contains(&text.to_lowercase()) && !tables.contains(&text) {
+        if !own.contains(&text.to_lowercase()) && seen.insert(text.clone()) {
             tables.push(text);
         }
         ControlFlow::<()>::Continue(())

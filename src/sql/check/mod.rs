@@ -5,6 +5,7 @@
 
 mod connection;
 mod job;
+mod printable;
 
 pub use job::{applicability, date_pattern, timestamp};
 
@@ -130,6 +131,18 @@ pub type Checked = Result<(Plan, Vec<Diagnostic>), Vec<Diagnostic>>;
 /// Runs the offline rules on one statement.
 pub fn check(stmt: &Statement) -> Checked {
     let mut diags = Vec::new();
+    printable::check(stmt, &mut diags);
+    rules(stmt, diags)
+}
+
+/// The rules a stored definition is read back with: all but the refusal of unprintable
+/// characters, which a catalog written by an older connsql may hold (every format escapes
+/// them when they are shown).
+pub fn check_stored(stmt: &Statement) -> Checked {
+    rules(stmt, Vec::new())
+}
+
+fn rules(stmt: &Statement, mut diags: Vec<Diagnostic>) -> Checked {
     let plan = match &stmt.kind {
         StatementKind::CreateConnection {
             or_replace,
