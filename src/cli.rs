@@ -235,7 +235,7 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     }) {
-        Some(path) => path,
+        Some(path) => catalog_target(path)?,
         None => default_catalog()?,
     };
     let stdin_terminal = std::io::stdin().is_terminal();
@@ -257,8 +257,8 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
             })
         }
         Some(Sub::Catalog(CatalogCommand::Copy { from, to, replace })) => Mode::CopyCatalog {
-            from: from.clone(),
-            to: to.clone(),
+            from: catalog_target(from.clone())?,
+            to: catalog_target(to.clone())?,
             replace: *replace,
         },
         None if inputs.is_empty() && stdin_terminal => Mode::Repl,
@@ -296,6 +296,50 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
         color,
         stdout_terminal: std::io::stdout().is_terminal(),
     })
+}
+
+/// A catalog as given: a PostgreSQL URL, or a file path with a leading `~/` made the home
+/// directory, as a shell would have. A value with `://` of any other scheme is a usage error,
+/// never a file of that name (`postgressql://…` would otherwise become a directory tree); only
+/// its scheme is quoted, since the rest may hold a password.
+pub fn catalog_target(raw: PathBuf) -> Result<PathBuf, UsageError> {
+    let Some(text) = raw.to_str() else {
+        return Ok(raw);
+    };
+    if let Some((scheme, _)) = text.split_once("://") {
+        if crate::catalog::is_postgres(&raw) {
+            return Ok(raw);
+        }
+        let shown = crate::sql::redact::escape_controls(scheme);
+        let guess =
+            crate::sql::options::closest(scheme, ["postgresql", "postgres"].into_iter(), 0.7);
+        let hint = match guess {
+            Some(g) => format!("did you mean {g}://?"),
+            None => "a catalog is a SQLite file or a postgresql:// URL".to_string(),
+        };
+        return Err(UsageError(format!(
+            "the catalog `{shown}://…` is not a catalog connsql can open: {hint}"
+        )));
+    }
+    let home = || {
+        std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+    };
+    if text == "~" || text.starts_with("~/") {
+        return match home() {
+            Some(h) => Ok(h.join(text.trim_start_matches('~').trim_start_matches('/'))),
+            None => Err(UsageError(format!(
+                "the catalog {text} starts with ~, and HOME is not set: give the path in full"
+            ))),
+        };
+    }
+    if text.starts_with('~') {
+        return Err(UsageError(format!(
+            "the catalog {text} names another user's home (~user): give the path in full"
+        )));
+    }
+    Ok(raw)
 }
 
 /// The user's data directory for connsql (`~/.local/share/connsql` on Linux).

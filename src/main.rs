@@ -29,21 +29,9 @@ fn catalog_unusable(e: &CatalogError) -> ExitCode {
 
 /// `connsql catalog copy`: counts on stdout; a catalog that cannot be read or written is exit 2.
 fn copy_catalog(from: &std::path::Path, to: &std::path::Path, replace: bool) -> ExitCode {
-    let mut source = match Catalog::open(from) {
-        Ok(c) => c,
-        Err(e) => return catalog_unusable(&e),
-    };
-    let mut target = match Catalog::open_or_create(to) {
-        Ok(c) => c,
-        Err(e) => return catalog_unusable(&e),
-    };
-    match source.copy_into(&mut target, replace) {
-        Ok(copied) => {
-            println!(
-                "copied {copied} from {} to {}",
-                source.location(),
-                target.location()
-            );
+    match connsql::catalog::copy(from, to, replace) {
+        Ok((copied, from, to)) => {
+            println!("copied {copied} from {from} to {to}");
             ExitCode::SUCCESS
         }
         Err(e) => catalog_unusable(&e),

@@ -188,3 +188,203 @@ fn jobs_look_up_connections_through_the_library() {
     }
     assert!(catalog.connection("missing").expect("look-up").is_none());
 }
+
+/// `--catalog notes.txt` by mistake (as root, on a system file): the file is refused and
+/// left exactly as it was, mode included; the message says so, and it is true. A SQLite
+/// database of another program keeps its mode too.
+#[test]
+fn a_file_that_is_not_a_catalog_keeps_its_mode() {
+    let env = Env::new();
+    let notes = env.write("notes.txt", "shopping: milk\n");
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let mut cmd = env.command_without_catalog();
+    cmd.arg("--catalog")
+        .arg(&notes)
+        .args(["-c", "SHOW CONNECTIONS;"]);
+    let out = cmd.output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("it was left untouched"), "{err}");
+    let mode = std::fs::metadata(&notes)
+        .expect("stat")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(
+        mode, 0o644,
+        "the mode of a file that is not a catalog is left alone"
+    );
+
+    let photos = env.path().join("photos.db");
+    {
+        let db = rusqlite::Connection::open(&photos).expect("sqlite");
+        db.execute_batch("CREATE TABLE photos (id INTEGER PRIMARY KEY);")
+            .expect("ddl");
+    }
+    std::fs::set_permissions(&photos, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let mut cmd = env.command_without_catalog();
+    cmd.arg("--catalog")
+        .arg(&photos)
+        .args(["-c", "CREATE S3 CONNECTION c;"]);
+    assert_eq!(cmd.output().expect("run").status.code(), Some(2));
+    let mode = std::fs::metadata(&photos)
+        .expect("stat")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o644);
+}
+
+/// A mistyped catalog URL never becomes a file: any `scheme://` but postgresql/postgres is a
+/// usage error (exit 2) with a did-you-mean and no password quoted; `~/` is the home
+/// directory, as in a shell (a quoted `'~/new.db'` reaches connsql as it is).
+#[test]
+fn typos_in_a_catalog_url_make_no_files() {
+    let env = Env::new();
+    for (catalog, says) in [
+        (
+            "postgressql://ana:hunter2@db/connsql",
+            "did you mean postgresql://?",
+        ),
+        ("postgre://ana:hunter2@db/connsql", "did you mean postgres"),
+        (
+            "mysql://ana:hunter2@db/connsql",
+            "a catalog is a SQLite file or a postgresql:// URL",
+        ),
+    ] {
+        let mut cmd = env.command_without_catalog();
+        cmd.current_dir(env.path())
+            .args(["--catalog", catalog, "-c", "CREATE S3 CONNECTION c"]);
+        let out = cmd.output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{catalog}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{catalog}: {err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        let mut copy = env.command_without_catalog();
+        copy.current_dir(env.path())
+            .args(["catalog", "copy", catalog, "x.db"]);
+        assert_eq!(copy.output().expect("run").status.code(), Some(2));
+    }
+    let mut cmd = env.command_without_catalog();
+    cmd.current_dir(env.path())
+        .env("CONNSQL_CATALOG", "mysql://db/x")
+        .args(["-c", "SHOW CONNECTIONS"]);
+    assert_eq!(cmd.output().expect("run").status.code(), Some(2));
+    let left: Vec<String> = std::fs::read_dir(env.path())
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !left
+            .iter()
+            .any(|n| n.contains("postgr") || n.contains("mysql") || n == "x.db"),
+        "{left:?}"
+    );
+
+    let mut cmd = env.command_without_catalog();
+    cmd.current_dir(env.path()).args([
+        "--no-validate",
+        "--catalog",
+        "~/new.db",
+        "-c",
+        "CREATE S3 CONNECTION c",
+    ]);
+    assert!(cmd.output().expect("run").status.success());
+    assert!(env.path().join("new.db").exists(), "~/ is HOME");
+    assert!(!env.path().join("~").exists(), "no directory named ~");
+}
+
+/// A failed copy into a new SQLite file leaves no file behind (a half-made catalog with a
+/// generated external ID of its own would be mistaken for the copy).
+#[test]
+fn a_failed_copy_leaves_no_new_catalog() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION c");
+    // The source's history is append-only, and a damaged row makes the copy fail half-way.
+    {
+        let db = rusqlite::Connection::open(&env.catalog).expect("open");
+        db.execute_batch(
+            "PRAGMA ignore_check_constraints = ON; \
+             UPDATE connections SET authentication = 'bogus';",
+        )
+        .expect("damage");
+    }
+    let target = env.path().join("copy.db");
+    let run = env.run(&[
+        "catalog",
+        "copy",
+        env.catalog.to_str().expect("path"),
+        target.to_str().expect("path"),
+    ]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let p = format!("{}{suffix}", target.display());
+        assert!(!std::path::Path::new(&p).exists(), "{p} left behind");
+    }
+}
+
+/// The history names the account even when `$USER` is not set (cron, containers).
+#[test]
+fn the_history_names_the_account_without_user() {
+    let mut env = Env::new();
+    env.unset("USER");
+    env.sql("CREATE S3 CONNECTION c");
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    let user = catalog.history().expect("history")[0].os_user.clone();
+    assert_ne!(user, "unknown");
+    assert!(!user.is_empty());
+}
+
+on_both_engines! {
+    /// A catalog that is not connsql's, or whose records are damaged, is refused the same way
+    /// on both engines, with what is wrong, and never written into.
+    fn damaged_or_foreign_catalogs_are_refused_alike(env) {
+        env.sql("CREATE S3 CONNECTION c");
+        let damage = |sql: &str| crate::util::catalog_sql(&env, sql);
+        // A stored value no connsql writes, past the table's own check.
+        if env.catalog.to_string_lossy().starts_with("postgres") {
+            damage("ALTER TABLE connections DROP CONSTRAINT connections_authentication_check");
+            damage("UPDATE connections SET authentication = 'bogus'");
+        } else {
+            damage("PRAGMA ignore_check_constraints = ON; UPDATE connections SET authentication = 'bogus'");
+        }
+        let err = env.run(&["-c", "SHOW CONNECTIONS"]).fails(1).to_string();
+        assert!(err.contains("is damaged") && err.contains("bogus"), "{err}");
+        damage("UPDATE connections SET authentication = 'default'");
+        // A settings row deleted.
+        damage("DELETE FROM settings WHERE key = 'external_id'");
+        let err = env.run(&["-c", "SHOW CONNECTIONS"]).fails(2).to_string();
+        assert!(err.contains("its settings have no `external_id`"), "{err}");
+    }
+}
+
+/// PostgreSQL: a `connsql` schema of another program, or one whose version row is gone, is
+/// refused, never taken for a missing catalog and written into.
+#[test]
+fn a_foreign_postgresql_schema_is_refused() {
+    let env = Env::postgres();
+    env.sql("CREATE S3 CONNECTION c");
+    crate::util::catalog_sql(
+        &env,
+        "UPDATE meta SET value = 'otherapp' WHERE key = 'application'",
+    );
+    let err = env
+        .run(&["-c", "CREATE S3 CONNECTION d"])
+        .fails(2)
+        .to_string();
+    assert!(
+        err.contains("belongs to another program (`otherapp`)"),
+        "{err}"
+    );
+    crate::util::catalog_sql(
+        &env,
+        "UPDATE meta SET value = 'connsql' WHERE key = 'application'",
+    );
+    crate::util::catalog_sql(&env, "DELETE FROM meta WHERE key = 'version'");
+    let err = env
+        .run(&["-c", "CREATE S3 CONNECTION d"])
+        .fails(2)
+        .to_string();
+    assert!(err.contains("has no schema version"), "{err}");
+}

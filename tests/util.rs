@@ -755,3 +755,19 @@ pub fn reported(json_lines: &str) -> Vec<String> {
         .filter_map(|v| v["connection"].as_str().map(str::to_string))
         .collect()
 }
+
+/// Runs SQL on a test's catalog directly, as a damaged or foreign catalog would have it:
+/// through rusqlite for a file, through the PostgreSQL client (in the `connsql` schema) for a
+/// server; triggers and checks are not the point here.
+pub fn catalog_sql(env: &Env, sql: &str) {
+    let target = env.catalog.to_string_lossy().into_owned();
+    if target.starts_with("postgresql://") || target.starts_with("postgres://") {
+        let mut client = postgres::Client::connect(&target, postgres::NoTls).expect("connect");
+        client
+            .batch_execute(&format!("SET search_path TO connsql; {sql}"))
+            .expect("catalog SQL");
+    } else {
+        let db = rusqlite::Connection::open(&env.catalog).expect("open");
+        db.execute_batch(sql).expect("catalog SQL");
+    }
+}

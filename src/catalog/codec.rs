@@ -59,7 +59,16 @@ pub fn connection<C: Cells>(c: &C) -> Result<StoredConnection, CellError> {
             access_key_id: AccessKeyId::parse(need(c, 5)?).map_err(|e| (5, e.message))?,
             secret_access_key: Secret::new(need(c, 6)?),
         },
-        _ => Credentials::Default,
+        "default" => Credentials::Default,
+        other => {
+            return Err((
+                2,
+                format!(
+                    "`{}` is not an authentication (role, keys or default)",
+                    crate::sql::redact::escape_controls(other)
+                ),
+            ));
+        }
     };
     let filters: Vec<String> = match need(c, 7)? {
         "[]" => Vec::new(),

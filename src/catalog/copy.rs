@@ -2,8 +2,10 @@
 //! their secrets, jobs, history, validations and settings (the catalog id and the generated
 //! external ID too, so trust policies stay valid) — in one transaction of the target.
 
+use std::path::Path;
+
 use super::codec::COPY_TABLES;
-use super::{Catalog, CatalogError, Result};
+use super::{Catalog, CatalogError, Result, is_postgres};
 
 /// How many rows of each table were copied.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,6 +28,29 @@ impl std::fmt::Display for Copied {
             count(self.history, "history entry", "history entries"),
             count(self.validations, "validation", "validations"),
         )
+    }
+}
+
+/// `connsql catalog copy FROM TO`: opens both (creating the target), copies, and returns the
+/// counts with where from and where to (as shown: no password). A SQLite target that did not
+/// exist before and a copy that failed leave no file behind.
+pub fn copy(from: &Path, to: &Path, replace: bool) -> Result<(Copied, String, String)> {
+    let mut source = Catalog::open(from)?;
+    let new_file = !is_postgres(to) && !to.exists();
+    let result = Catalog::open_or_create(to).and_then(|mut target| {
+        let copied = source.copy_into(&mut target, replace)?;
+        Ok((copied, target.location().to_string()))
+    });
+    match result {
+        Ok((copied, target)) => Ok((copied, source.location().to_string(), target)),
+        Err(e) => {
+            if new_file {
+                for suffix in ["", "-journal", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
+                }
+            }
+            Err(e)
+        }
     }
 }
 

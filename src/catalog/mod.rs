@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-pub use copy::Copied;
+pub use copy::{Copied, copy};
 pub use engine::{Control, Engine, NewHistory};
 pub use model::{
     CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
@@ -31,6 +31,7 @@ pub use sqlite::{CURRENT_VERSION, SqliteEngine};
 use crate::sql::ConnectionSpec;
 use crate::sql::diagnostic::DiagnosticKind;
 use crate::sql::job_spec::JobSpec;
+use crate::sql::values::ExternalId;
 
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -76,10 +77,33 @@ pub enum CatalogError {
     Unsupported(&'static str),
     #[error("catalog {path} is not empty ({rows} connections, jobs and history entries)")]
     NotEmpty { path: PathBuf, rows: usize },
+    #[error("catalog {path} is damaged: {reason}")]
+    Damaged { path: PathBuf, reason: String },
     #[error("cannot reach the catalog server {path}: {message}")]
     Unreachable { path: PathBuf, message: String },
     #[error("the catalog server {path} refused the login: {message}")]
     Auth { path: PathBuf, message: String },
+}
+
+/// The catalog's settings, from the rows `get` reads by key (`None` for a missing row): the
+/// same checks on every engine, and a missing or damaged row named.
+pub(crate) fn settings_from(
+    path: &Path,
+    mut get: impl FnMut(&str) -> Result<Option<String>>,
+) -> Result<CatalogSettings> {
+    let mut need = |key: &str| -> Result<String> {
+        get(key)?.ok_or_else(|| CatalogError::Damaged {
+            path: path.to_path_buf(),
+            reason: format!("its settings have no `{key}`"),
+        })
+    };
+    let id = need("catalog_id")?;
+    let external_id =
+        ExternalId::parse(&need("external_id")?).map_err(|e| CatalogError::Damaged {
+            path: path.to_path_buf(),
+            reason: format!("its generated external ID is damaged: {}", e.message),
+        })?;
+    Ok(CatalogSettings { id, external_id })
 }
 
 fn default_note(default: &Option<PathBuf>) -> String {
@@ -125,22 +149,11 @@ impl CatalogError {
             CatalogError::Auth { .. } => Some(
                 "check the user, and the password (PGPASSWORD or ~/.pgpass; never in a shared script)".into(),
             ),
+            CatalogError::Damaged { .. } => Some(
+                "restore the catalog from a backup; connsql does not repair it, so as not to invent a value".into(),
+            ),
             _ => None,
         }
-    }
-
-    /// Whether the catalog as a whole is unusable (exit status 2), rather than one write.
-    pub fn is_fatal(&self) -> bool {
-        matches!(
-            self,
-            CatalogError::Io { .. }
-                | CatalogError::NotACatalog { .. }
-                | CatalogError::TooNew { .. }
-                | CatalogError::ReadOnly { .. }
-                | CatalogError::LoosePermissions { .. }
-                | CatalogError::Unreachable { .. }
-                | CatalogError::Auth { .. }
-        )
     }
 }
 

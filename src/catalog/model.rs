@@ -93,15 +93,47 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// The OS user recorded in the history, looked up once per process.
+/// The OS user recorded in the history, looked up once per process: `$USER` (or `LOGNAME`),
+/// else the account name of the process's user id (a cron job or container often has no
+/// `$USER`), else the uid itself.
 pub fn os_user() -> &'static str {
     static USER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     USER.get_or_init(|| {
         ["USER", "LOGNAME", "USERNAME"]
             .iter()
             .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-            .unwrap_or_else(|| "unknown".to_string())
+            .or_else(account_name)
+            // SAFETY: getuid has no preconditions and cannot fail.
+            .unwrap_or_else(|| format!("uid {}", unsafe { libc::getuid() }))
     })
+}
+
+/// The account name of the process's real user id, from the password database.
+fn account_name() -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: an all-zero passwd is a valid value to be filled in.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call, and `buf` outlives the strings `pwd` points
+    // into, which are read before it is dropped.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::getuid(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut found,
+        )
+    };
+    if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: getpwuid_r succeeded, so pw_name is a NUL-terminated string inside `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    name.to_str()
+        .ok()
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
 }
 
 /// A 128-bit id whose first 48 bits are the creation time in milliseconds (like UUIDv7):

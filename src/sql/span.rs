@@ -45,11 +45,6 @@ impl Span {
     pub fn is_empty(self) -> bool {
         self.start == self.end
     }
-
-    /// Whether the span sits at the same place as `other` (equality ignores positions).
-    pub fn same_place(self, other: Span) -> bool {
-        self.start == other.start && self.end == other.end
-    }
 }
 
 /// Line starts of a text, for turning byte offsets into 1-based line and character column.

@@ -28,7 +28,6 @@ use super::{CURRENT_VERSION, CatalogError, Result};
 use crate::clock::rfc3339;
 use crate::sql::ConnectionSpec;
 use crate::sql::job_spec::JobSpec;
-use crate::sql::values::ExternalId;
 
 /// How long a writer waits for another's transaction before giving up (as SQLite's busy wait).
 const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -188,9 +187,9 @@ impl PostgresEngine {
     ) -> Result<Vec<T>> {
         rows.iter()
             .map(|r| {
-                f(&PgCells(r)).map_err(|(i, message)| CatalogError::Engine {
+                f(&PgCells(r)).map_err(|(i, message)| CatalogError::Damaged {
                     path: self.place.clone(),
-                    message: format!("a stored value (column {i}) is damaged: {message}"),
+                    reason: format!("a stored value (column {i}) is not valid: {message}"),
                 })
             })
             .collect()
@@ -628,6 +627,9 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
 }
 
 /// The schema version, or `None` when the database has no connsql schema yet.
+/// The schema version of the database's `connsql` schema, `None` when it has none. A schema
+/// that is not connsql's (another program's `meta`), or whose version row is missing, is
+/// refused as SQLite refuses another program's file: never read as "no catalog" and written.
 fn schema_version(client: &mut Client, place: &Path) -> Result<Option<i64>> {
     let exists: bool = client
         .query_one(
@@ -639,20 +641,50 @@ fn schema_version(client: &mut Client, place: &Path) -> Result<Option<i64>> {
     if !exists {
         return Ok(None);
     }
-    let row = client
-        .query_opt("SELECT value FROM meta WHERE key = 'version'", &[])
+    let rows = client
+        .query(
+            "SELECT key, value FROM meta WHERE key IN ('application', 'version')",
+            &[],
+        )
         .map_err(|e| pg_error(place, &e))?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let value: String = row.try_get(0).map_err(|e| pg_error(place, &e))?;
-    value
-        .parse()
-        .map(Some)
-        .map_err(|_| CatalogError::NotACatalog {
+    let mut meta = HashMap::new();
+    for row in &rows {
+        let key: String = row.try_get(0).map_err(|e| pg_error(place, &e))?;
+        let value: String = row.try_get(1).map_err(|e| pg_error(place, &e))?;
+        meta.insert(key, value);
+    }
+    match meta.get("application").map(String::as_str) {
+        Some("connsql") => {}
+        Some(other) => {
+            return Err(CatalogError::NotACatalog {
+                path: place.to_path_buf(),
+                reason: format!(
+                    "its connsql schema belongs to another program (`{}`)",
+                    crate::sql::redact::escape_controls(other)
+                ),
+            });
+        }
+        None => {
+            return Err(CatalogError::NotACatalog {
+                path: place.to_path_buf(),
+                reason: "its connsql schema does not say it is connsql's (no meta.application)"
+                    .into(),
+            });
+        }
+    }
+    let Some(value) = meta.get("version") else {
+        return Err(CatalogError::Damaged {
             path: place.to_path_buf(),
-            reason: format!("its schema version `{value}` is not a number"),
-        })
+            reason: "its meta table has no schema version".into(),
+        });
+    };
+    value.parse().map(Some).map_err(|_| CatalogError::Damaged {
+        path: place.to_path_buf(),
+        reason: format!(
+            "its schema version `{}` is not a number",
+            crate::sql::redact::escape_controls(value)
+        ),
+    })
 }
 
 /// Makes the schema under an advisory lock, so racing processes make it once.
@@ -685,19 +717,12 @@ fn create_schema(client: &mut Client, place: &Path) -> Result<()> {
 }
 
 fn load_settings(client: &mut Client, place: &Path) -> Result<CatalogSettings> {
-    let mut get = |key: &str| -> Result<String> {
+    super::settings_from(place, |key| {
         client
-            .query_one("SELECT value FROM settings WHERE key = $1", &[&key])
-            .and_then(|r| r.try_get(0))
+            .query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
+            .and_then(|r| r.map(|r| r.try_get(0)).transpose())
             .map_err(|e| pg_error(place, &e))
-    };
-    let id = get("catalog_id")?;
-    let external_id =
-        ExternalId::parse(&get("external_id")?).map_err(|e| CatalogError::NotACatalog {
-            path: place.to_path_buf(),
-            reason: format!("its generated external ID is damaged: {}", e.message),
-        })?;
-    Ok(CatalogSettings { id, external_id })
+    })
 }
 
 /// A PostgreSQL failure as a catalog error of the right kind; never the password.

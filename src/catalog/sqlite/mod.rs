@@ -26,7 +26,6 @@ use super::{CatalogError, Result};
 use crate::clock::rfc3339;
 use crate::sql::ConnectionSpec;
 use crate::sql::job_spec::JobSpec;
-use crate::sql::values::ExternalId;
 
 pub use migrations::CURRENT_VERSION;
 
@@ -61,7 +60,9 @@ impl SqliteEngine {
                 });
             }
             Ok(meta) => {
-                check_permissions(path, &meta)?;
+                // Someone else's loose file is refused here, and changes nothing; one of the
+                // user's own is made private only once it is known to be a catalog.
+                refuse_loose_unowned(path, &meta)?;
                 if meta.len() > 0 {
                     check_sqlite_header(path)?;
                 }
@@ -93,9 +94,8 @@ impl SqliteEngine {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| sqlite_error(path, e))?;
         let engine = Self::prepare(conn, path.to_path_buf())?;
-        for suffix in ["-wal", "-shm"] {
-            tighten(Path::new(&format!("{}{suffix}", path.display())));
-        }
+        // Known now to be a catalog (or made one, from an empty file): it holds secrets.
+        make_private(path)?;
         Ok(engine)
     }
 
@@ -433,6 +433,13 @@ impl Engine for SqliteEngine {
 /// A SQLite failure as a catalog error of the right kind.
 fn sqlite_error(path: &Path, e: rusqlite::Error) -> CatalogError {
     let path = path.to_path_buf();
+    // A stored value the codec refused (see `rows::conversion`).
+    if let rusqlite::Error::FromSqlConversionFailure(column, _, why) = &e {
+        return CatalogError::Damaged {
+            path,
+            reason: format!("a stored value (column {column}) is not valid: {why}"),
+        };
+    }
     let code = e.sqlite_error_code();
     let message = e.to_string();
     match code {
@@ -501,29 +508,47 @@ fn check_writable(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A catalog (and its -wal/-shm) readable or writable by others is tightened to 0600 when the
-/// user owns it, and refused otherwise: it holds secrets.
-fn check_permissions(path: &Path, meta: &fs::Metadata) -> Result<()> {
-    let loose = |m: &fs::Metadata| m.mode() & 0o077 != 0;
-    let mut files = vec![(path.to_path_buf(), meta.clone())];
-    for suffix in ["-wal", "-shm"] {
+/// The catalog and its -wal/-shm, with their metadata.
+fn catalog_files(path: &Path) -> Vec<(PathBuf, fs::Metadata)> {
+    let mut files = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", path.display()));
         if let Ok(m) = fs::metadata(&p) {
             files.push((p, m));
         }
     }
+    files
+}
+
+fn loose(m: &fs::Metadata) -> bool {
+    m.mode() & 0o077 != 0
+}
+
+/// A file readable or writable by others that the user does not own is refused before
+/// anything is read or changed: it may hold secrets, and its owner must make it private.
+fn refuse_loose_unowned(path: &Path, meta: &fs::Metadata) -> Result<()> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
-    for (p, m) in files {
+    let mut files = catalog_files(path);
+    if files.is_empty() {
+        files.push((path.to_path_buf(), meta.clone()));
+    }
+    match files.into_iter().find(|(_, m)| loose(m) && m.uid() != me) {
+        Some((p, m)) => Err(CatalogError::LoosePermissions {
+            path: p,
+            mode: m.mode() & 0o777,
+            help: "ask its owner to run `chmod 600` on it, or use a catalog of your own",
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A catalog (and its -wal/-shm) readable or writable by others is tightened to 0600: it
+/// holds secrets. Only ever called on a file known to be a connsql catalog.
+fn make_private(path: &Path) -> Result<()> {
+    for (p, m) in catalog_files(path) {
         if !loose(&m) {
             continue;
-        }
-        if m.uid() != me {
-            return Err(CatalogError::LoosePermissions {
-                path: p,
-                mode: m.mode() & 0o777,
-                help: "ask its owner to run `chmod 600` on it, or use a catalog of your own",
-            });
         }
         fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).map_err(|e| {
             CatalogError::Io {
@@ -533,15 +558,6 @@ fn check_permissions(path: &Path, meta: &fs::Metadata) -> Result<()> {
         })?;
     }
     Ok(())
-}
-
-/// Best effort: a -wal/-shm SQLite created follows the catalog's own mode.
-fn tighten(path: &Path) {
-    if let Ok(m) = fs::metadata(path)
-        && m.mode() & 0o077 != 0
-    {
-        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
-    }
 }
 
 fn creation_error(path: &Path, e: io::Error) -> CatalogError {
@@ -673,19 +689,13 @@ fn migrate(conn: &Connection, version: i64) -> rusqlite::Result<()> {
 }
 
 fn load_settings(conn: &Connection, path: &Path) -> Result<CatalogSettings> {
-    let get = |key: &str| -> Result<String> {
+    super::settings_from(path, |key| {
         conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
             r.get(0)
         })
+        .optional()
         .map_err(|e| sqlite_error(path, e))
-    };
-    let id = get("catalog_id")?;
-    let external_id =
-        ExternalId::parse(&get("external_id")?).map_err(|e| CatalogError::NotACatalog {
-            path: path.to_path_buf(),
-            reason: format!("its generated external ID is damaged: {}", e.message),
-        })?;
-    Ok(CatalogSettings { id, external_id })
+    })
 }
 
 fn check_sqlite_header(path: &Path) -> Result<()> {
