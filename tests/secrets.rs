@@ -435,3 +435,48 @@ fn errors_show_the_values_that_are_not_secrets() {
         }
     }
 }
+
+mod unprintable {
+    //! Any character a terminal acts on, anywhere in a name, location or comment, is refused
+    //! at check time; and whatever reaches a diagnostic is escaped.
+
+    use connsql::sql::diagnostic::{Source, render_all};
+    use connsql::sql::{check, parse};
+    use proptest::prelude::*;
+
+    fn unprintable() -> impl Strategy<Value = char> {
+        prop_oneof![
+            (0u32..0x20).prop_filter("not a line break or tab", |c| ![9, 10, 13].contains(c)),
+            Just(0x7f),
+            0x80u32..0xa0,
+            0x202au32..=0x202e,
+            0x2066u32..=0x2069,
+        ]
+        .prop_map(|c| char::from_u32(c).unwrap_or('\u{1b}'))
+    }
+
+    proptest! {
+        #[test]
+        fn unprintable_characters_are_refused_and_never_shown(
+            c in unprintable(),
+            slot in 0usize..5,
+            before in "[a-z]{0,6}",
+            after in "[a-z]{0,6}",
+        ) {
+            let text = format!("{before}{c}{after}");
+            let sql = match slot {
+                0 => format!("CREATE S3 CONNECTION \"{text}\""),
+                1 => format!("CREATE S3 CONNECTION c COMMENT = '{text}'"),
+                2 => format!("CREATE S3 CONNECTION c PATH_DISPLAY_FILTER = 's3://bkt/{text}/'"),
+                3 => format!("ALTER CONNECTION c RENAME TO \"{text}\""),
+                _ => format!("CREATE JOB j AS COPY FROM S3 c LOCATION = 's3://bkt/p/' INTO db.\"{text}\""),
+            };
+            let (stmts, diags) = parse(&sql);
+            prop_assert!(diags.is_empty(), "{:?}", diags);
+            let errors = check(&stmts[0]).expect_err("refused");
+            prop_assert!(errors.iter().any(|d| d.kind.code() == "control-character"), "{:?}", errors);
+            let shown = render_all(&errors, &Source::new("t.sql", &sql), false);
+            prop_assert!(!shown.contains(c), "{:?}", shown);
+        }
+    }
+}
