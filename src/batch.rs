@@ -10,7 +10,8 @@ use crate::input::{Input, Piece, StatementReader};
 use crate::interrupt;
 use crate::output::Printer;
 use crate::session::{Feed, Item, Report, Reporter, Rest, RunOptions, RunSummary, Session};
-use crate::sql::diagnostic::{Diagnostic, render_all};
+use crate::sql::diagnostic::Diagnostic;
+use crate::sql::render::render_all;
 
 /// How long a window waits for more input before running what it has.
 const PAUSE: Duration = Duration::from_millis(20);

@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use connsql::sql::diagnostic::{Source, render};
+use connsql::sql::diagnostic::Source;
+use connsql::sql::render::render;
 use connsql::sql::{Statement, StatementKind, check, parse};
 
 fn corpus(dir: &str) -> Vec<PathBuf> {

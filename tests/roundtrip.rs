@@ -7,9 +7,9 @@ use connsql::sql::ast::{
 };
 use connsql::sql::job_spec::JobOption;
 use connsql::sql::options::OptionKey;
-use connsql::sql::parse::TIME_UNITS;
 use connsql::sql::select::parse_select;
 use connsql::sql::spec::ConnectionOption;
+use connsql::sql::words::TIME_UNITS;
 use connsql::sql::{Redacted, Span, Statement, StatementKind, parse};
 use proptest::prelude::*;
 

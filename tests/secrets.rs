@@ -136,9 +136,9 @@ mod mutations {
     //! option's, shown as such, since only secrets are masked: those mutations are left out.)
 
     use connsql::input::StatementReader;
-    use connsql::sql::diagnostic::render_all;
     use connsql::sql::lex::{Piece, walk};
     use connsql::sql::redact::redact_text;
+    use connsql::sql::render::render_all;
     use connsql::sql::{Redacted, check};
     use proptest::prelude::*;
 
@@ -440,7 +440,8 @@ mod unprintable {
     //! Any character a terminal acts on, anywhere in a name, location or comment, is refused
     //! at check time; and whatever reaches a diagnostic is escaped.
 
-    use connsql::sql::diagnostic::{Source, render_all};
+    use connsql::sql::diagnostic::Source;
+    use connsql::sql::render::render_all;
     use connsql::sql::{check, parse};
     use proptest::prelude::*;
 

@@ -7,7 +7,8 @@
 
 #![no_main]
 
-use connsql::sql::diagnostic::{Source, render};
+use connsql::sql::diagnostic::Source;
+use connsql::sql::render::render;
 use connsql::sql::{Redacted, check, parse, redact};
 use libfuzzer_sys::fuzz_target;
 

@@ -448,7 +448,10 @@ impl Catalog {
             updated_at: now,
             validated_at: None,
         };
-        let definition = format!("{:#};", spec.to_statement(name, &connection.name).display());
+        let definition = format!(
+            "{:#};",
+            crate::sql::ast::CreateJob::of_spec(spec, name, &connection.name).display()
+        );
         self.engine.insert_job(&job, &definition)?;
         Ok(job)
     }
@@ -462,7 +465,7 @@ impl Catalog {
     ) -> Result<()> {
         let definition = format!(
             "{:#};",
-            spec.to_statement(&job.name, &connection.name).display()
+            crate::sql::ast::CreateJob::of_spec(spec, &job.name, &connection.name).display()
         );
         self.engine
             .update_job(&job.id, &connection.id, spec, &definition, now)

@@ -6,10 +6,10 @@ use serde_json::{Map, Value, json};
 use crate::catalog::{StoredConnection, StoredJob};
 use crate::clock::rfc3339;
 use crate::session::{Outcome, Proof};
-use crate::sql::ast::MASK;
 use crate::sql::job_spec::{JobBody, JobKind, JobOption};
 use crate::sql::options::OptionKey;
 use crate::sql::spec::{CONNECTION_OPTIONS, ConnectionOption, Setting};
+use crate::sql::words::MASK;
 
 /// How a result set is best shown as text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

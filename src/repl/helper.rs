@@ -12,11 +12,11 @@ use rustyline::{Context, Helper};
 
 use crate::session::Session;
 use crate::sql::Ident;
-use crate::sql::ast::KEYWORDS;
 use crate::sql::job_spec::JobOption;
 use crate::sql::lex::{self, Piece as Walked, TokenKind};
 use crate::sql::options::{OptionDef, OptionKey};
 use crate::sql::spec::ConnectionOption;
+use crate::sql::words::KEYWORDS;
 
 const DOT_NAMES: &[&str] = &[
     ".help",

@@ -188,7 +188,8 @@ impl Session {
 
     pub(super) fn show_create_job(&mut self, name: &Ident) -> Result<Executed, Diagnostic> {
         let job = self.lookup_job(name)?;
-        let statement = job.spec.to_statement(&job.name, &job.connection_name);
+        let statement =
+            crate::sql::ast::CreateJob::of_spec(&job.spec, &job.name, &job.connection_name);
         Ok(Executed::new(Outcome::CreateStatement {
             object: Object::Job(job.name.clone()),
             text: format!("{:#};", Redacted(&statement.display())),

@@ -6,12 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::ast::{
-    CreateJob, GroupSetting, Ident, JobStatementBody, OptionSetting, Options, StringLit, TableName,
-    Value,
-};
+use super::name::{Ident, TableName};
 use super::options::{OptionDef, ValueKind};
-use super::select::Select;
+use super::setting::{GroupSetting, StringLit, Value};
 use super::span::Span;
 use super::values::S3Path;
 
@@ -460,7 +457,7 @@ impl fmt::Display for JobValue {
         match self {
             JobValue::Text(s) => quoted(f, s, '\''),
             JobValue::Word(w) => f.write_str(w),
-            JobValue::Name(n) if !super::ast::Ident::needs_quotes(n) => f.write_str(n),
+            JobValue::Name(n) if !Ident::needs_quotes(n) => f.write_str(n),
             JobValue::Name(n) => quoted(f, n, '"'),
             JobValue::Integer(n) => write!(f, "{n}"),
             JobValue::Bool(b) => f.write_str(if *b { "TRUE" } else { "FALSE" }),
@@ -603,53 +600,6 @@ impl JobSpec {
     pub fn writes(&self) -> bool {
         matches!(self.body, JobBody::Insert { .. })
             || self.options.get(&JobOption::DeleteFilesAfterLoad) == Some(&JobValue::Bool(true))
-    }
-
-    /// The statement that creates this job, reading `connection`: what SHOW CREATE JOB prints
-    /// and the catalog keeps. Options sit where Upsolver writes them: the location after the
-    /// connection, the rest before `AS`.
-    pub fn to_statement(&self, name: &str, connection: &str) -> CreateJob {
-        let setting = |key: JobOption, value: &JobValue| OptionSetting::new(key, value.to_value());
-        let text = |key, s: &str| OptionSetting::new(key, Value::String(StringLit::new(s)));
-        let options = Options(self.options.iter().map(|(k, v)| setting(*k, v)).collect());
-        let connection = Ident::new(connection);
-        let body = match &self.body {
-            JobBody::Copy { source, target } => JobStatementBody::Copy {
-                connection,
-                source: Options(match source {
-                    Source::Location(p) => vec![text(JobOption::Location, p.as_str())],
-                    Source::BucketPrefix { bucket, prefix } => vec![
-                        text(JobOption::Bucket, bucket),
-                        text(JobOption::Prefix, prefix),
-                    ],
-                }),
-                target: target.clone(),
-            },
-            JobBody::Insert {
-                location,
-                map_columns_by_name,
-                select,
-                source_tables,
-            } => JobStatementBody::Insert {
-                connection,
-                target: Options(vec![text(JobOption::Location, location.as_str())]),
-                map_columns_by_name: *map_columns_by_name,
-                select: Select {
-                    text: select.clone(),
-                    canonical: select.clone(),
-                    tables: source_tables.clone(),
-                    span: Span::default(),
-                },
-            },
-        };
-        CreateJob {
-            or_replace: false,
-            sync: self.sync,
-            if_not_exists: false,
-            name: Ident::new(name),
-            options,
-            body,
-        }
     }
 
     pub fn comment(&self) -> Option<&str> {

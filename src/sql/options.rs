@@ -90,6 +90,19 @@ pub trait OptionKey: Copy + Eq + Ord + Hash + fmt::Debug + 'static {
             .map(|d| d.key)
     }
 
+    /// Whether `name` looks like the name of a secret: one of this table's secret options,
+    /// misspelled, or a word that names a secret in any dialect (`SECRET`, `PASSWORD`). What
+    /// follows such a name is masked wherever raw text is shown.
+    fn name_looks_secret(name: &str) -> bool {
+        let secrets = || Self::table().iter().filter(|d| d.secret).map(|d| d.name);
+        let upper = squash(name);
+        // A near miss is about as long as the name it misses: a short word (`aws`) shares a
+        // prefix with a secret's name and nothing else.
+        SECRET_WORDS.iter().any(|w| upper.contains(w))
+            || secrets().any(|n| upper.contains(&squash(n)))
+            || ((12..=64).contains(&upper.len()) && closest(name, secrets(), 0.8).is_some())
+    }
+
     /// The option name a mistyped one most likely meant.
     fn suggest(name: &str) -> Option<&'static str> {
         closest(name, Self::table().iter().map(|d| d.name), 0.85)
@@ -114,6 +127,18 @@ pub trait OptionKey: Copy + Eq + Ord + Hash + fmt::Debug + 'static {
             .join(", ")
     }
 }
+
+/// Words that name a secret in any dialect a script may mix in (`PASSWORD` of a Snowflake
+/// connection, `SASL_PASSWORD`, `SECRET` of DuckDB), upper case without underscores.
+const SECRET_WORDS: &[&str] = &[
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "PRIVATEKEY",
+    "SESSIONTOKEN",
+    "CUSTOMERMANAGED",
+];
 
 /// The candidate closest to `name` (case and underscores ignored), if it is close enough.
 pub fn closest<'a>(

@@ -15,6 +15,7 @@ use super::select::{self, Select};
 use super::span::Span;
 use super::spec::ConnectionOption;
 use super::split;
+use super::words::{HEAD_KEYWORDS, STATEMENT_STARTS, TIME_UNITS};
 
 /// Parses every statement of `text`. Spans are byte offsets into `text`.
 pub fn parse(text: &str) -> (Vec<Statement>, Vec<Diagnostic>) {
@@ -146,11 +147,6 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
     }
 }
 
-/// Units of an interval value (`RUN_INTERVAL = 5 MINUTES`).
-pub const TIME_UNITS: &[&str] = &[
-    "SECOND", "SECONDS", "MINUTE", "MINUTES", "HOUR", "HOURS", "DAY", "DAYS",
-];
-
 /// `A = 'x', B = 'y'`: Upsolver separates options with whitespace only.
 fn comma_between_options(at: Span) -> Diagnostic {
     Diagnostic::error(
@@ -197,53 +193,6 @@ fn foreign_end(text: &str, start: usize, at_eof: bool) -> Option<usize> {
     }
     at_eof.then_some(text.len())
 }
-
-/// The words that start a statement: one where an option should be means a missing `;`.
-const STATEMENT_STARTS: &[&str] = &[
-    "CREATE", "ALTER", "DROP", "SHOW", "DESCRIBE", "VALIDATE", "GRANT", "REVOKE",
-];
-
-/// Words of other statements' heads shown upper case in messages.
-const HEAD_KEYWORDS: &[&str] = &[
-    "CREATE",
-    "ALTER",
-    "DROP",
-    "SHOW",
-    "DESCRIBE",
-    "DESC",
-    "SYNC",
-    "OR",
-    "REPLACE",
-    "TEMPORARY",
-    "MATERIALIZED",
-    "EXTERNAL",
-    "JOB",
-    "JOBS",
-    "TABLE",
-    "TABLES",
-    "VIEW",
-    "VIEWS",
-    "COPY",
-    "INSERT",
-    "INTO",
-    "SELECT",
-    "MERGE",
-    "UPDATE",
-    "DELETE",
-    "FROM",
-    "GLUE_CATALOG",
-    "KAFKA",
-    "KINESIS",
-    "SNOWFLAKE",
-    "POSTGRES",
-    "MYSQL",
-    "CONNECTION",
-    "CONNECTIONS",
-    "SCHEMA",
-    "DATABASE",
-    "FUNCTION",
-    "INDEX",
-];
 
 fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
     // Keywords are shown upper case, names as written.

@@ -17,11 +17,11 @@ use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::ops::Range;
 
-use super::ast::{KEYWORDS, MASK};
 use super::diagnostic::Diagnostic;
 use super::lex::{Piece, TokenKind, Walk, Walked, walk};
 use super::options::OptionKey;
 use super::spec::{ConnectionOption, looks_like_secret_name};
+use super::words::{KEYWORDS, MASK};
 
 /// Whether a word ends a secret's value when it stands after a blank: an option name of any
 /// object, a word of connsql's grammar, or an SQL keyword (the statement after a missing `;`).

@@ -2,9 +2,9 @@
 //! catalog stores (`ConnectionSpec`, `Credentials`), with `Change` for one option's new value.
 //! Every layer imports the model from here.
 
-use super::ast::{OptionSetting, Options, StringLit, Value};
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::options::{OptionDef, ValueKind};
+use super::setting::{OptionSetting, Options, StringLit, Value};
 use super::span::Span;
 use super::values::{AccessKeyId, ExternalId, KmsKeyArn, RoleArn, S3Path, Secret};
 
@@ -129,34 +129,11 @@ pub const CONNECTION_OPTIONS: &[OptionDef<ConnectionOption>] = &[
     ),
 ];
 
-/// Words that name a secret in any dialect a script may mix in (`PASSWORD` of a Snowflake
-/// connection, `SASL_PASSWORD`, `SECRET` of DuckDB).
-const SECRET_WORDS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "PRIVATEKEY",
-    "SESSIONTOKEN",
-    "CUSTOMERMANAGED",
-];
-
 /// Whether a word looks like a secret's name (`SECRET`, `PASSWORD`, a near miss such as
 /// `AWS_SECRET_ACESS_KEY`): its value is masked wherever raw text is shown.
 pub fn looks_like_secret_name(text: &str) -> bool {
-    use super::options::{closest, squash};
-    let secrets = || {
-        CONNECTION_OPTIONS
-            .iter()
-            .filter(|d| d.secret)
-            .map(|d| d.name)
-    };
-    let upper = squash(text);
-    // A near miss is about as long as the name it misses: a short word (`aws`) shares a prefix
-    // with a secret's name and nothing else.
-    SECRET_WORDS.iter().any(|w| upper.contains(w))
-        || secrets().any(|n| upper.contains(&squash(n)))
-        || ((12..=64).contains(&upper.len()) && closest(text, secrets(), 0.8).is_some())
+    use super::options::OptionKey;
+    ConnectionOption::name_looks_secret(text)
 }
 
 /// How a connection authenticates to AWS.

@@ -254,13 +254,13 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secret({})", super::ast::MASK)
+        write!(f, "Secret({})", super::words::MASK)
     }
 }
 
 impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(super::ast::MASK)
+        f.write_str(super::words::MASK)
     }
 }
 

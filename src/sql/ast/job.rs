@@ -1,31 +1,12 @@
 //! The job statements: `CREATE [SYNC] JOB … AS COPY FROM S3 … INTO …` and `… AS INSERT INTO
 //! S3 … SELECT …`, with their printing back to canonical SQL.
 
-use std::fmt::{self, Write};
+use std::fmt;
 
-use super::{Ident, Options};
-use crate::sql::job_spec::JobOption;
+use super::{Ident, OptionSetting, Options, StringLit, TableName, Value};
+use crate::sql::job_spec::{JobBody, JobOption, JobSpec, JobValue, Source};
 use crate::sql::select::Select;
 use crate::sql::span::Span;
-
-/// A dotted table name, `default_glue_catalog.db.orders`; each part folds like a name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableName {
-    pub parts: Vec<Ident>,
-    pub span: Span,
-}
-
-impl fmt::Display for TableName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, part) in self.parts.iter().enumerate() {
-            if i > 0 {
-                f.write_char('.')?;
-            }
-            write!(f, "{part}")?;
-        }
-        Ok(())
-    }
-}
 
 /// `CREATE [OR REPLACE] [SYNC] JOB [IF NOT EXISTS] name { option } AS …`
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,6 +48,53 @@ impl JobStatementBody {
 }
 
 impl CreateJob {
+    /// The statement that creates `spec`'s job, reading `connection`: what SHOW CREATE JOB prints
+    /// and the catalog keeps. Options sit where Upsolver writes them: the location after the
+    /// connection, the rest before `AS`.
+    pub fn of_spec(spec: &JobSpec, name: &str, connection: &str) -> CreateJob {
+        let setting = |key: JobOption, value: &JobValue| OptionSetting::new(key, value.to_value());
+        let text = |key, s: &str| OptionSetting::new(key, Value::String(StringLit::new(s)));
+        let options = Options(spec.options.iter().map(|(k, v)| setting(*k, v)).collect());
+        let connection = Ident::new(connection);
+        let body = match &spec.body {
+            JobBody::Copy { source, target } => JobStatementBody::Copy {
+                connection,
+                source: Options(match source {
+                    Source::Location(p) => vec![text(JobOption::Location, p.as_str())],
+                    Source::BucketPrefix { bucket, prefix } => vec![
+                        text(JobOption::Bucket, bucket),
+                        text(JobOption::Prefix, prefix),
+                    ],
+                }),
+                target: target.clone(),
+            },
+            JobBody::Insert {
+                location,
+                map_columns_by_name,
+                select,
+                source_tables,
+            } => JobStatementBody::Insert {
+                connection,
+                target: Options(vec![text(JobOption::Location, location.as_str())]),
+                map_columns_by_name: *map_columns_by_name,
+                select: Select {
+                    text: select.clone(),
+                    canonical: select.clone(),
+                    tables: source_tables.clone(),
+                    span: Span::default(),
+                },
+            },
+        };
+        CreateJob {
+            or_replace: false,
+            sync: spec.sync,
+            if_not_exists: false,
+            name: Ident::new(name),
+            options,
+            body,
+        }
+    }
+
     /// The statement to print: `format!("{:#}", job.display())`.
     pub fn display(&self) -> super::Statement {
         super::Statement::new(super::StatementKind::CreateJob(Box::new(self.clone())))

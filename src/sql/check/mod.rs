@@ -10,8 +10,8 @@ mod printable;
 pub use job::{applicability, date_pattern, timestamp};
 
 use super::ast::{
-    Access, DropBehavior, Ident, MASK, OptionName, OptionSetting, Options, Statement,
-    StatementKind, Value,
+    Access, DropBehavior, Ident, OptionName, OptionSetting, Options, Statement, StatementKind,
+    Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::{JobOption, JobSpec, JobValue};
@@ -19,6 +19,7 @@ use super::options::OptionKey;
 use super::span::Span;
 use super::spec::{Change, ConnectionSpec};
 use super::values::{S3Path, ValueError};
+use super::words::MASK;
 
 /// A statement after the offline checks, with typed values.
 #[derive(Clone, Debug, PartialEq, Eq)]
