@@ -134,3 +134,74 @@ fn the_repl_names_a_postgresql_catalog_without_its_password() {
     let rest = p.exp_eof().expect("exit");
     assert!(!rest.contains("hunter2"), "{rest}");
 }
+
+/// Tab lists what the parser looks for at the cursor, as a shell does: options with their
+/// one-line summaries, only words that may stand there (no `IF` after a COPY's `FROM S3`, no
+/// `CONNECTIONS` or `COPY` after the connection), value words after an option's `=`.
+#[test]
+fn tab_lists_only_valid_words_with_summaries() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION lake; CREATE S3 CONNECTION logs;");
+    let mut cmd = env.command();
+    cmd.arg("--no-validate");
+    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    // The editor reads keys once it has drawn a new line's prompt (it turns bracketed paste
+    // on for each line; what is typed before, it drops).
+    let prompt = |p: &mut rexpect::session::PtySession| {
+        p.exp_string("\u{1b}[?2004h").expect("a new line");
+        p.exp_string("connsql> ").expect("prompt");
+        p.exp_string("\u{1b}[?2026l").expect("the prompt drawn");
+    };
+    prompt(&mut p);
+    // Two presses: the first completes what the candidates share, the second lists them.
+    p.send("CREATE S3 CONNECTION c AWS").expect("send");
+    p.flush().expect("flush");
+    p.send("\t").expect("tab");
+    p.flush().expect("flush");
+    p.exp_string("AWS_").expect("the shared part completed");
+    p.send("\t").expect("tab");
+    p.flush().expect("flush");
+    p.exp_string("IAM role ARN to assume")
+        .expect("AWS_ROLE with its summary");
+    p.exp_string("static access key ID")
+        .expect("AWS_ACCESS_KEY_ID with its summary");
+    p.send_control('c').expect("ctrl-c");
+    prompt(&mut p);
+    p.send("CREATE JOB j AS COPY FROM S3 l").expect("send");
+    p.flush().expect("flush");
+    p.exp_string("S3 l").expect("echo");
+    p.send("\t").expect("tab");
+    p.flush().expect("flush");
+    p.send("\t").expect("tab");
+    p.flush().expect("flush");
+    let listed = p.exp_string("logs").expect("the connections listed");
+    assert!(!listed.contains("IF"), "{listed:?}");
+    p.send_control('c').expect("ctrl-c");
+    prompt(&mut p);
+    p.send("CREATE JOB j AS COPY FROM S3 lake CO")
+        .expect("send");
+    p.flush().expect("flush");
+    p.exp_string("lake CO").expect("echo");
+    p.send("\t").expect("tab");
+    p.flush().expect("flush");
+    p.send("\t").expect("tab");
+    p.flush().expect("flush");
+    let listed = p.exp_string("CONTENT_TYPE").expect("a COPY's options");
+    p.exp_string("connsql> ").expect("the line again");
+    assert!(
+        !listed.contains("CONNECTIONS") && !listed.contains("COPY "),
+        "{listed:?}"
+    );
+    p.send_control('c').expect("ctrl-c");
+    prompt(&mut p);
+    p.send("CREATE S3 CONNECTION c READ_ONLY = T")
+        .expect("send");
+    p.flush().expect("flush");
+    p.send("\t").expect("tab");
+    p.flush().expect("flush");
+    p.send_line(";").expect("send");
+    p.exp_string("created connection c")
+        .expect("TRUE completed");
+    p.send_line(".quit").expect("send");
+    p.exp_eof().expect("exit");
+}

@@ -1,6 +1,6 @@
-//! The editor's helper: completion that reads the statement typed so far (connection names
-//! after `FROM S3` and `INTO S3`, job names after `DROP JOB`, job options inside a job
-//! statement, connection options inside a connection statement) and highlighting.
+//! The editor's helper: completion of what the parser looks for at the cursor (`sql::complete`:
+//! keywords, connection and job names, options with their summaries, value words), and
+//! highlighting. No grammar here.
 
 use std::borrow::Cow;
 
@@ -11,10 +11,10 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use crate::session::Session;
-use crate::sql::Ident;
+use crate::sql::complete::{self, Names};
 use crate::sql::job_spec::JobOption;
 use crate::sql::lex::{self, Piece as Walked, TokenKind};
-use crate::sql::options::{OptionDef, OptionKey};
+use crate::sql::options::OptionKey;
 use crate::sql::spec::ConnectionOption;
 use crate::sql::words::KEYWORDS;
 
@@ -69,122 +69,23 @@ impl Hinter for ReplHelper {
 /// line after the first can show the continuation prompt.
 impl Validator for ReplHelper {}
 
-/// What may come at the cursor, judged from the statement's words so far.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Slot {
-    /// A connection that exists: `FROM S3 |`, `DROP CONNECTION |`, `FOR CONNECTION |`.
-    Connection,
-    /// A job that exists: `DROP JOB |`, `DESCRIBE JOB |`.
-    Job,
-    /// Inside `CREATE … JOB` or `ALTER JOB`: job options and keywords.
-    JobOptions,
-    /// Inside `CREATE S3 CONNECTION` or `ALTER S3 CONNECTION`: connection options and keywords.
-    ConnectionOptions,
-    /// Anything: keywords, names and options.
-    Anything,
-}
-
-/// Reads the slot from the significant tokens of the current statement, upper-cased.
-fn slot(before: &str) -> Slot {
-    let start = last_statement_start(before);
-    let words: Vec<String> = lex::walk(before, start)
-        .filter(|w| !matches!(w.piece, Walked::Blank))
-        .map(|w| w.text.to_ascii_uppercase())
-        .collect();
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    let first = w.first().copied().unwrap_or("");
-    let creates = first == "CREATE";
-    match w.as_slice() {
-        [.., "FROM" | "INTO", "S3"] => return Slot::Connection,
-        [.., "FOR", "CONNECTION"] => return Slot::Connection,
-        [.., "CONNECTION"] if !creates => return Slot::Connection,
-        [.., "CONNECTION", "IF", "EXISTS"] if !creates => return Slot::Connection,
-        [.., "JOB"] if !creates => return Slot::Job,
-        [.., "JOB", "IF", "EXISTS"] if !creates => return Slot::Job,
-        _ => {}
-    }
-    let has = |word: &str| w.contains(&word);
-    // Options are written before `AS` (and after a COPY's connection); a SELECT has none.
-    if has("JOB") && (creates || first == "ALTER") && !has("SELECT") {
-        Slot::JobOptions
-    } else if has("CONNECTION") && (creates || first == "ALTER") {
-        Slot::ConnectionOptions
-    } else {
-        Slot::Anything
-    }
-}
-
-/// Where the statement being typed begins: after the last `;` outside literals.
-fn last_statement_start(text: &str) -> usize {
-    let mut from = 0;
-    while let Some(end) = crate::sql::split::statement_end(text, from) {
-        from = end;
-    }
-    from
-}
-
-/// The candidates for `word`, given the text before it.
+/// The candidates for `word`, given the text before it: what the parser looks for there
+/// (`sql::complete`), an option shown with its summary.
 fn candidates(helper: &ReplHelper, before: &str, word: &str) -> Vec<Pair> {
-    let mut out: Vec<Pair> = Vec::new();
-    let mut add = |replacement: String, display: String| {
-        if replacement
-            .to_ascii_lowercase()
-            .starts_with(&word.to_ascii_lowercase())
-            && !out.iter().any(|p| p.replacement == replacement)
-        {
-            out.push(Pair {
-                display,
-                replacement,
-            });
-        }
+    let names = Names {
+        connections: &helper.connections,
+        jobs: &helper.jobs,
     };
-    let names = |add: &mut dyn FnMut(String, String), list: &[String]| {
-        for name in list {
-            let n = Ident::new(name.as_str()).to_string();
-            add(n.clone(), n);
-        }
-    };
-    fn options<K: OptionKey>(add: &mut dyn FnMut(String, String), table: &[OptionDef<K>]) {
-        for def in table {
-            add(
-                def.name.to_string(),
-                format!("{:<33} {}", def.name, def.summary),
-            );
-        }
-    }
-    let keywords = |add: &mut dyn FnMut(String, String)| {
-        for k in KEYWORDS {
-            add(k.to_string(), k.to_string());
-        }
-    };
-    match slot(before) {
-        Slot::Connection => {
-            names(&mut add, &helper.connections);
-            // `DROP CONNECTION IF EXISTS`, `SHOW JOBS FOR CONNECTION` still need a keyword.
-            add("IF".into(), "IF".into());
-        }
-        Slot::Job => {
-            names(&mut add, &helper.jobs);
-            add("IF".into(), "IF".into());
-        }
-        Slot::JobOptions => {
-            options(&mut add, JobOption::table());
-            keywords(&mut add);
-            names(&mut add, &helper.connections);
-        }
-        Slot::ConnectionOptions => {
-            options(&mut add, ConnectionOption::table());
-            keywords(&mut add);
-        }
-        Slot::Anything => {
-            names(&mut add, &helper.connections);
-            names(&mut add, &helper.jobs);
-            keywords(&mut add);
-            options(&mut add, ConnectionOption::table());
-            options(&mut add, JobOption::table());
-        }
-    }
-    out
+    complete::candidates(before, word, names)
+        .into_iter()
+        .map(|c| Pair {
+            display: match c.summary {
+                Some(summary) => format!("{:<33} {summary}", c.replacement),
+                None => c.replacement.clone(),
+            },
+            replacement: c.replacement,
+        })
+        .collect()
 }
 
 impl Completer for ReplHelper {
@@ -267,26 +168,6 @@ mod tests {
             .into_iter()
             .map(|p| p.replacement)
             .collect()
-    }
-
-    #[test]
-    fn the_statement_so_far_decides_what_is_offered() {
-        assert_eq!(slot("CREATE JOB j AS COPY FROM S3 "), Slot::Connection);
-        assert_eq!(slot("create job j as insert into s3 "), Slot::Connection);
-        assert_eq!(slot("DROP CONNECTION "), Slot::Connection);
-        assert_eq!(slot("DROP CONNECTION IF EXISTS "), Slot::Connection);
-        assert_eq!(slot("SHOW JOBS FOR CONNECTION "), Slot::Connection);
-        assert_eq!(slot("DROP JOB "), Slot::Job);
-        assert_eq!(slot("SHOW CREATE JOB "), Slot::Job);
-        assert_eq!(slot("CREATE SYNC JOB j "), Slot::JobOptions);
-        assert_eq!(slot("ALTER JOB j SET "), Slot::JobOptions);
-        assert_eq!(slot("CREATE S3 CONNECTION c "), Slot::ConnectionOptions);
-        assert_eq!(
-            slot("SHOW CONNECTIONS; CREATE JOB j AS COPY FROM S3 "),
-            Slot::Connection
-        );
-        assert_eq!(slot("DROP JOB j; "), Slot::Anything);
-        assert_eq!(slot(""), Slot::Anything);
     }
 
     #[test]

@@ -14,12 +14,11 @@ use crate::input::{Input, Piece, StatementReader};
 use crate::interrupt;
 use crate::output::{Format, Printer, TableStyle};
 use crate::session::{Feed, Item, Rest, RunOptions, RunSummary, Session};
+use crate::sql::complete;
 use crate::sql::job_spec::JobOption;
-use crate::sql::lex;
 use crate::sql::options::OptionKey;
 use crate::sql::redact::redact_text;
 use crate::sql::spec::ConnectionOption;
-use crate::sql::split::statement_end;
 
 mod helper;
 
@@ -75,17 +74,6 @@ pub fn help_text() -> String {
     s
 }
 
-/// Whether `text` ends with a complete statement: a `;` outside literals, then only blanks.
-pub fn is_complete(text: &str) -> bool {
-    let mut last = None;
-    let mut from = 0;
-    while let Some(end) = statement_end(text, from) {
-        last = Some(end);
-        from = end;
-    }
-    last.is_some_and(|end| lex::is_blank(&text[end..]))
-}
-
 /// The statements of one submitted input, as one window.
 struct Typed {
     pieces: Vec<Piece>,
@@ -121,9 +109,12 @@ pub struct Repl {
 
 impl Repl {
     pub fn run(mut self, session: &mut Session) -> rustyline::Result<()> {
+        // Tab lists every candidate (an option with its summary), as a shell does, rather than
+        // cycling through them one per press.
         let config = rustyline::Config::builder()
             .auto_add_history(false)
             .max_history_size(10_000)?
+            .completion_type(rustyline::CompletionType::List)
             .build();
         let mut editor: Editor<ReplHelper, FileHistory> = Editor::with_config(config)?;
         editor.set_helper(Some(ReplHelper::new(session, self.color)));
@@ -165,7 +156,7 @@ impl Repl {
                     }
                     buffer.push_str(&line);
                     buffer.push('\n');
-                    if is_complete(&buffer) {
+                    if complete::is_complete(&buffer) {
                         self.remember(&mut editor, &mut disk, buffer.trim_end());
                         self.execute(&buffer, session);
                         buffer.clear();
@@ -327,15 +318,6 @@ fn prepare_history_file(path: &std::path::Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn completeness() {
-        assert!(is_complete("SHOW CONNECTIONS;\n"));
-        assert!(is_complete("SHOW CONNECTIONS; -- done\n"));
-        assert!(!is_complete("CREATE S3 CONNECTION x\n"));
-        assert!(!is_complete("CREATE S3 CONNECTION x COMMENT = 'a;\n"));
-        assert!(!is_complete("SHOW CONNECTIONS; DROP CONNECTION x\n"));
-    }
 
     #[test]
     fn help_lists_every_option_with_its_summary() {

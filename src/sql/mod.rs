@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod complete;
 pub mod diagnostic;
 pub mod job_spec;
 pub mod lex;

@@ -10,7 +10,7 @@ use super::ast::{
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::JobOption;
 use super::lex::{self, LexErrorKind, TokenKind};
-use super::options::OptionKey;
+use super::options::{OptionKey, ValueKind};
 use super::select::{self, Select};
 use super::span::Span;
 use super::spec::ConnectionOption;
@@ -112,6 +112,7 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
         cache: Cell::new(None),
         terminated: false,
         at_eof,
+        probe: None,
     };
     let failure = match parser.statement() {
         Ok(_) if !parser.terminated && !at_eof => return Step::NeedMore,
@@ -221,6 +222,79 @@ fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
     )
 }
 
+/// What the parser looked for at the end of a text: one thing that may be typed there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    Keyword(&'static str),
+    /// A name, of an object that exists (a connection, a job) or of a new one.
+    Name(NameKind),
+    /// An option name of one table, in one place of a statement.
+    Option(OptionPlace),
+    /// One of the words an option's value may be (`TRUE`, `FALSE`, `JSON`, …).
+    Value(&'static [&'static str]),
+}
+
+/// What a name names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Connection,
+    Job,
+    /// A new object's name, or a table's: nothing to offer.
+    New,
+}
+
+/// Where options are written, which decides which options may come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionPlace {
+    /// `CREATE S3 CONNECTION c …`
+    Connection,
+    /// `ALTER S3 CONNECTION c SET …`
+    ConnectionSet,
+    /// `CREATE JOB j … AS`: options of either kind of job.
+    Job,
+    /// `… AS COPY FROM S3 c … INTO`: a COPY's source options.
+    CopySource,
+    /// `… AS INSERT INTO S3 c …`: where an INSERT writes.
+    InsertTarget,
+    /// `ALTER JOB j SET …`: the options `ALTER JOB` may change.
+    JobSet,
+}
+
+/// The look-ups of a parse of a text's last statement, recorded at the text's end.
+#[derive(Debug, Default)]
+pub struct Probe(std::cell::RefCell<Vec<Expected>>);
+
+/// What may be typed at the end of `text`, as the parser itself looks for it there: the
+/// keywords, names, options and values it tries at that point of the last statement. The
+/// REPL's completion is this, filtered by what is typed of the word.
+pub fn expected_at_end(text: &str) -> Vec<Expected> {
+    let mut start = 0;
+    while let Some(end) = split::statement_end(text, start) {
+        start = end;
+    }
+    let probe = Probe::default();
+    let mut parser = Parser {
+        text,
+        pos: start,
+        end: text.len(),
+        cache: Cell::new(None),
+        terminated: false,
+        at_eof: true,
+        probe: Some(&probe),
+    };
+    // The statement stops at the end of the text, one way or another; what it tried to read
+    // there is the answer.
+    let _ = parser.statement();
+    let mut expected = probe.0.into_inner();
+    let mut seen = Vec::with_capacity(expected.len());
+    expected.retain(|e| {
+        let new = !seen.contains(e);
+        seen.push(*e);
+        new
+    });
+    expected
+}
+
 /// Boxed, so the parser's many `Result`s stay small on the hot path.
 type Fallible<T> = Result<T, Box<Diagnostic>>;
 
@@ -253,6 +327,8 @@ struct Token<'a> {
     kind: Option<TokenKind>,
     raw: &'a str,
     span: Span,
+    /// At the end of a text read for completion: where the parser's look-ups are recorded.
+    probe: Option<&'a Probe>,
 }
 
 impl Token<'_> {
@@ -260,8 +336,25 @@ impl Token<'_> {
         self.kind.is_none()
     }
 
-    fn is_word(&self, kw: &str) -> bool {
+    /// Whether this is the keyword `kw`. Asked of the end of a text read for completion, the
+    /// question is what may come there, and is recorded.
+    fn is_word(&self, kw: &'static str) -> bool {
+        if self.kind.is_none() {
+            self.expect(Expected::Keyword(kw));
+        }
         self.kind == Some(TokenKind::Word) && self.raw.eq_ignore_ascii_case(kw)
+    }
+
+    /// Whether this is one of `words`, asked to rule them out (no completion is recorded).
+    fn is_any_word(&self, words: &[&str]) -> bool {
+        self.kind == Some(TokenKind::Word) && words.iter().any(|w| self.raw.eq_ignore_ascii_case(w))
+    }
+
+    /// Records what may come at the end of a text read for completion.
+    fn expect(&self, what: Expected) {
+        if let Some(probe) = self.probe {
+            probe.0.borrow_mut().push(what);
+        }
     }
 
     fn is(&self, kind: TokenKind) -> bool {
@@ -294,6 +387,8 @@ struct Parser<'a> {
     terminated: bool,
     /// Whether the text is complete (else a statement without its `;` may still grow).
     at_eof: bool,
+    /// Set when the text is read for completion: what the parser looks for at its end.
+    probe: Option<&'a Probe>,
 }
 
 impl<'a> Parser<'a> {
@@ -319,6 +414,7 @@ impl<'a> Parser<'a> {
                     kind: None,
                     raw: "",
                     span: Span::new(start, start),
+                    probe: self.probe,
                 },
                 start,
             ));
@@ -330,6 +426,7 @@ impl<'a> Parser<'a> {
                 kind: Some(kind),
                 raw,
                 span: Span::new(start, stop),
+                probe: None,
             },
             stop,
         ))
@@ -412,7 +509,7 @@ impl<'a> Parser<'a> {
         )
     }
 
-    fn expect_word(&mut self, kw: &str) -> Fallible<Token<'a>> {
+    fn expect_word(&mut self, kw: &'static str) -> Fallible<Token<'a>> {
         let tok = self.next()?;
         if tok.is_word(kw) {
             Ok(tok)
@@ -421,7 +518,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn eat_word(&mut self, kw: &str) -> Fallible<bool> {
+    fn eat_word(&mut self, kw: &'static str) -> Fallible<bool> {
         if self.peek()?.is_word(kw) {
             self.next()?;
             Ok(true)
@@ -432,6 +529,9 @@ impl<'a> Parser<'a> {
 
     fn statement(&mut self) -> PResult<StatementKind> {
         let first = self.next()?;
+        for verb in STATEMENT_STARTS {
+            first.is_word(verb);
+        }
         if first.kind != Some(TokenKind::Word) {
             return Err(self
                 .expected("a statement such as CREATE S3 CONNECTION", first)
@@ -444,7 +544,7 @@ impl<'a> Parser<'a> {
             "DROP" => self.drop(first)?,
             "VALIDATE" if self.peek()?.is_word("CONNECTION") => {
                 self.next()?;
-                let name = self.ident()?;
+                let name = self.ident(NameKind::Connection)?;
                 if self.eat_word("ON")? {
                     self.validate_access(name)?
                 } else {
@@ -454,23 +554,23 @@ impl<'a> Parser<'a> {
             "VALIDATE" if self.peek()?.is_word("JOB") => {
                 self.next()?;
                 StatementKind::ValidateJob {
-                    name: self.ident()?,
+                    name: self.ident(NameKind::Job)?,
                 }
             }
             "DESCRIBE" | "DESC" if self.peek()?.is_word("JOB") => {
                 self.next()?;
                 StatementKind::DescribeJob {
-                    name: self.ident()?,
+                    name: self.ident(NameKind::Job)?,
                 }
             }
             "DESCRIBE" | "DESC" if self.peek()?.is_word("CONNECTION") => {
                 self.next()?;
                 StatementKind::DescribeConnection {
-                    name: self.ident()?,
+                    name: self.ident(NameKind::Connection)?,
                 }
             }
             "DESCRIBE" | "DESC" if self.bare_name_then_end()? => {
-                let name = self.ident()?;
+                let name = self.ident(NameKind::Connection)?;
                 return Err(Diagnostic::error(
                     DiagnosticKind::Syntax,
                     first.span.to(name.span),
@@ -512,7 +612,7 @@ impl<'a> Parser<'a> {
                     "EXTERNAL",
                 ]
                 .iter()
-                .any(|m| tok.is_word(m));
+                .any(|m| tok.is_any_word(&[m]));
                 if !modifier {
                     break;
                 }
@@ -528,7 +628,7 @@ impl<'a> Parser<'a> {
     /// error points at the end of that statement, where the `;` goes.
     fn missing_semicolon(&self, previous_end: usize) -> Fallible<Option<Diagnostic>> {
         let tok = self.peek()?;
-        if !STATEMENT_STARTS.iter().any(|k| tok.is_word(k)) || self.peek2()?.is(TokenKind::Eq) {
+        if !tok.is_any_word(STATEMENT_STARTS) || self.peek2()?.is(TokenKind::Eq) {
             return Ok(None);
         }
         let keyword = tok.raw.to_ascii_uppercase();
@@ -597,7 +697,7 @@ impl<'a> Parser<'a> {
         }
         self.connection_type(verb)?;
         let if_not_exists = self.if_not_exists(or_replace, "connection")?;
-        let name = self.ident()?;
+        let name = self.ident(NameKind::New)?;
         let options = self.options()?;
         Ok(StatementKind::CreateConnection {
             or_replace,
@@ -635,17 +735,23 @@ impl<'a> Parser<'a> {
         let sync = self.eat_word("SYNC")?;
         self.expect_word("JOB")?;
         let if_not_exists = self.if_not_exists(or_replace, "job")?;
-        let name = self.ident()?;
-        let options = self
-            .options_until::<JobOption>(&["AS"], "`AS COPY FROM S3 …` or `AS INSERT INTO S3 …`")?;
+        let name = self.ident(NameKind::New)?;
+        let options = self.options_until::<JobOption>(
+            &["AS"],
+            OptionPlace::Job,
+            "`AS COPY FROM S3 …` or `AS INSERT INTO S3 …`",
+        )?;
         self.expect_word("AS")?;
         let kind = self.next()?;
         let body = if kind.is_word("COPY") {
             self.expect_word("FROM")?;
             self.expect_word("S3")?;
-            let connection = self.ident()?;
-            let source =
-                self.options_until::<JobOption>(&["INTO"], "`INTO` and the table to load")?;
+            let connection = self.ident(NameKind::Connection)?;
+            let source = self.options_until::<JobOption>(
+                &["INTO"],
+                OptionPlace::CopySource,
+                "`INTO` and the table to load",
+            )?;
             self.expect_word("INTO")?;
             let target = self.table_name()?;
             let after = self.peek()?;
@@ -663,9 +769,10 @@ impl<'a> Parser<'a> {
         } else if kind.is_word("INSERT") {
             self.expect_word("INTO")?;
             self.expect_word("S3")?;
-            let connection = self.ident()?;
+            let connection = self.ident(NameKind::Connection)?;
             let target = self.options_until::<JobOption>(
                 &["MAP_COLUMNS_BY_NAME", "SELECT", "WITH"],
+                OptionPlace::InsertTarget,
                 "the SELECT that makes the rows to write",
             )?;
             let map_columns_by_name = self.eat_word("MAP_COLUMNS_BY_NAME")?;
@@ -693,21 +800,29 @@ impl<'a> Parser<'a> {
     }
 
     /// Options up to one of the words in `stop` (not consumed).
-    fn options_until<K: OptionKey>(&mut self, stop: &[&str], next: &str) -> Fallible<Options<K>> {
+    fn options_until<K: OptionKey>(
+        &mut self,
+        stop: &[&'static str],
+        place: OptionPlace,
+        next: &str,
+    ) -> Fallible<Options<K>> {
         let mut options = Vec::new();
         loop {
             let tok = self.peek()?;
+            if tok.is_eof() {
+                tok.expect(Expected::Option(place));
+            }
             if stop.iter().any(|w| tok.is_word(w)) || tok.is(TokenKind::LParen) {
                 return Ok(Options(options));
             }
-            if stop.contains(&"AS") && (tok.is_word("COPY") || tok.is_word("INSERT")) {
+            if stop.contains(&"AS") && tok.is_any_word(&["COPY", "INSERT"]) {
                 return Err(self
                     .expected("`AS` before it", tok)
                     .with_help(format!("write … AS {} …", tok.raw.to_ascii_uppercase()))
                     .into());
             }
             match tok.kind {
-                Some(TokenKind::Word) => options.push(self.option::<K>()?),
+                Some(TokenKind::Word) => options.push(self.option::<K>(place)?),
                 Some(TokenKind::Comma) => return Err(comma_between_options(tok.span).into()),
                 _ => return Err(self.expected(next, tok).into()),
             }
@@ -716,12 +831,12 @@ impl<'a> Parser<'a> {
 
     /// `name { . name }`
     fn table_name(&mut self) -> Fallible<TableName> {
-        let first = self.ident()?;
+        let first = self.ident(NameKind::New)?;
         let mut span = first.span;
         let mut parts = vec![first];
         while self.peek()?.raw == "." && self.peek()?.is(TokenKind::Other) {
             self.next()?;
-            let part = self.ident()?;
+            let part = self.ident(NameKind::New)?;
             span = span.to(part.span);
             parts.push(part);
         }
@@ -748,9 +863,12 @@ impl<'a> Parser<'a> {
         let mut options = Vec::with_capacity(8);
         loop {
             let tok = self.peek()?;
+            if tok.is_eof() {
+                tok.expect(Expected::Option(OptionPlace::Connection));
+            }
             match tok.kind {
                 None | Some(TokenKind::Semi) => return Ok(Options(options)),
-                Some(TokenKind::Word) => options.push(self.option::<K>()?),
+                Some(TokenKind::Word) => options.push(self.option::<K>(OptionPlace::Connection)?),
                 Some(TokenKind::Comma) => return Err(comma_between_options(tok.span).into()),
                 _ => {
                     return Err(self
@@ -761,12 +879,15 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn option<K: OptionKey>(&mut self) -> Fallible<OptionSetting<K>> {
+    fn option<K: OptionKey>(&mut self, place: OptionPlace) -> Fallible<OptionSetting<K>> {
         let previous_end = self.pos;
         if let Some(diag) = self.missing_semicolon(previous_end)? {
             return Err(diag.into());
         }
         let name_tok = self.next()?;
+        if name_tok.is_eof() {
+            name_tok.expect(Expected::Option(place));
+        }
         if name_tok.kind != Some(TokenKind::Word) {
             return Err(self
                 .expected("an option name such as AWS_ROLE", name_tok)
@@ -783,6 +904,19 @@ impl<'a> Parser<'a> {
                 .expected(&format!("`=` after {shown}"), eq)
                 .with_help(format!("write {shown} = <value>"))
                 .into());
+        }
+        if let OptionName::Known(key, _) = &name {
+            let next = self.peek()?;
+            if next.is_eof() {
+                match key.def().kind {
+                    ValueKind::Boolean => next.expect(Expected::Value(&["TRUE", "FALSE"])),
+                    ValueKind::Enum(words) => next.expect(Expected::Value(words)),
+                    ValueKind::Moment => {
+                        next.expect(Expected::Value(&["NOW", "BEGINNING", "TIMESTAMP"]))
+                    }
+                    _ => {}
+                }
+            }
         }
         let value = self.value()?;
         Ok(OptionSetting { name, value })
@@ -914,8 +1048,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn ident(&mut self) -> Fallible<Ident> {
+    fn ident(&mut self, kind: NameKind) -> Fallible<Ident> {
         let tok = self.next()?;
+        if tok.is_eof() {
+            tok.expect(Expected::Name(kind));
+        }
         match tok.kind {
             Some(TokenKind::Word) => Ok(Ident {
                 value: tok.raw.to_ascii_lowercase(),
@@ -955,7 +1092,7 @@ impl<'a> Parser<'a> {
     fn alter(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
         if self.peek()?.is_word("JOB") {
             self.next()?;
-            let name = self.ident()?;
+            let name = self.ident(NameKind::Job)?;
             let tok = self.peek()?;
             if !tok.is_word("SET") {
                 return Err(self
@@ -963,7 +1100,7 @@ impl<'a> Parser<'a> {
                     .with_help("ALTER JOB name SET OPTION = value changes one option per SET")
                     .into());
             }
-            let set = self.set_clauses::<JobOption>()?;
+            let set = self.set_clauses::<JobOption>(OptionPlace::JobSet)?;
             return Ok(StatementKind::AlterJob { name, set });
         }
         if self.peek()?.is_word("CONNECTION") {
@@ -971,12 +1108,12 @@ impl<'a> Parser<'a> {
         } else {
             self.connection_type(verb)?;
         }
-        let name = self.ident()?;
+        let name = self.ident(NameKind::Connection)?;
         let tok = self.peek()?;
         if tok.is_word("RENAME") {
             self.next()?;
             self.expect_word("TO")?;
-            let new_name = self.ident()?;
+            let new_name = self.ident(NameKind::New)?;
             return Ok(StatementKind::RenameConnection { name, new_name });
         }
         if !tok.is_word("SET") {
@@ -989,15 +1126,15 @@ impl<'a> Parser<'a> {
             }
             return Err(diag.into());
         }
-        let set = self.set_clauses::<ConnectionOption>()?;
+        let set = self.set_clauses::<ConnectionOption>(OptionPlace::ConnectionSet)?;
         Ok(StatementKind::AlterConnection { name, set })
     }
 
     /// `SET option { SET option }`
-    fn set_clauses<K: OptionKey>(&mut self) -> Fallible<Options<K>> {
+    fn set_clauses<K: OptionKey>(&mut self, place: OptionPlace) -> Fallible<Options<K>> {
         let mut set = Vec::new();
         while self.eat_word("SET")? {
-            set.push(self.option::<K>()?);
+            set.push(self.option::<K>(place)?);
             let after = self.peek()?;
             match after.kind {
                 Some(TokenKind::Word) if !after.is_word("SET") => {
@@ -1030,7 +1167,7 @@ impl<'a> Parser<'a> {
             let if_exists = self.if_exists()?;
             return Ok(StatementKind::DropJob {
                 if_exists,
-                name: self.ident()?,
+                name: self.ident(NameKind::Job)?,
             });
         }
         if self.peek()?.is_word("CONNECTION") {
@@ -1039,7 +1176,7 @@ impl<'a> Parser<'a> {
             self.connection_type(verb)?;
         }
         let if_exists = self.if_exists()?;
-        let name = self.ident()?;
+        let name = self.ident(NameKind::Connection)?;
         let behavior = if self.eat_word("RESTRICT")? {
             DropBehavior::Restrict
         } else if self.eat_word("CASCADE")? {
@@ -1113,14 +1250,14 @@ impl<'a> Parser<'a> {
     fn bare_name_then_end(&self) -> Fallible<bool> {
         let tok = self.peek()?;
         let name = matches!(tok.kind, Some(TokenKind::Word | TokenKind::QuotedIdent))
-            && !HEAD_KEYWORDS.iter().any(|k| tok.is_word(k));
+            && !tok.is_any_word(HEAD_KEYWORDS);
         let after = self.peek2()?;
         Ok(name && (after.is_eof() || after.is(TokenKind::Semi)))
     }
 
     fn show(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
         let tok = self.peek()?;
-        if tok.is_word("CONNECTION") {
+        if tok.is_any_word(&["CONNECTION"]) {
             let after = self.peek2()?;
             let (label, help) = if after.is_eof()
                 || after.is(TokenKind::Semi)
@@ -1157,12 +1294,12 @@ impl<'a> Parser<'a> {
             self.next()?;
             if self.eat_word("JOB")? {
                 return Ok(StatementKind::ShowCreateJob {
-                    name: self.ident()?,
+                    name: self.ident(NameKind::Job)?,
                 });
             }
             self.expect_word("CONNECTION")?;
             return Ok(StatementKind::ShowCreateConnection {
-                name: self.ident()?,
+                name: self.ident(NameKind::Connection)?,
             });
         }
         if tok.is_word("JOBS") {
@@ -1170,7 +1307,7 @@ impl<'a> Parser<'a> {
             let like = self.like()?;
             let connection = if self.eat_word("FOR")? {
                 self.expect_word("CONNECTION")?;
-                Some(self.ident()?)
+                Some(self.ident(NameKind::Connection)?)
             } else {
                 None
             };
@@ -1181,7 +1318,7 @@ impl<'a> Parser<'a> {
             self.expect_word("POLICY")?;
             let connection = if self.eat_word("FOR")? {
                 self.expect_word("CONNECTION")?;
-                Some(self.ident()?)
+                Some(self.ident(NameKind::Connection)?)
             } else {
                 None
             };
@@ -1192,9 +1329,9 @@ impl<'a> Parser<'a> {
             self.next()?;
             self.expect_word("FOR")?;
             self.expect_word("CONNECTION")?;
-            let connection = self.ident()?;
+            let connection = self.ident(NameKind::Connection)?;
             let job = if self.eat_word("JOB")? {
-                Some(self.ident()?)
+                Some(self.ident(NameKind::Job)?)
             } else {
                 None
             };
@@ -1206,7 +1343,7 @@ impl<'a> Parser<'a> {
             self.expect_word("FOR")?;
             self.expect_word("CONNECTION")?;
             return Ok(StatementKind::ShowS3Policy {
-                name: self.ident()?,
+                name: self.ident(NameKind::Connection)?,
             });
         }
         Err(Failure::Foreign {
