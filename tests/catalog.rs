@@ -342,16 +342,15 @@ on_both_engines! {
     fn damaged_or_foreign_catalogs_are_refused_alike(env) {
         env.sql("CREATE S3 CONNECTION c");
         let damage = |sql: &str| crate::util::catalog_sql(&env, sql);
-        // A stored value no connsql writes, past the table's own check.
-        if env.catalog.to_string_lossy().starts_with("postgres") {
-            damage("ALTER TABLE connections DROP CONSTRAINT connections_authentication_check");
-            damage("UPDATE connections SET authentication = 'bogus'");
-        } else {
-            damage("PRAGMA ignore_check_constraints = ON; UPDATE connections SET authentication = 'bogus'");
-        }
+        // A stored value no connsql writes: an option this connsql does not know, a value that
+        // does not check.
+        damage("UPDATE connections SET options = '{\"AWS_ROLE\": \"arn:aws:iam::123456789012:role/r\", \"BOGUS\": \"x\"}'");
         let err = env.run(&["-c", "SHOW CONNECTIONS"]).fails(1).to_string();
-        assert!(err.contains("is damaged") && err.contains("bogus"), "{err}");
-        damage("UPDATE connections SET authentication = 'default'");
+        assert!(err.contains("is damaged") && err.contains("`BOGUS` is not an option"), "{err}");
+        damage("UPDATE connections SET options = '{\"AWS_ROLE\": \"not an arn\"}'");
+        let err = env.run(&["-c", "SHOW CONNECTIONS"]).fails(1).to_string();
+        assert!(err.contains("is damaged") && err.contains("is not an ARN"), "{err}");
+        damage("UPDATE connections SET options = '{}'");
         // A settings row deleted.
         damage("DELETE FROM settings WHERE key = 'external_id'");
         let err = env.run(&["-c", "SHOW CONNECTIONS"]).fails(2).to_string();
@@ -387,4 +386,71 @@ fn a_foreign_postgresql_schema_is_refused() {
         .fails(2)
         .to_string();
     assert!(err.contains("has no schema version"), "{err}");
+}
+
+on_both_engines! {
+    /// A catalog written at schema 3 — connections a column per option — migrates forward on
+    /// either engine: every connection with its options and secrets, its jobs, its validation
+    /// and its history are there after, and the catalog is at the current version.
+    fn a_schema_3_catalog_migrates_forward(env) {
+        let target = env.catalog.to_string_lossy().into_owned();
+        if target.starts_with("postgres") {
+            let mut client = postgres::Client::connect(&target, postgres::NoTls).expect("connect");
+            client
+                .batch_execute(include_str!("fixtures/catalog_v3_postgres.sql"))
+                .expect("v3 fixture");
+        } else {
+            let db = rusqlite::Connection::open(&env.catalog).expect("sqlite");
+            db.execute_batch(include_str!("fixtures/catalog_v3.sql")).expect("v3 fixture");
+        }
+        let rows = env.connections();
+        let by_name = |name: &str| {
+            rows.iter()
+                .find(|r| r["name"] == name)
+                .unwrap_or_else(|| panic!("{name} in {rows:?}"))
+                .clone()
+        };
+        let role = by_name("legacy_role");
+        assert_eq!(role["aws_role"], "arn:aws:iam::123456789012:role/lake-reader");
+        assert_eq!(role["external_id"], "legacy-ext");
+        assert_eq!(role["read_only"], true);
+        assert_eq!(
+            role["path_display_filters"],
+            serde_json::json!(["s3://lake-raw/raw/", "s3://lake-out/"])
+        );
+        assert_eq!(role["comment"], "from schema 3");
+        assert_eq!(role["validated_at"], "2026-11-29T10:00:00.000Z");
+        assert_eq!(by_name("legacy_keys")["authentication"], "keys");
+        assert_eq!(by_name("legacy_default")["authentication"], "default");
+        let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+        let keys = catalog.lookup("legacy_keys").expect("lookup").expect("there");
+        match &keys.spec.credentials {
+            connsql::sql::Credentials::Keys { secret_access_key, .. } => {
+                assert_eq!(secret_access_key.expose(), "legacy-secret-v3")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(keys.spec.encryption_customer_managed_key.is_some());
+        assert_eq!(catalog.job_names().expect("jobs"), ["legacy_copy", "legacy_export"]);
+        assert_eq!(catalog.history().expect("history").len(), 7);
+        drop(catalog);
+        // It goes on as a catalog of this version: changed, and read back.
+        env.sql("ALTER S3 CONNECTION legacy_keys SET COMMENT = 'after the migration'");
+        let show = env.sql("SHOW CREATE JOB legacy_export");
+        assert!(show.contains("legacy_writer") && show.contains("$event_time"), "{show}");
+        let version = if target.starts_with("postgres") {
+            let mut client = postgres::Client::connect(&target, postgres::NoTls).expect("connect");
+            let v: String = client
+                .query_one("SELECT value FROM connsql.meta WHERE key = 'version'", &[])
+                .expect("version")
+                .get(0);
+            v.parse::<i64>().expect("number")
+        } else {
+            rusqlite::Connection::open(&env.catalog)
+                .expect("sqlite")
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .expect("version")
+        };
+        assert_eq!(version, connsql::catalog::CURRENT_VERSION);
+    }
 }

@@ -279,8 +279,9 @@ fn control_characters_never_reach_the_terminal() {
     {
         let db = rusqlite::Connection::open(&env.catalog).expect("open");
         db.execute_batch(
-            "UPDATE connections SET comment = 'title\x1b]0;pwned\x07 \u{202e}evil \u{9b}2J', \
-             path_display_filters = '[\"s3://bkt/a\u{202e}b/\"]'; \
+            "UPDATE connections SET options = json_set(options, \
+                 '$.COMMENT', 'title\x1b]0;pwned\x07 \u{202e}evil \u{9b}2J', \
+                 '$.PATH_DISPLAY_FILTERS', json('[\"s3://bkt/a\u{202e}b/\"]')); \
              UPDATE jobs SET definition = replace(definition, 'db.t', 'db.\"t\x1b[2J\u{202e}\"')",
         )
         .expect("plant");

@@ -1,21 +1,26 @@
-//! How connections and jobs are laid out in rows, for every engine: the spec's columns in the
-//! order the engines' INSERT and UPDATE statements bind them, and a row decoded back through
-//! [`Cells`], with every stored value checked again (a damaged catalog is an error, not a
-//! panic). Engines differ only in how they read a cell.
+//! How connections and jobs are laid out in rows, for every engine. Both are stored by their
+//! model, not column by column: a connection as its options by name (JSON, the non-secret ones
+//! and the secret ones apart, so a database can keep the secrets from whom it must), read back
+//! through the same checks as `CREATE S3 CONNECTION`; a job as its canonical CREATE statement.
+//! A new option is a row of its option table, and nothing here. Rows decode through [`Cells`],
+//! with every value checked again (a damaged catalog is an error, not a panic).
 
+use serde_json::{Map, Value as Json};
 use time::OffsetDateTime;
 
 use super::model::{StoredConnection, StoredJob, ValidationRecord};
 use crate::clock::parse_rfc3339;
 use crate::sql::job_spec::JobSpec;
-use crate::sql::values::{AccessKeyId, ExternalId, KmsKeyArn, RoleArn, S3Path, Secret};
-use crate::sql::{ConnectionSpec, Credentials, Plan, StatementKind, check_stored, parse};
+use crate::sql::options::OptionKey;
+use crate::sql::setting::{OptionSetting, Options, StringLit, Value};
+use crate::sql::span::Span;
+use crate::sql::{
+    ConnectionOption, ConnectionSpec, Plan, StatementKind, check_stored, connection_spec, parse,
+};
 
 /// The columns every engine's connection query selects, in this order (`c` the connection,
 /// `v` its newest validation).
-pub const CONNECTION_COLUMNS: &str = "c.id, c.name, c.authentication, c.aws_role, c.external_id, \
-     c.aws_access_key_id, c.aws_secret_access_key, c.path_display_filters, c.read_only, \
-     c.encryption_kms_key, c.encryption_customer_managed_key, c.comment, c.created_at, \
+pub const CONNECTION_COLUMNS: &str = "c.id, c.name, c.options, c.secrets, c.created_at, \
      c.updated_at, c.validated_at, v.at, v.caller_arn, v.assumed_role_arn, v.warnings";
 
 /// The columns every engine's job query selects, in this order.
@@ -45,59 +50,92 @@ fn time_at(i: usize, s: &str) -> Result<OffsetDateTime, CellError> {
     parse_rfc3339(s).map_err(|e| (i, e))
 }
 
+/// A connection's columns: how it authenticates (derived, for SQL readers of the catalog),
+/// its options by name without the secrets, and the secret options (none when it has none).
+pub struct ConnectionRow {
+    pub authentication: &'static str,
+    pub options: String,
+    pub secrets: Option<String>,
+}
+
+/// The stored form of a spec: its options in canonical order, each under its name, the
+/// secret ones (by the option table's `secret`) apart.
+pub fn connection_row(spec: &ConnectionSpec) -> ConnectionRow {
+    let mut options = Map::new();
+    let mut secrets = Map::new();
+    for setting in spec.to_options().0 {
+        let Some(key) = setting.name.key() else {
+            continue;
+        };
+        let value = match setting.value {
+            Value::String(s) => Json::String(s.value),
+            Value::Bool(b, _) => Json::Bool(b),
+            Value::List(items, _) => {
+                Json::Array(items.into_iter().map(|i| Json::String(i.value)).collect())
+            }
+            // A spec's options are strings, booleans and lists (`ConnectionSpec::to_options`).
+            _ => continue,
+        };
+        let into = if key.is_secret() {
+            &mut secrets
+        } else {
+            &mut options
+        };
+        into.insert(key.name().to_string(), value);
+    }
+    ConnectionRow {
+        authentication: spec.credentials.method(),
+        options: Json::Object(options).to_string(),
+        secrets: (!secrets.is_empty()).then(|| Json::Object(secrets).to_string()),
+    }
+}
+
+/// A spec read back from its stored options: each by its name in the option table, through
+/// the checks of `CREATE S3 CONNECTION`.
+pub fn spec_from_row(options: &str, secrets: Option<&str>) -> Result<ConnectionSpec, String> {
+    let mut settings = Vec::new();
+    for text in std::iter::once(options).chain(secrets) {
+        let Json::Object(map) = serde_json::from_str(text).map_err(|e| e.to_string())? else {
+            return Err("the options are not a JSON object".into());
+        };
+        for (name, value) in map {
+            let key = ConnectionOption::from_name(&name)
+                .ok_or_else(|| format!("`{name}` is not an option of this connsql"))?;
+            let value = match value {
+                Json::String(s) => Value::String(StringLit::new(s)),
+                Json::Bool(b) => Value::Bool(b, Span::default()),
+                Json::Array(items) => Value::List(
+                    items
+                        .into_iter()
+                        .map(|i| match i {
+                            Json::String(s) => Ok(StringLit::new(s)),
+                            _ => Err(format!("{name} holds something other than strings")),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    Span::default(),
+                ),
+                _ => return Err(format!("{name} holds a value of no option's shape")),
+            };
+            settings.push(OptionSetting::new(key, value));
+        }
+    }
+    connection_spec(&Options(settings)).map_err(|errors| {
+        errors
+            .first()
+            .map_or_else(|| "the options do not check".into(), |e| e.message.clone())
+    })
+}
+
 /// A connection from a row of `CONNECTION_COLUMNS`.
 pub fn connection<C: Cells>(c: &C) -> Result<StoredConnection, CellError> {
-    let credentials = match need(c, 2)? {
-        "role" => Credentials::Role {
-            arn: RoleArn::parse(need(c, 3)?).map_err(|e| (3, e.message))?,
-            external_id: opt(c, 4)?
-                .map(ExternalId::parse)
-                .transpose()
-                .map_err(|e| (4, e.message))?,
-        },
-        "keys" => Credentials::Keys {
-            access_key_id: AccessKeyId::parse(need(c, 5)?).map_err(|e| (5, e.message))?,
-            secret_access_key: Secret::new(need(c, 6)?),
-        },
-        "default" => Credentials::Default,
-        other => {
-            return Err((
-                2,
-                format!(
-                    "`{}` is not an authentication (role, keys or default)",
-                    crate::sql::redact::escape_controls(other)
-                ),
-            ));
-        }
-    };
-    let filters: Vec<String> = match need(c, 7)? {
-        "[]" => Vec::new(),
-        json => serde_json::from_str(json).map_err(|e| (7, e.to_string()))?,
-    };
-    let path_display_filters = filters
-        .iter()
-        .map(|p| S3Path::parse(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| (7, e.message))?;
-    let encryption_kms_key = opt(c, 9)?
-        .map(|s| KmsKeyArn::parse(s).map(|(k, _)| k))
-        .transpose()
-        .map_err(|e| (9, e.message))?;
-    let spec = ConnectionSpec {
-        credentials,
-        path_display_filters,
-        read_only: c.flag(8).map_err(|e| (8, e))?,
-        encryption_kms_key,
-        encryption_customer_managed_key: opt(c, 10)?.map(Secret::new),
-        comment: opt(c, 11)?.map(str::to_string),
-    };
-    let validated_at = opt(c, 14)?.map(|s| time_at(14, s)).transpose()?;
-    let validation = match opt(c, 15)? {
+    let spec = spec_from_row(need(c, 2)?, opt(c, 3)?).map_err(|e| (2, e))?;
+    let validated_at = opt(c, 6)?.map(|s| time_at(6, s)).transpose()?;
+    let validation = match opt(c, 7)? {
         Some(at) => Some(ValidationRecord {
-            at: time_at(15, at)?,
-            caller_arn: opt(c, 16)?.map(str::to_string),
-            assumed_role_arn: opt(c, 17)?.map(str::to_string),
-            warnings: serde_json::from_str(need(c, 18)?).map_err(|e| (18, e.to_string()))?,
+            at: time_at(7, at)?,
+            caller_arn: opt(c, 8)?.map(str::to_string),
+            assumed_role_arn: opt(c, 9)?.map(str::to_string),
+            warnings: serde_json::from_str(need(c, 10)?).map_err(|e| (10, e.to_string()))?,
         }),
         None => None,
     };
@@ -105,8 +143,8 @@ pub fn connection<C: Cells>(c: &C) -> Result<StoredConnection, CellError> {
         id: need(c, 0)?.to_string(),
         name: need(c, 1)?.to_string(),
         spec,
-        created_at: time_at(12, need(c, 12)?)?,
-        updated_at: time_at(13, need(c, 13)?)?,
+        created_at: time_at(4, need(c, 4)?)?,
+        updated_at: time_at(5, need(c, 5)?)?,
         validated_at,
         validation,
     })
@@ -145,64 +183,6 @@ pub fn decode_job(definition: &str) -> Result<JobSpec, String> {
             || "the definition does not check".into(),
             |e| e.message.clone(),
         )),
-    }
-}
-
-/// The spec's columns, in the order every engine binds them: authentication, aws_role,
-/// external_id, aws_access_key_id, aws_secret_access_key, path_display_filters, read_only,
-/// encryption_kms_key, encryption_customer_managed_key, comment.
-pub struct SpecColumns<'a> {
-    pub authentication: &'static str,
-    pub aws_role: Option<&'a str>,
-    pub external_id: Option<&'a str>,
-    pub aws_access_key_id: Option<&'a str>,
-    pub aws_secret_access_key: Option<&'a str>,
-    pub path_display_filters: String,
-    pub read_only: bool,
-    pub encryption_kms_key: Option<&'a str>,
-    pub encryption_customer_managed_key: Option<&'a str>,
-    pub comment: Option<&'a str>,
-}
-
-pub fn spec_columns(spec: &ConnectionSpec) -> SpecColumns<'_> {
-    let (aws_role, external_id, aws_access_key_id, aws_secret_access_key) = match &spec.credentials
-    {
-        Credentials::Default => (None, None, None, None),
-        Credentials::Role { arn, external_id } => (
-            Some(arn.as_str()),
-            external_id.as_ref().map(|e| e.as_str()),
-            None,
-            None,
-        ),
-        Credentials::Keys {
-            access_key_id,
-            secret_access_key,
-        } => (
-            None,
-            None,
-            Some(access_key_id.as_str()),
-            Some(secret_access_key.expose()),
-        ),
-    };
-    let filters: Vec<String> = spec
-        .path_display_filters
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-    SpecColumns {
-        authentication: spec.credentials.method(),
-        aws_role,
-        external_id,
-        aws_access_key_id,
-        aws_secret_access_key,
-        path_display_filters: serde_json::to_string(&filters).unwrap_or_else(|_| "[]".into()),
-        read_only: spec.read_only,
-        encryption_kms_key: spec.encryption_kms_key.as_ref().map(|k| k.as_str()),
-        encryption_customer_managed_key: spec
-            .encryption_customer_managed_key
-            .as_ref()
-            .map(|k| k.expose()),
-        comment: spec.comment.as_deref(),
     }
 }
 
@@ -251,20 +231,13 @@ pub const COPY_TABLES: &[CopyTable] = &[
             "id",
             "name",
             "authentication",
-            "aws_role",
-            "external_id",
-            "aws_access_key_id",
-            "aws_secret_access_key",
-            "path_display_filters",
-            "read_only",
-            "encryption_kms_key",
-            "encryption_customer_managed_key",
-            "comment",
+            "options",
+            "secrets",
             "created_at",
             "updated_at",
             "validated_at",
         ],
-        flags: &["read_only"],
+        flags: &[],
         order: "id",
     },
     CopyTable {
@@ -318,3 +291,37 @@ pub const COPY_TABLES: &[CopyTable] = &[
 
 /// Rows of one table, every cell as text (flags as `0`/`1`).
 pub type TextRows = Vec<Vec<Option<String>>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::{Plan, check, parse};
+
+    /// Every option of the table is stored by its name and read back as it was: storage
+    /// follows the option table, with no column of its own per option.
+    #[test]
+    fn every_option_round_trips_through_storage() {
+        for sql in [
+            "CREATE S3 CONNECTION c AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ext-1' \
+             PATH_DISPLAY_FILTERS = ('s3://bkt/a/', 's3://bkt2/') READ_ONLY = TRUE \
+             ENCRYPTION_KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' \
+             COMMENT = 'it''s'",
+            "CREATE S3 CONNECTION c AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 's/e+c=' \
+             ENCRYPTION_CUSTOMER_MANAGED_KEY = 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY='",
+            "CREATE S3 CONNECTION c",
+        ] {
+            let (stmts, _) = parse(sql);
+            let Ok((Plan::Create { spec, .. }, _)) = check(&stmts[0]) else {
+                panic!("{sql}")
+            };
+            let row = connection_row(&spec);
+            assert!(
+                !row.options.contains("s/e+c="),
+                "secrets apart: {}",
+                row.options
+            );
+            let back = spec_from_row(&row.options, row.secrets.as_deref()).expect("reads back");
+            assert_eq!(back, spec, "{sql}");
+        }
+    }
+}

@@ -61,9 +61,15 @@ pub trait Engine {
 
     fn insert(&mut self, connection: &StoredConnection) -> Result<()>;
 
-    /// Replaces a connection's options, keeping id and creation time; `validated_at` is cleared
-    /// when the credentials change.
-    fn update(&mut self, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<()>;
+    /// Replaces a connection's options, keeping id and creation time; `validated_at` is kept
+    /// only with `keep_validation` (its credentials are the ones proven).
+    fn update(
+        &mut self,
+        id: &str,
+        spec: &ConnectionSpec,
+        keep_validation: bool,
+        now: OffsetDateTime,
+    ) -> Result<()>;
 
     fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()>;
 

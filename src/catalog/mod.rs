@@ -375,8 +375,16 @@ impl Catalog {
         Ok(conn)
     }
 
-    pub fn update(&mut self, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<()> {
-        self.engine.update(id, spec, now)
+    /// Replaces `current`'s options with `spec`'s; its validation stands while its credentials
+    /// are the ones proven.
+    pub fn update(
+        &mut self,
+        current: &StoredConnection,
+        spec: &ConnectionSpec,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let keep_validation = current.spec.credentials == spec.credentials;
+        self.engine.update(&current.id, spec, keep_validation, now)
     }
 
     pub fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()> {

@@ -88,7 +88,7 @@ impl Session {
                 let at = now();
                 let (id, status, action) = match &existing {
                     Some(current) => {
-                        c.update(&current.id, &spec, at)?;
+                        c.update(current, &spec, at)?;
                         (current.id.clone(), Status::Replaced, "replace")
                     }
                     None => (
@@ -129,7 +129,7 @@ impl Session {
         self.writing(name.span)?
             .atomically(|c| {
                 let at = now();
-                c.update(&current.id, &next, at)?;
+                c.update(&current, &next, at)?;
                 record(c, "alter", &current.id, &name.value, &text, at)?;
                 if let Some((proof, _)) = &proven {
                     c.record_validation(&current.id, &proof.record)?;

@@ -20,7 +20,7 @@ pub mod values;
 pub mod words;
 
 pub use ast::{Ident, Redacted, Statement, StatementKind};
-pub use check::{Checked, Plan, check, check_stored};
+pub use check::{Checked, Plan, check, check_stored, connection_spec};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Source};
 pub use parse::{Statements, Step, parse, parse_next};
 pub use render::{render, render_all};

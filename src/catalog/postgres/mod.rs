@@ -16,9 +16,7 @@ use postgres::types::ToSql;
 use postgres::{Client, Row, Statement};
 use time::OffsetDateTime;
 
-use super::codec::{
-    self, CONNECTION_COLUMNS, CellError, Cells, CopyTable, JOB_COLUMNS, SpecColumns, TextRows,
-};
+use super::codec::{self, CONNECTION_COLUMNS, CellError, Cells, CopyTable, JOB_COLUMNS, TextRows};
 use super::engine::{Control, Engine, NewHistory};
 use super::model::{
     CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
@@ -87,6 +85,7 @@ impl PostgresEngine {
                     supported: CURRENT_VERSION,
                 });
             }
+            Some(v) if v < CURRENT_VERSION => migrate(&mut client, &place)?,
             Some(_) => {}
             None if !create => {
                 return Err(CatalogError::Missing {
@@ -207,21 +206,6 @@ impl PostgresEngine {
 const FROM: &str = "FROM connections c LEFT JOIN validations v ON c.validated_at IS NOT NULL \
      AND v.seq = (SELECT max(seq) FROM validations WHERE connection_id = c.id)";
 
-fn spec_params<'a>(s: &'a SpecColumns<'_>) -> [&'a (dyn ToSql + Sync); 10] {
-    [
-        &s.authentication,
-        &s.aws_role,
-        &s.external_id,
-        &s.aws_access_key_id,
-        &s.aws_secret_access_key,
-        &s.path_display_filters,
-        &s.read_only,
-        &s.encryption_kms_key,
-        &s.encryption_customer_managed_key,
-        &s.comment,
-    ]
-}
-
 impl Engine for PostgresEngine {
     fn location(&self) -> &Location {
         &self.location
@@ -286,36 +270,42 @@ impl Engine for PostgresEngine {
     }
 
     fn insert(&mut self, c: &StoredConnection) -> Result<()> {
-        let s = codec::spec_columns(&c.spec);
-        let (created, updated) = (rfc3339(c.created_at), rfc3339(c.updated_at));
-        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&c.id, &c.name];
-        params.extend(spec_params(&s));
-        params.extend([&created as &(dyn ToSql + Sync), &updated]);
+        let row = codec::connection_row(&c.spec);
         self.execute(
-            "INSERT INTO connections (id, name, authentication, aws_role, external_id, aws_access_key_id, \
-             aws_secret_access_key, path_display_filters, read_only, encryption_kms_key, \
-             encryption_customer_managed_key, comment, created_at, updated_at, validated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)",
-            &params,
+            "INSERT INTO connections (id, name, authentication, options, secrets, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &c.id,
+                &c.name,
+                &row.authentication,
+                &row.options,
+                &row.secrets,
+                &rfc3339(c.created_at),
+                &rfc3339(c.updated_at),
+            ],
         )
         .map(drop)
     }
 
-    fn update(&mut self, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<()> {
-        let s = codec::spec_columns(spec);
-        let now = rfc3339(now);
-        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id];
-        params.extend(spec_params(&s));
-        params.push(&now);
+    fn update(
+        &mut self,
+        id: &str,
+        spec: &ConnectionSpec,
+        keep_validation: bool,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let row = codec::connection_row(spec);
         self.execute(
-            "UPDATE connections SET \
-             validated_at = CASE WHEN authentication = $2 AND aws_role IS NOT DISTINCT FROM $3 \
-                 AND external_id IS NOT DISTINCT FROM $4 AND aws_access_key_id IS NOT DISTINCT FROM $5 \
-                 AND aws_secret_access_key IS NOT DISTINCT FROM $6 THEN validated_at END, \
-             authentication = $2, aws_role = $3, external_id = $4, aws_access_key_id = $5, \
-             aws_secret_access_key = $6, path_display_filters = $7, read_only = $8, encryption_kms_key = $9, \
-             encryption_customer_managed_key = $10, comment = $11, updated_at = $12 WHERE id = $1",
-            &params,
+            "UPDATE connections SET authentication = $2, options = $3, secrets = $4, updated_at = $5, \
+             validated_at = CASE WHEN $6 THEN validated_at END WHERE id = $1",
+            &[
+                &id,
+                &row.authentication,
+                &row.options,
+                &row.secrets,
+                &rfc3339(now),
+                &keep_validation,
+            ],
         )
         .map(drop)
     }
@@ -687,7 +677,8 @@ fn schema_version(client: &mut Client, place: &Path) -> Result<Option<i64>> {
     })
 }
 
-/// Makes the schema under an advisory lock, so racing processes make it once.
+/// Makes the schema under an advisory lock, so racing processes make it once: at the
+/// baseline version, then migrated forward like any older catalog, in one transaction.
 fn create_schema(client: &mut Client, place: &Path) -> Result<()> {
     let mut tx = client.transaction().map_err(|e| pg_error(place, &e))?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&schema::CREATE_LOCK])
@@ -704,7 +695,7 @@ fn create_schema(client: &mut Client, place: &Path) -> Result<()> {
             .map_err(|e| pg_error(place, &e))?;
         tx.execute(
             "INSERT INTO connsql.meta (key, value) VALUES ('application', 'connsql'), ('version', $1)",
-            &[&CURRENT_VERSION.to_string()],
+            &[&schema::BASELINE.to_string()],
         )
         .map_err(|e| pg_error(place, &e))?;
         tx.execute(
@@ -713,7 +704,42 @@ fn create_schema(client: &mut Client, place: &Path) -> Result<()> {
         )
         .map_err(|e| pg_error(place, &e))?;
     }
+    migrate_in(&mut tx, place)?;
     tx.commit().map_err(|e| pg_error(place, &e))
+}
+
+/// Brings an older schema forward, under the same lock as creation: a racing process that
+/// migrated it meanwhile leaves nothing to do.
+fn migrate(client: &mut Client, place: &Path) -> Result<()> {
+    let mut tx = client.transaction().map_err(|e| pg_error(place, &e))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&schema::CREATE_LOCK])
+        .map_err(|e| pg_error(place, &e))?;
+    migrate_in(&mut tx, place)?;
+    tx.commit().map_err(|e| pg_error(place, &e))
+}
+
+/// Runs the migrations from the stored version to the current one, inside `tx`.
+fn migrate_in(tx: &mut postgres::Transaction<'_>, place: &Path) -> Result<()> {
+    let version: i64 = tx
+        .query_one("SELECT value FROM connsql.meta WHERE key = 'version'", &[])
+        .and_then(|r| r.try_get::<_, String>(0))
+        .map_err(|e| pg_error(place, &e))?
+        .parse()
+        .map_err(|_| CatalogError::Damaged {
+            path: place.to_path_buf(),
+            reason: "its schema version is not a number".into(),
+        })?;
+    let from = usize::try_from(version - schema::BASELINE).unwrap_or(0);
+    for (i, step) in schema::MIGRATIONS.iter().enumerate().skip(from) {
+        tx.batch_execute(step).map_err(|e| pg_error(place, &e))?;
+        let next = schema::BASELINE + i as i64 + 1;
+        tx.execute(
+            "UPDATE connsql.meta SET value = $1 WHERE key = 'version'",
+            &[&next.to_string()],
+        )
+        .map_err(|e| pg_error(place, &e))?;
+    }
+    Ok(())
 }
 
 fn load_settings(client: &mut Client, place: &Path) -> Result<CatalogSettings> {

@@ -78,6 +78,37 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_by_connection ON jobs (connection_id, writes, name);
     ALTER TABLE history ADD COLUMN object TEXT NOT NULL DEFAULT 'connection';
     "#,
+    // 3 -> 4: a connection stored by its option table: its options by name (JSON) and its
+    // secret options apart (JSON, or NULL), instead of a column per option. A JSON merge
+    // patch onto `{}` leaves out what is NULL. `authentication` stays, derived, for readers.
+    r#"
+    ALTER TABLE connections ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE connections ADD COLUMN secrets TEXT;
+    UPDATE connections SET
+        options = json_patch('{}', json_object(
+            'AWS_ROLE', aws_role,
+            'EXTERNAL_ID', external_id,
+            'AWS_ACCESS_KEY_ID', aws_access_key_id,
+            'PATH_DISPLAY_FILTERS', CASE WHEN path_display_filters = '[]' THEN NULL
+                                         ELSE json(path_display_filters) END,
+            'READ_ONLY', CASE WHEN read_only THEN json('true') END,
+            'ENCRYPTION_KMS_KEY', encryption_kms_key,
+            'COMMENT', comment)),
+        secrets = CASE WHEN aws_secret_access_key IS NULL
+                        AND encryption_customer_managed_key IS NULL THEN NULL
+                   ELSE json_patch('{}', json_object(
+                       'AWS_SECRET_ACCESS_KEY', aws_secret_access_key,
+                       'ENCRYPTION_CUSTOMER_MANAGED_KEY', encryption_customer_managed_key)) END;
+    ALTER TABLE connections DROP COLUMN aws_role;
+    ALTER TABLE connections DROP COLUMN external_id;
+    ALTER TABLE connections DROP COLUMN aws_access_key_id;
+    ALTER TABLE connections DROP COLUMN aws_secret_access_key;
+    ALTER TABLE connections DROP COLUMN path_display_filters;
+    ALTER TABLE connections DROP COLUMN read_only;
+    ALTER TABLE connections DROP COLUMN encryption_kms_key;
+    ALTER TABLE connections DROP COLUMN encryption_customer_managed_key;
+    ALTER TABLE connections DROP COLUMN comment;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -221,8 +221,14 @@ impl Engine for SqliteEngine {
         rows::insert(&self.conn, connection).map_err(|e| self.err(e))
     }
 
-    fn update(&mut self, id: &str, spec: &ConnectionSpec, now: OffsetDateTime) -> Result<()> {
-        rows::update(&self.conn, id, spec, now).map_err(|e| self.err(e))
+    fn update(
+        &mut self,
+        id: &str,
+        spec: &ConnectionSpec,
+        keep_validation: bool,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        rows::update(&self.conn, id, spec, keep_validation, now).map_err(|e| self.err(e))
     }
 
     fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()> {

@@ -1,12 +1,10 @@
 //! Connection rows: how a `ConnectionSpec` is laid out in the `connections` table and back.
 //! Stored values are checked again when read, so a damaged catalog is an error, not a panic.
 
-use rusqlite::{Connection, Row, ToSql, params};
+use rusqlite::{Connection, Row, params};
 use time::OffsetDateTime;
 
-use crate::catalog::codec::{
-    self, CONNECTION_COLUMNS, CellError, Cells, SpecColumns, spec_columns,
-};
+use crate::catalog::codec::{self, CONNECTION_COLUMNS, CellError, Cells, connection_row};
 use crate::catalog::model::{StoredConnection, ValidationRecord};
 use crate::clock::rfc3339 as ts;
 use crate::sql::ConnectionSpec;
@@ -63,59 +61,46 @@ pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
     codec::connection(&SqliteCells(r)).map_err(conversion)
 }
 
-/// The ten spec columns, in the order of the statements below.
-fn values_of<'a>(s: &'a SpecColumns<'_>) -> [&'a dyn ToSql; 10] {
-    [
-        &s.authentication,
-        &s.aws_role,
-        &s.external_id,
-        &s.aws_access_key_id,
-        &s.aws_secret_access_key,
-        &s.path_display_filters,
-        &s.read_only,
-        &s.encryption_kms_key,
-        &s.encryption_customer_managed_key,
-        &s.comment,
-    ]
-}
-
 pub fn insert(conn: &Connection, c: &StoredConnection) -> rusqlite::Result<()> {
-    let s = spec_columns(&c.spec);
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO connections (id, name, authentication, aws_role, external_id, aws_access_key_id, \
-         aws_secret_access_key, path_display_filters, read_only, encryption_kms_key, \
-         encryption_customer_managed_key, comment, created_at, updated_at, validated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL)",
-    )?;
-    let (created, updated) = (ts(c.created_at), ts(c.updated_at));
-    let mut values: Vec<&dyn ToSql> = vec![&c.id, &c.name];
-    values.extend(values_of(&s));
-    values.extend([&created as &dyn ToSql, &updated]);
-    stmt.execute(&*values)?;
+    let row = connection_row(&c.spec);
+    conn.prepare_cached(
+        "INSERT INTO connections (id, name, authentication, options, secrets, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        c.id,
+        c.name,
+        row.authentication,
+        row.options,
+        row.secrets,
+        ts(c.created_at),
+        ts(c.updated_at)
+    ])?;
     Ok(())
 }
 
-/// Replaces the options. `validated_at` is cleared: the new options have not been proven yet.
+/// Replaces the options; `validated_at` is kept only when `keep_validation` (the credentials
+/// are the ones proven).
 pub fn update(
     conn: &Connection,
     id: &str,
     spec: &ConnectionSpec,
+    keep_validation: bool,
     now: OffsetDateTime,
 ) -> rusqlite::Result<()> {
-    let s = spec_columns(spec);
-    let mut stmt = conn.prepare_cached(
-        "UPDATE connections SET authentication = ?2, aws_role = ?3, external_id = ?4, aws_access_key_id = ?5, \
-         aws_secret_access_key = ?6, path_display_filters = ?7, read_only = ?8, encryption_kms_key = ?9, \
-         encryption_customer_managed_key = ?10, comment = ?11, updated_at = ?12, \
-         validated_at = CASE WHEN authentication = ?2 AND aws_role IS ?3 AND external_id IS ?4 \
-             AND aws_access_key_id IS ?5 AND aws_secret_access_key IS ?6 THEN validated_at END \
-         WHERE id = ?1",
-    )?;
-    let now = ts(now);
-    let mut values: Vec<&dyn ToSql> = vec![&id];
-    values.extend(values_of(&s));
-    values.push(&now);
-    stmt.execute(&*values)?;
+    let row = connection_row(spec);
+    conn.prepare_cached(
+        "UPDATE connections SET authentication = ?2, options = ?3, secrets = ?4, updated_at = ?5, \
+         validated_at = CASE WHEN ?6 THEN validated_at END WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        row.authentication,
+        row.options,
+        row.secrets,
+        ts(now),
+        keep_validation
+    ])?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::{JobOption, JobSpec, JobValue};
 use super::options::OptionKey;
 use super::span::Span;
-use super::spec::{Change, ConnectionSpec};
+use super::spec::{Change, ConnectionOption, ConnectionSpec};
 use super::values::{S3Path, ValueError};
 use super::words::MASK;
 
@@ -141,6 +141,20 @@ pub fn check(stmt: &Statement) -> Checked {
 /// them when they are shown).
 pub fn check_stored(stmt: &Statement) -> Checked {
     rules(stmt, Vec::new())
+}
+
+/// A connection's spec from its options, with the same rules as `CREATE S3 CONNECTION`: how
+/// the catalog reads a stored connection back, so a damaged value is an error, never a spec.
+pub fn connection_spec(
+    options: &Options<ConnectionOption>,
+) -> Result<ConnectionSpec, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let spec = connection::spec_of(options, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok(spec)
+    }
 }
 
 fn rules(stmt: &Statement, mut diags: Vec<Diagnostic>) -> Checked {
