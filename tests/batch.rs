@@ -295,3 +295,54 @@ fn a_full_disk_half_way_keeps_statements_whole() {
         "no connection without its history"
     );
 }
+
+/// After a syntax error the summary names the line the failed statement starts on, and
+/// following its hint runs that statement whole once fixed; a missing `;` is named at the
+/// end of the statement before, and nothing after it is skipped silently.
+#[test]
+fn the_resume_hint_names_where_the_failed_statement_starts() {
+    let env = Env::new();
+    let file = env.write(
+        "multi2.sql",
+        "CREATE S3 CONNECTION a0;\nCREATE S3 CONNECTION a1\n  AWS_ROLE = 'arn:aws:iam::123456789012:role/r'\n  EXTERNAL_ID 'x';\nCREATE S3 CONNECTION a2;\n",
+    );
+    let err = env
+        .run(&["--no-validate", "-f", file.to_str().expect("path")])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains("stopped at statement 2 (") && err.contains("multi2.sql:2:1)"),
+        "{err}"
+    );
+    assert!(err.contains("from line 2 on (e.g. tail -n +2"), "{err}");
+    // The hint, followed after the fix, runs the whole statement and the rest.
+    let fixed = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("EXTERNAL_ID 'x'", "EXTERNAL_ID = 'xy'");
+    let rest: String = fixed.lines().skip(1).map(|l| format!("{l}\n")).collect();
+    env.run_stdin(&["--no-validate"], &rest).ok();
+    assert_eq!(env.stored_names(), ["a0", "a1", "a2"]);
+
+    let env = Env::new();
+    let file = env.write(
+        "missing.sql",
+        "CREATE S3 CONNECTION a1 COMMENT = 'one'\nCREATE S3 CONNECTION a2 COMMENT = 'two';\n",
+    );
+    let err = env
+        .run(&["--no-validate", "-f", file.to_str().expect("path")])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains("CREATE starts another statement: this one has no `;`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("missing.sql:1:40") && err.contains("add `;` here"),
+        "{err}"
+    );
+    assert!(err.contains("from line 1 on"), "{err}");
+    assert!(
+        !env.catalog.exists(),
+        "nothing was applied, not even a catalog made"
+    );
+}

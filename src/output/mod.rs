@@ -1,18 +1,22 @@
 //! Printing outcomes as a table, JSON (one line per statement) or CSV. The only code that turns
 //! outcomes into text; no SQL logic.
 
+mod console;
 mod plain_table;
 mod rows;
+mod summary;
 mod table;
 
 use std::io::{self, Write};
 
 use serde_json::Value;
 
+pub use console::{Console, plain};
 pub use rows::{
     ResultSet, SHOW_COLUMNS, SHOW_COMPACT, SHOW_JOB_COLUMNS, SHOW_JOB_COMPACT, Shape,
     change_object, result_set,
 };
+pub use summary::write_summary;
 
 use crate::session::{Executed, Outcome, Proof, Status};
 use crate::sql::redact::escape_controls;

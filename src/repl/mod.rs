@@ -9,10 +9,9 @@ use rustyline::Editor;
 use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
 
-use crate::batch::{Console, ReaderFeed, write_summary};
-use crate::input::{Input, Piece, StatementReader};
+use crate::input::{Input, Piece, ReaderFeed, StatementReader};
 use crate::interrupt;
-use crate::output::{Format, Printer, TableStyle};
+use crate::output::{Console, Format, Printer, TableStyle, write_summary};
 use crate::session::{Feed, Item, Rest, RunOptions, RunSummary, Session};
 use crate::sql::complete;
 use crate::sql::job_spec::JobOption;

@@ -7,6 +7,10 @@ use std::io::{self, BufRead, BufReader, Cursor};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod feed;
+
+pub use feed::ReaderFeed;
+
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind, Source};
 use crate::sql::split::Scanner;
 use crate::sql::{Span, Statement, Step, parse_next};
@@ -80,23 +84,28 @@ impl Piece {
         }
     }
 
+    /// Where the statement starts: its first word, after any blanks and comments; for one that
+    /// did not parse too (where it failed is its diagnostic's business), so that running the
+    /// input again from there runs the whole statement.
+    fn start(&self) -> usize {
+        match &self.result {
+            Ok(stmt) => stmt.span.start,
+            Err(_) => match crate::sql::lex::blanks(&self.text) {
+                Ok((rest, ())) => self.text.len() - rest.len(),
+                Err(_) => 0,
+            },
+        }
+    }
+
     /// `name:line:col` of the statement's start.
     pub fn location(&self) -> String {
-        let offset = match &self.result {
-            Ok(stmt) => stmt.span.start,
-            Err(diag) => diag.span.start,
-        };
-        let (line, col) = self.source().line_col(offset);
+        let (line, col) = self.source().line_col(self.start());
         format!("{}:{line}:{col}", self.source_name)
     }
 
-    /// The 1-based line the statement's first keyword is on.
+    /// The 1-based line the statement's first word is on.
     pub fn line(&self) -> usize {
-        let offset = match &self.result {
-            Ok(stmt) => stmt.span.start,
-            Err(diag) => diag.span.start,
-        };
-        self.source().line_col(offset).0
+        self.source().line_col(self.start()).0
     }
 }
 
@@ -335,6 +344,7 @@ mod tests {
         let diag = pieces[1].result.as_ref().unwrap_err();
         assert_eq!(diag.kind, DiagnosticKind::InvalidUtf8);
         assert!(diag.message.contains("byte offset 34"), "{}", diag.message);
-        assert_eq!(pieces[1].location(), "t.sql:2:17");
+        // The statement starts at its first word; the diagnostic points at the byte.
+        assert_eq!(pieces[1].location(), "t.sql:2:1");
     }
 }
