@@ -98,4 +98,24 @@ PY
 if grep -rq 'long-term-secret-of-loader' "$XDG_CACHE_HOME"; then
     echo "the cache holds a long-term secret" >&2; exit 1
 fi
+
+echo "== AWS_PROFILE selects a connection's profile, cold cache and warm"
+# As most people work: their own keys in the default profile, a connection's profile named by
+# AWS_PROFILE; the tool passes the variable on to connsql, which finds its own identity
+# without that profile.
+rm -rf "$XDG_CACHE_HOME/connsql"
+printf '[default]\naws_access_key_id = AKIACONNSQLCLIENTS01\naws_secret_access_key = base-secret-of-ci\n' \
+    >"$AWS_SHARED_CREDENTIALS_FILE"
+for round in cold warm; do
+    who=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=connsql-lake \
+        "${aws[@]}" sts get-caller-identity --output text --query Arn)
+    echo "$round: $who"
+    [ "$who" = "arn:aws:sts::123456789012:assumed-role/lake-role/connsql-lake" ]
+done
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=connsql-lake_ro "$venv/bin/python" - <<'PY'
+import boto3
+s3 = boto3.client("s3")
+assert s3.list_objects_v2(Bucket="lake-raw", Prefix="raw/")["KeyCount"] == 1
+print("boto3 through AWS_PROFILE: ok")
+PY
 echo "aws clients: ok"

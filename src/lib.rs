@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod input;
 pub mod interrupt;
 pub mod output;
+pub mod policy;
 pub mod repl;
 pub mod session;
 pub mod sql;

@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use connsql::aws::{StsOptions, StsValidator};
 use connsql::catalog::{Catalog, CatalogError};
 use connsql::cli::{self, Mode};
+use connsql::credentials::profile::BaseIdentity;
 use connsql::output::{Printer, TableStyle};
 use connsql::repl::Repl;
 use connsql::session::{CatalogSlot, Session};
+use connsql::sql::DiagnosticKind;
 use connsql::{batch, interrupt};
 
 // The reader thread allocates statements that the session thread frees; glibc's allocator
@@ -61,21 +63,35 @@ fn run() -> anyhow::Result<ExitCode> {
     };
     connsql::catalog::set_connect_timeout(config.timeout);
     if let Mode::Credentials(options) = &config.mode {
-        // A profile whose credential_process is connsql, named by AWS_PROFILE, would make
-        // connsql run itself for its own base credentials, without end.
+        // A connsql profile that still reaches connsql for its own identity (another
+        // profile's credential_process, or a base profile that is one) would run without end.
         if std::env::var_os(NESTED).is_some() {
             eprintln!(
-                "connsql credentials: connsql ran itself for its own AWS identity: AWS_PROFILE names a connsql profile; \
-                 give the tool the profile another way (--profile, profile_name), or set CONNSQL_BASE_PROFILE to your own profile"
+                "connsql credentials: error[aws-no-credentials]: connsql ran itself for its own AWS identity \
+                 (a connsql profile's credential process reached another): set CONNSQL_BASE_PROFILE to a profile \
+                 of your own credentials"
             );
             return Ok(ExitCode::from(1));
         }
+        let base = connsql::credentials::profile::base_identity();
         // SAFETY: nothing else runs yet (no thread has been started); the AWS SDK reads these
         // later, and the credential processes it may start inherit them.
         unsafe {
             std::env::set_var(NESTED, "1");
-            if let Some(base) = std::env::var_os("CONNSQL_BASE_PROFILE").filter(|p| !p.is_empty()) {
-                std::env::set_var("AWS_PROFILE", base);
+            match &base {
+                BaseIdentity::Standard => {}
+                BaseIdentity::Profile(profile) => std::env::set_var("AWS_PROFILE", profile),
+                // A tool told to use a connsql profile passes AWS_PROFILE on; connsql's own
+                // identity is the chain without it, in its region.
+                BaseIdentity::Without { region, .. } => {
+                    std::env::remove_var("AWS_PROFILE");
+                    let region_set = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                        .iter()
+                        .any(|v| std::env::var_os(v).is_some_and(|r| !r.is_empty()));
+                    if let (Some(region), false) = (region, region_set) {
+                        std::env::set_var("AWS_REGION", region);
+                    }
+                }
             }
         }
         // stdout holds the credentials and nothing else; a failure is one line on stderr.
@@ -84,8 +100,17 @@ fn run() -> anyhow::Result<ExitCode> {
                 println!("{json}");
                 ExitCode::SUCCESS
             }
-            Err(failure) => {
-                eprintln!("connsql credentials: {}", failure.0);
+            Err(mut failure) => {
+                if let (BaseIdentity::Without { profile, .. }, DiagnosticKind::AwsNoCredentials) =
+                    (&base, failure.kind)
+                {
+                    failure = failure.with_help(format!(
+                        "AWS_PROFILE names {profile}, whose credential process is this command, so \
+                         connsql looked for its own identity without it and found none: set \
+                         CONNSQL_BASE_PROFILE to a profile of your own credentials"
+                    ));
+                }
+                eprintln!("connsql credentials: {}", connsql::sql::one_line(&failure));
                 ExitCode::from(1)
             }
         });

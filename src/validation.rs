@@ -177,4 +177,7 @@ pub trait Validator {
 
     /// The ARN of the identity connsql calls AWS as (the principal a trust policy must allow).
     fn caller_arn(&self) -> Result<String, ValidationFailure>;
+
+    /// The region connsql's AWS settings name, if any (for the profile stanza a tool uses).
+    fn region(&self) -> Option<String>;
 }

@@ -420,8 +420,12 @@ fn show_aws_profile_prints_a_stanza_that_runs_this_binary() {
     assert!(err.contains("error[aws-no-credentials]"), "{err}");
 }
 
+/// A tool told to use a connection's profile the usual way, `AWS_PROFILE=connsql-lake`, passes
+/// the variable on to connsql: connsql then takes its own identity from the standard chain
+/// without that profile (in the profile's region), cold cache or warm; with no identity there,
+/// one line says so and how to name one; `CONNSQL_BASE_PROFILE` names it. Never a loop.
 #[test]
-fn a_connsql_profile_as_connsqls_own_identity_stops_at_once() {
+fn a_connsql_profile_selected_by_aws_profile_works_cold_and_warm() {
     let emulator = Emulator::start(&world(), &[]);
     let mut env = setup(&emulator);
     let stanza = env
@@ -436,18 +440,32 @@ fn a_connsql_profile_as_connsqls_own_identity_stops_at_once() {
         .unwrap()
         .to_string();
     let config = env.write("aws-config", &stanza);
+    env.set("AWS_CONFIG_FILE", config.to_str().unwrap())
+        .set("AWS_PROFILE", "connsql-lake")
+        .unset("AWS_REGION");
+    // Cold, then warm: the base identity from the environment's keys, the region the stanza's.
+    let cold = process_json(env.run(&["credentials", "lake"]).ok());
+    let warm = process_json(env.run(&["credentials", "lake"]).ok());
+    assert_eq!(cold, warm, "the second answer comes from the cache");
+    // No identity but the connsql profile: one line, naming the way out, fast.
     env.unset("AWS_ACCESS_KEY_ID")
-        .unset("AWS_SECRET_ACCESS_KEY")
-        .set("AWS_CONFIG_FILE", config.to_str().unwrap())
-        .set("AWS_PROFILE", "connsql-lake");
+        .unset("AWS_SECRET_ACCESS_KEY");
     let started = Instant::now();
     let run = env.run(&["credentials", "lake", "--no-cache"]);
     assert_eq!(run.code, 1);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("CONNSQL_BASE_PROFILE"),
+        run.stderr.contains("error[aws-no-credentials]"),
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains("AWS_PROFILE names connsql-lake")
+            && run.stderr.contains("CONNSQL_BASE_PROFILE"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("--no-validate"), "{}", run.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "{:?}",

@@ -7,7 +7,7 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::operation::RequestId;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
-use super::policy;
+use crate::policy;
 use crate::sql::ConnectionOption;
 use crate::sql::Span;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};

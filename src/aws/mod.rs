@@ -1,11 +1,10 @@
 //! The only code that knows aws-sdk and tokio: STS validation, temporary credentials, error
-//! diagnosis, policy JSON.
+//! diagnosis.
 
 pub mod base;
 pub mod diagnose;
 pub mod http;
 pub mod issue;
-pub mod policy;
 pub mod s3;
 pub mod validator;
 

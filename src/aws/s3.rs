@@ -11,7 +11,7 @@ use aws_sdk_s3::operation::RequestId;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::base::Base;
-use super::policy;
+use crate::policy;
 use crate::sql::Span;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::values::S3Path;

@@ -12,7 +12,8 @@ use tokio::sync::Semaphore;
 
 use super::base::{self, Base};
 use super::diagnose::{Call, CallContext, diagnose, error_code, is_access_denied};
-use super::{policy, s3};
+use super::s3;
+use crate::policy;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::values::{S3Path, is_iam_name_char};
 use crate::sql::{ConnectionOption, Credentials, Span};
@@ -262,6 +263,10 @@ impl Validator for StsValidator {
             .runtime
             .block_on(until_interrupted(self.caller(base, client)))
             .unwrap_or_else(|| Err(ValidationFailure::new(cancelled())))
+    }
+
+    fn region(&self) -> Option<String> {
+        super::base::configured_region()
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod codec;
 mod copy;
 mod engine;
+mod lookup;
 mod model;
 pub mod postgres;
 mod sqlite;

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::ProcessCredentials;
+use crate::sql::DiagnosticKind;
 
 /// Credentials closer to their expiry than this are not handed out again.
 pub const MIN_REMAINING: Duration = Duration::minutes(5);
@@ -118,24 +119,34 @@ impl Entry {
         }
     }
 
-    /// The failure the last holder of the lock met, if it met one after `since`: a caller that
-    /// queued behind it answers with it rather than asking STS again.
-    pub fn failure_since(&self, since: OffsetDateTime) -> Option<String> {
+    /// The failure the last holder of the lock met, if it met one after `since` (its kind and
+    /// its one line): a caller that queued behind it answers with it rather than asking STS
+    /// again.
+    pub fn failure_since(&self, since: OffsetDateTime) -> Option<(DiagnosticKind, String)> {
         let text = fs::read_to_string(&self.failed).ok()?;
-        let (at, message) = text.split_once('\n')?;
-        let at = OffsetDateTime::from_unix_timestamp_nanos(at.parse().ok()?).ok()?;
-        (at >= since).then(|| message.trim_end().to_string())
+        let mut lines = text.lines();
+        let at = OffsetDateTime::from_unix_timestamp_nanos(lines.next()?.parse().ok()?).ok()?;
+        let kind = DiagnosticKind::from_code(lines.next()?)?;
+        let message = lines.next()?.to_string();
+        (at >= since).then_some((kind, message))
     }
 
-    /// Records a failure (one line, never a secret) for the callers waiting on the lock.
-    pub fn write_failure(&self, at: OffsetDateTime, message: &str) -> std::io::Result<()> {
+    /// Records a failure (its kind and one line, never a secret) for the callers waiting on the
+    /// lock.
+    pub fn write_failure(
+        &self,
+        at: OffsetDateTime,
+        kind: DiagnosticKind,
+        message: &str,
+    ) -> std::io::Result<()> {
         let mut f = OpenOptions::new()
             .create(true)
             .truncate(true)
             .write(true)
             .mode(0o600)
             .open(&self.failed)?;
-        f.write_all(format!("{}\n{message}\n", at.unix_timestamp_nanos()).as_bytes())
+        let line = message.replace('\n', " ");
+        f.write_all(format!("{}\n{kind}\n{line}\n", at.unix_timestamp_nanos()).as_bytes())
     }
 
     /// Writes the credentials (owner-only, replaced whole) and removes the versions made for an

@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::aws::issue::{IssueRequest, Issued, issue};
-use crate::aws::policy::session_policy;
 use crate::catalog::{Catalog, CatalogError, StoredConnection, StoredJob};
 use crate::clock::{now, parse_rfc3339, rfc3339};
-use crate::sql::options::closest;
-use crate::sql::{Credentials, Ident};
+use crate::policy::session_policy;
+use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::sql::{Credentials, Ident, Span};
 
 /// What `credential_process` prints: the format every AWS SDK and the AWS CLI read.
 /// No `Debug`: it holds a secret.
@@ -78,15 +78,33 @@ pub struct Options {
     pub timeout: Duration,
 }
 
-/// Why no credentials: one line, with the fix, never a secret (SDKs log a credential
-/// process's stderr), its control characters escaped.
-#[derive(Debug)]
-pub struct Failure(pub String);
+/// Why no credentials: a diagnostic like any other, which the command prints on one line of
+/// stderr (SDKs log a credential process's stderr, and show only its first line): never a
+/// secret, its control characters escaped.
+pub type Failure = Diagnostic;
 
-impl Failure {
-    fn new(message: impl AsRef<str>) -> Failure {
-        Failure(one_line(message.as_ref()))
-    }
+/// A failure of the command itself (no statement to point into).
+fn failure(kind: DiagnosticKind, message: impl Into<String>) -> Failure {
+    Diagnostic::error(kind, Span::default(), message)
+}
+
+/// A connection without credentials of its own has nothing to hand out, through this command
+/// or a profile (SHOW AWS PROFILE): the error that says so, at `at`.
+pub fn nothing_to_hand_out(connection: &StoredConnection, at: Span) -> Option<Diagnostic> {
+    matches!(connection.spec.credentials, Credentials::Default).then(|| {
+        Diagnostic::error(
+            DiagnosticKind::AwsNoCredentials,
+            at,
+            format!(
+                "connection {} has no credentials of its own to hand out",
+                Ident::new(connection.name.as_str())
+            ),
+        )
+        .with_help(
+            "it uses the caller's AWS identity, which the tool already has; give it AWS_ROLE and \
+             EXTERNAL_ID with ALTER S3 CONNECTION … SET to use it through a profile",
+        )
+    })
 }
 
 /// Where the cache lives: `~/.cache/connsql/credentials` on Linux.
@@ -99,26 +117,25 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
     // One bound for the whole call, a wait for another caller included.
     let deadline = Instant::now() + options.timeout;
     let mut catalog = Catalog::open(&options.catalog).map_err(|e| match e {
-        CatalogError::Missing { .. } => Failure::new(format!(
-            "there is no catalog at {}: create the connection first, or give --catalog",
-            crate::catalog::shown_target(&options.catalog)
-        )),
-        other => Failure::new(other.to_string()),
+        CatalogError::Missing { .. } => failure(
+            DiagnosticKind::CatalogMissing,
+            format!(
+                "there is no catalog at {}: create the connection first, or give --catalog",
+                crate::catalog::shown_target(&options.catalog)
+            ),
+        ),
+        other => other.at(Span::default()),
     })?;
-    let connection = find_connection(&mut catalog, &options.connection)?;
+    let connection = catalog.find_connection(&named(&options.connection))?;
     let job = match &options.job {
-        Some(name) => Some(find_job(&mut catalog, name, &connection)?),
+        Some(name) => Some(catalog.job_of(&named(name), &connection)?),
         None => None,
     };
-    if matches!(connection.spec.credentials, Credentials::Default) {
-        return Err(Failure::new(format!(
-            "connection {} has no credentials of its own (it uses the caller's AWS identity): \
-             give it AWS_ROLE and EXTERNAL_ID with ALTER S3 CONNECTION … SET",
-            Ident::new(connection.name.as_str())
-        )));
+    if let Some(refusal) = nothing_to_hand_out(&connection, Span::default()) {
+        return Err(refusal);
     }
     let policy = session_policy(&connection.spec, job.as_ref().map(|j| &j.spec))
-        .map_err(|e| Failure::new(e.to_string()))?;
+        .map_err(|e| failure(DiagnosticKind::InvalidValue, e.to_string()))?;
     let entry = match (options.cache, cache_dir()) {
         (true, Some(dir)) => Some(cache::Entry::new(
             &dir,
@@ -146,21 +163,26 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
     // given a moment past its deadline to take that caller's outcome, which is due then (both
     // calls are bounded alike), but never asks STS itself after its deadline.
     let lock = entry.lock_until(deadline + WAITER_GRACE).map_err(|e| {
-        Failure::new(format!(
-            "cannot lock the credentials cache ({e}); run with --no-cache"
-        ))
+        failure(
+            DiagnosticKind::Catalog,
+            format!("cannot lock the credentials cache ({e}); run with --no-cache"),
+        )
     })?;
     let Some(_lock) = lock else {
-        return Err(Failure::new(format!(
-            "another connsql credentials call for this connection held the cache for more than              --timeout ({} s); run again, or raise --timeout",
-            options.timeout.as_secs_f64()
-        )));
+        return Err(failure(
+            DiagnosticKind::AwsTimeout,
+            format!(
+                "another connsql credentials call for this connection held the cache for more \
+                 than --timeout ({} s); run again, or raise --timeout",
+                options.timeout.as_secs_f64()
+            ),
+        ));
     };
     if let Some(hit) = entry.read(now()) {
         return Ok(hit.to_json());
     }
-    if let Some(failure) = entry.failure_since(started) {
-        return Err(Failure(failure));
+    if let Some((kind, message)) = entry.failure_since(started) {
+        return Err(failure(kind, message));
     }
     let left = deadline.saturating_duration_since(Instant::now());
     match fresh(left, options, &connection, job.as_ref(), policy) {
@@ -169,9 +191,13 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
             let _ = entry.write(&creds);
             Ok(creds.to_json())
         }
-        Err(failure) => {
-            let _ = entry.write_failure(now(), &failure.0);
-            Err(failure)
+        Err(failed) => {
+            let _ = entry.write_failure(
+                now(),
+                failed.kind,
+                &crate::sql::render::one_line_body(&failed),
+            );
+            Err(failed)
         }
     }
 }
@@ -185,10 +211,14 @@ fn fresh(
     policy: Option<String>,
 ) -> Result<ProcessCredentials, Failure> {
     if timeout.is_zero() {
-        return Err(Failure::new(format!(
-            "no time was left of --timeout ({} s) after waiting for another connsql credentials call",
-            options.timeout.as_secs_f64()
-        )));
+        return Err(failure(
+            DiagnosticKind::AwsTimeout,
+            format!(
+                "no time was left of --timeout ({} s) after waiting for another connsql \
+                 credentials call",
+                options.timeout.as_secs_f64()
+            ),
+        ));
     }
     let request = IssueRequest {
         credentials: &connection.spec.credentials,
@@ -196,63 +226,13 @@ fn fresh(
         duration_seconds: options.duration_seconds as i32,
         policy,
     };
-    let issued = issue(&request, timeout).map_err(|d| {
-        let mut line = d.message.clone();
-        if let Some(note) = &d.note {
-            line.push_str(&format!(" ({note})"));
-        }
-        if let Some(help) = &d.help {
-            line.push_str(": ");
-            line.push_str(help);
-        }
-        Failure::new(line)
-    })?;
+    let issued = issue(&request, timeout)?;
     Ok(ProcessCredentials::from_issued(&issued))
 }
 
-fn find_connection(catalog: &mut Catalog, name: &str) -> Result<StoredConnection, Failure> {
-    let err = |e: CatalogError| Failure::new(e.to_string());
-    if let Some(c) = catalog.lookup(name).map_err(err)? {
-        return Ok(c);
-    }
-    let names = catalog.names().map_err(err)?;
-    Err(Failure::new(
-        match closest(name, names.iter().map(String::as_str), 0.8) {
-            Some(n) => format!(
-                "no connection named {name}: did you mean {}?",
-                Ident::new(n)
-            ),
-            None => format!("no connection named {name}: SHOW CONNECTIONS lists them"),
-        },
-    ))
-}
-
-fn find_job(
-    catalog: &mut Catalog,
-    name: &str,
-    connection: &StoredConnection,
-) -> Result<StoredJob, Failure> {
-    let err = |e: CatalogError| Failure::new(e.to_string());
-    let Some((job, of)) = catalog.lookup_job(name).map_err(err)? else {
-        let names = catalog.job_names().map_err(err)?;
-        return Err(Failure::new(
-            match closest(name, names.iter().map(String::as_str), 0.8) {
-                Some(n) => format!("no job named {name}: did you mean {}?", Ident::new(n)),
-                None => format!("no job named {name}: SHOW JOBS lists them"),
-            },
-        ));
-    };
-    if of.id != connection.id {
-        return Err(Failure::new(format!(
-            "job {} uses connection {}, not {}: ask for `credentials {} --job {}`",
-            Ident::new(job.name.as_str()),
-            Ident::new(of.name.as_str()),
-            Ident::new(connection.name.as_str()),
-            Ident::new(of.name.as_str()),
-            Ident::new(job.name.as_str()),
-        )));
-    }
-    Ok(job)
+/// A name from the command line, folded as SQL folds names (`LAKE` is `lake`, `"Lake"` exact).
+fn named(name: &str) -> Ident {
+    Ident::new(crate::catalog::fold_name(name))
 }
 
 /// `path` made absolute against the working directory, without resolving links; a catalog
@@ -262,10 +242,4 @@ pub fn absolute(path: &Path) -> PathBuf {
         return PathBuf::from(crate::catalog::shown_target(path));
     }
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// Whitespace folded and control characters escaped: the message is one line on stderr.
-fn one_line(s: &str) -> String {
-    let line = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::sql::redact::escape_controls(&line).into_owned()
 }

@@ -3,7 +3,7 @@
 //! and its history entry together, and returns what it did.
 
 use super::outcome::{Executed, Object, Outcome, Proof, Status};
-use super::{Session, catalog_diag, not_found};
+use super::{Session, catalog_diag};
 use crate::catalog::{Catalog, CatalogError, Dependents, NewHistory};
 use crate::clock::now;
 use crate::sql::ast::DropBehavior;
@@ -202,8 +202,7 @@ impl Session {
             if if_exists {
                 return Ok(changed(Status::Skipped, name, Some("it does not exist")));
             }
-            let names = catalog.names().map_err(|e| catalog_diag(e, name.span))?;
-            return Err(not_found(name, &names));
+            return Err(catalog.missing_connection(name));
         };
         let users = catalog
             .dependents(&current.id, false, NAMED)

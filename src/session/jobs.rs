@@ -5,12 +5,11 @@
 
 use super::connections::record_object;
 use super::outcome::{Executed, Object, Outcome, Status};
-use super::{Session, catalog_diag, not_found};
+use super::{Session, catalog_diag};
 use crate::catalog::{CatalogError, StoredConnection, StoredJob};
 use crate::clock::now;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::job_spec::{JobOption, JobSpec, JobValue};
-use crate::sql::options::closest;
 use crate::sql::{Ident, Redacted, Span, Statement, check};
 
 impl Session {
@@ -198,27 +197,7 @@ impl Session {
 
     /// The stored job named `name`, or `job-not-found` with the closest name as "did you mean".
     pub(super) fn lookup_job(&mut self, name: &Ident) -> Result<StoredJob, Diagnostic> {
-        let catalog = self.reading(name.span)?;
-        if let Some(job) = catalog
-            .job(&name.value)
-            .map_err(|e| catalog_diag(e, name.span))?
-        {
-            return Ok(job);
-        }
-        let names = catalog
-            .job_names()
-            .map_err(|e| catalog_diag(e, name.span))?;
-        let diag = Diagnostic::error(
-            DiagnosticKind::JobNotFound,
-            name.span,
-            format!("job {name} does not exist"),
-        );
-        Err(
-            match closest(&name.value, names.iter().map(String::as_str), 0.8) {
-                Some(n) => diag.with_label(format!("did you mean {}?", Ident::new(n))),
-                None => diag.with_help("SHOW JOBS lists the jobs of this catalog"),
-            },
-        )
+        self.reading(name.span)?.find_job(name)
     }
 
     pub(super) fn connection_of(
@@ -226,18 +205,7 @@ impl Session {
         job: &StoredJob,
         at: Span,
     ) -> Result<StoredConnection, Diagnostic> {
-        let name = Ident::new(job.connection_name.as_str());
-        let catalog = self.reading(at)?;
-        match catalog
-            .connection(&job.connection_name)
-            .map_err(|e| catalog_diag(e, at))?
-        {
-            Some(c) => Ok(c),
-            None => {
-                let names = catalog.names().map_err(|e| catalog_diag(e, at))?;
-                Err(not_found(&name, &names))
-            }
-        }
+        self.reading(at)?.connection_of(job, at)
     }
 }
 

@@ -20,7 +20,6 @@ pub use unit::{Feed, Item, OnError, Report, Reporter, Rest, RunOptions, RunSumma
 
 use crate::catalog::{Catalog, CatalogError, Location, StoredConnection, ValidationRecord};
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::sql::options::closest;
 use crate::sql::{
     ConnectionOption, ConnectionSpec, Credentials, Ident, Plan, Span, Statement, check,
 };
@@ -242,15 +241,7 @@ impl Session {
     /// The stored connection named `name`, or a `connection-not-found` error with the closest
     /// name as "did you mean".
     fn lookup(&mut self, name: &Ident) -> Result<StoredConnection, Diagnostic> {
-        let catalog = self.reading(name.span)?;
-        if let Some(found) = catalog
-            .connection(&name.value)
-            .map_err(|e| catalog_diag(e, name.span))?
-        {
-            return Ok(found);
-        }
-        let names = catalog.names().map_err(|e| catalog_diag(e, name.span))?;
-        Err(not_found(name, &names))
+        self.reading(name.span)?.find_connection(name)
     }
 
     /// Validates `spec` for the statement, pointing failures at the option to blame.
@@ -423,19 +414,6 @@ impl Session {
     }
 }
 
-/// `connection-not-found`, with the closest existing name as "did you mean".
-fn not_found(name: &Ident, names: &[String]) -> Diagnostic {
-    let diag = Diagnostic::error(
-        DiagnosticKind::ConnectionNotFound,
-        name.span,
-        format!("connection {name} does not exist"),
-    );
-    match closest(&name.value, names.iter().map(String::as_str), 0.8) {
-        Some(n) => diag.with_label(format!("did you mean {}?", Ident::new(n))),
-        None => diag.with_help("SHOW CONNECTIONS lists the connections of this catalog"),
-    }
-}
-
 /// A validation failure as a diagnostic on the statement: the caret under the first target
 /// option the statement has, secondary labels on the others involved.
 pub(super) fn failure_diag(stmt: &Statement, failure: &ValidationFailure) -> Diagnostic {
@@ -462,9 +440,5 @@ fn option_span(stmt: &Statement, keys: &[ConnectionOption]) -> Span {
 
 /// A catalog failure as a diagnostic of its own kind, at the statement it stopped.
 pub fn catalog_diag(e: CatalogError, at: Span) -> Diagnostic {
-    let mut diag = Diagnostic::error(e.kind(), at, e.to_string());
-    if let Some(help) = e.help() {
-        diag = diag.with_help(help);
-    }
-    diag
+    e.at(at)
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::outcome::{Executed, Outcome};
 use super::{Session, catalog_diag};
-use crate::aws::policy;
 use crate::credentials::profile;
+use crate::policy;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::{Credentials, Ident, Redacted, Span, Statement, StatementKind};
 
@@ -123,35 +123,11 @@ impl Session {
     ) -> Result<Executed, Diagnostic> {
         let connection = self.lookup(name)?;
         let job = match job {
-            Some(j) => {
-                let stored = self.lookup_job(j)?;
-                if stored.connection_id != connection.id {
-                    return Err(Diagnostic::error(
-                        DiagnosticKind::NotForThisJob,
-                        j.span,
-                        format!(
-                            "job {j} uses connection {}, not {name}",
-                            Ident::new(stored.connection_name.as_str())
-                        ),
-                    )
-                    .with_help(format!(
-                        "SHOW AWS PROFILE FOR CONNECTION {} JOB {j}",
-                        Ident::new(stored.connection_name.as_str())
-                    )));
-                }
-                Some(stored)
-            }
+            Some(j) => Some(self.reading(j.span)?.job_of(j, &connection)?),
             None => None,
         };
-        if matches!(connection.spec.credentials, Credentials::Default) {
-            return Err(Diagnostic::error(
-                DiagnosticKind::AwsNoCredentials,
-                name.span,
-                format!("connection {name} has no credentials of its own to hand out"),
-            )
-            .with_help(
-                "it uses the caller's AWS identity, which the tool already has; give it AWS_ROLE and EXTERNAL_ID to use it through a profile",
-            ));
+        if let Some(refusal) = crate::credentials::nothing_to_hand_out(&connection, name.span) {
+            return Err(refusal);
         }
         let catalog = match &self.catalog {
             super::CatalogSlot::Open(c) => PathBuf::from(&c.location().place),
@@ -172,7 +148,7 @@ impl Session {
             &crate::credentials::absolute(&catalog),
             &connection.name,
             job_name,
-            crate::aws::base::configured_region().as_deref(),
+            self.validator.region().as_deref(),
         );
         Ok(Executed::new(Outcome::AwsProfile { profile, config }))
     }

@@ -30,6 +30,10 @@ impl Validator for Counting {
     fn caller_arn(&self) -> Result<String, ValidationFailure> {
         Ok("arn:aws:iam::111111111111:user/ci".into())
     }
+
+    fn region(&self) -> Option<String> {
+        Some("us-east-1".into())
+    }
 }
 
 struct Statements(Vec<Piece>);

@@ -16,6 +16,11 @@ macro_rules! kinds {
             pub fn code(self) -> &'static str {
                 match self { $(DiagnosticKind::$variant => $code,)* }
             }
+
+            /// The kind whose code this is.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some(DiagnosticKind::$variant),)* _ => None }
+            }
         }
     };
 }

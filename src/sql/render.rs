@@ -188,6 +188,30 @@ fn with_location(rendered: String, location: &str) -> String {
     )
 }
 
+/// A diagnostic with no source to point into, on one line: `error[kind]: message: label; help`
+/// (a note left out), whitespace folded and control characters escaped. For a command whose
+/// stderr a tool reads one line of (`connsql credentials` under an SDK).
+pub fn one_line(diag: &Diagnostic) -> String {
+    let level = match diag.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!("{level}[{}]: {}", diag.kind, one_line_body(diag))
+}
+
+/// [`one_line`] without its `error[kind]: ` head.
+pub fn one_line_body(diag: &Diagnostic) -> String {
+    let mut line = diag.message.clone();
+    if let Some(label) = &diag.label {
+        line.push_str(&format!(" ({label})"));
+    }
+    if let Some(help) = &diag.help {
+        line.push_str(&format!(": {help}"));
+    }
+    let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    super::redact::escape_controls(&line).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_location;

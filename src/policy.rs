@@ -1,6 +1,7 @@
 //! IAM policy documents for a connection: the trust policy its role needs, the
 //! least-privilege S3 permissions policy, and the session policy that narrows the temporary
-//! credentials `connsql credentials` hands out. Keys keep a stable order (serde_json
+//! credentials `connsql credentials` hands out. Plain JSON, no AWS client: what statements show
+//! and what `aws/` sends are made here alike. Keys keep a stable order (serde_json
 //! preserve_order).
 
 use std::borrow::Cow;
