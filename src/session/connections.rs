@@ -3,7 +3,7 @@
 //! and its history entry together, and returns what it did.
 
 use super::outcome::{Executed, Object, Outcome, Proof, Status};
-use super::{Session, catalog_diag};
+use super::{Session, catalog_diag, create};
 use crate::catalog::{Catalog, CatalogError, Dependents, NewHistory};
 use crate::clock::now;
 use crate::sql::ast::DropBehavior;
@@ -47,36 +47,30 @@ impl Session {
     ) -> Result<Executed, Diagnostic> {
         let spec = self.resolved(spec, name.span)?;
         let catalog = self.writing(name.span)?;
-        let at = |e| catalog_diag(e, name.span);
-        // Only OR REPLACE needs the stored connection; the others only whether one exists.
-        let existing = if or_replace {
-            catalog.connection(&name.value).map_err(at)?
-        } else if catalog.exists(&name.value).map_err(at)? {
-            if if_not_exists {
-                return Ok(changed(Status::Skipped, name, Some("it already exists")));
+        let found = create::find(
+            catalog,
+            create::Kind::Connection,
+            name,
+            or_replace,
+            if_not_exists,
+            create::Stored {
+                get: &|c, n| c.connection(n),
+                exists: &|c, n| c.exists(n),
+            },
+        )?;
+        let existing = match found {
+            create::Found::Done(report) => return Ok(*report),
+            create::Found::Replace(current) if current.spec == spec => {
+                return Ok(create::unchanged(
+                    create::Kind::Connection,
+                    name,
+                    Status::Unchanged,
+                    "the options are the same",
+                ));
             }
-            return Err(Diagnostic::error(
-                DiagnosticKind::ConnectionExists,
-                name.span,
-                format!("connection {name} already exists"),
-            )
-            .with_help(
-                "use CREATE OR REPLACE to overwrite it, CREATE … IF NOT EXISTS to keep it, \
-                 or ALTER S3 CONNECTION … SET to change one option",
-            ));
-        } else {
-            None
+            create::Found::Replace(current) => Some(current),
+            create::Found::New => None,
         };
-        if existing
-            .as_ref()
-            .is_some_and(|current| current.spec == spec)
-        {
-            return Ok(changed(
-                Status::Unchanged,
-                name,
-                Some("the options are the same"),
-            ));
-        }
         if let Some(current) = &existing {
             self.keep_writers(stmt, name, current, &spec)?;
         }

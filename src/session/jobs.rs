@@ -5,7 +5,7 @@
 
 use super::connections::record_object;
 use super::outcome::{Executed, Object, Outcome, Status};
-use super::{Session, catalog_diag};
+use super::{Session, catalog_diag, create};
 use crate::catalog::{CatalogError, StoredConnection, StoredJob};
 use crate::clock::now;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
@@ -35,35 +35,30 @@ impl Session {
             )));
         }
         let catalog = self.writing(name.span)?;
-        let at = |e| catalog_diag(e, name.span);
-        let existing = if or_replace {
-            catalog.job(&name.value).map_err(at)?
-        } else if catalog.job_exists(&name.value).map_err(at)? {
-            if if_not_exists {
-                return Ok(changed(Status::Skipped, name, Some("it already exists")));
+        let found = create::find(
+            catalog,
+            create::Kind::Job,
+            name,
+            or_replace,
+            if_not_exists,
+            create::Stored {
+                get: &|c, n| c.job(n),
+                exists: &|c, n| c.job_exists(n),
+            },
+        )?;
+        let existing = match found {
+            create::Found::Done(report) => return Ok(*report),
+            create::Found::Replace(job) if job.spec == spec && job.connection_id == conn.id => {
+                return Ok(create::unchanged(
+                    create::Kind::Job,
+                    name,
+                    Status::Unchanged,
+                    "the definition is the same",
+                ));
             }
-            return Err(Diagnostic::error(
-                DiagnosticKind::JobExists,
-                name.span,
-                format!("job {name} already exists"),
-            )
-            .with_help(
-                "use CREATE OR REPLACE JOB to redefine it, CREATE JOB IF NOT EXISTS to keep it, \
-                 or ALTER JOB … SET to change an option",
-            ));
-        } else {
-            None
+            create::Found::Replace(job) => Some(job),
+            create::Found::New => None,
         };
-        if existing
-            .as_ref()
-            .is_some_and(|j| j.spec == spec && j.connection_id == conn.id)
-        {
-            return Ok(changed(
-                Status::Unchanged,
-                name,
-                Some("the definition is the same"),
-            ));
-        }
         let proven = self.prove(stmt, &conn.name, &conn.spec)?;
         let text = Redacted(stmt).to_string();
         let status = self

@@ -5,6 +5,7 @@
 
 mod access;
 mod connections;
+mod create;
 mod jobs;
 mod outcome;
 mod show;
