@@ -5,7 +5,6 @@
 //! A new option is a row of its option table, and nothing here. Rows decode through [`Cells`],
 //! with every value checked again (a damaged catalog is an error, not a panic).
 
-use serde_json::{Map, Value as Json};
 use time::OffsetDateTime;
 
 use super::model::{StoredConnection, StoredJob, ValidationRecord};
@@ -61,33 +60,53 @@ pub struct ConnectionRow {
 /// The stored form of a spec: its options in canonical order, each under its name, the
 /// secret ones (by the option table's `secret`) apart.
 pub fn connection_row(spec: &ConnectionSpec) -> ConnectionRow {
-    let mut options = Map::new();
-    let mut secrets = Map::new();
+    // Written straight as JSON text (no tree of values): this runs for every change.
+    let mut options = String::from("{");
+    let mut secrets = String::from("{");
     for setting in spec.to_options().0 {
         let Some(key) = setting.name.key() else {
             continue;
-        };
-        let value = match setting.value {
-            Value::String(s) => Json::String(s.value),
-            Value::Bool(b, _) => Json::Bool(b),
-            Value::List(items, _) => {
-                Json::Array(items.into_iter().map(|i| Json::String(i.value)).collect())
-            }
-            // A spec's options are strings, booleans and lists (`ConnectionSpec::to_options`).
-            _ => continue,
         };
         let into = if key.is_secret() {
             &mut secrets
         } else {
             &mut options
         };
-        into.insert(key.name().to_string(), value);
+        if into.len() > 1 {
+            into.push(',');
+        }
+        json_string(into, key.name());
+        into.push(':');
+        match &setting.value {
+            Value::String(s) => json_string(into, &s.value),
+            Value::Bool(b, _) => into.push_str(if *b { "true" } else { "false" }),
+            Value::List(items, _) => {
+                into.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        into.push(',');
+                    }
+                    json_string(into, &item.value);
+                }
+                into.push(']');
+            }
+            // A spec's options are strings, booleans and lists (`ConnectionSpec::to_options`).
+            _ => into.push_str("null"),
+        }
     }
+    options.push('}');
+    secrets.push('}');
     ConnectionRow {
         authentication: spec.credentials.method(),
-        options: Json::Object(options).to_string(),
-        secrets: (!secrets.is_empty()).then(|| Json::Object(secrets).to_string()),
+        options,
+        secrets: (secrets.len() > 2).then_some(secrets),
     }
+}
+
+/// `s` as a JSON string, appended.
+fn json_string(out: &mut String, s: &str) {
+    // serde_json escapes as JSON requires; writing into a String cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
 }
 
 /// A spec read back from its stored options: each by its name in the option table, through
@@ -95,35 +114,76 @@ pub fn connection_row(spec: &ConnectionSpec) -> ConnectionRow {
 pub fn spec_from_row(options: &str, secrets: Option<&str>) -> Result<ConnectionSpec, String> {
     let mut settings = Vec::new();
     for text in std::iter::once(options).chain(secrets) {
-        let Json::Object(map) = serde_json::from_str(text).map_err(|e| e.to_string())? else {
-            return Err("the options are not a JSON object".into());
-        };
-        for (name, value) in map {
-            let key = ConnectionOption::from_name(&name)
-                .ok_or_else(|| format!("`{name}` is not an option of this connsql"))?;
-            let value = match value {
-                Json::String(s) => Value::String(StringLit::new(s)),
-                Json::Bool(b) => Value::Bool(b, Span::default()),
-                Json::Array(items) => Value::List(
-                    items
-                        .into_iter()
-                        .map(|i| match i {
-                            Json::String(s) => Ok(StringLit::new(s)),
-                            _ => Err(format!("{name} holds something other than strings")),
-                        })
-                        .collect::<Result<_, _>>()?,
-                    Span::default(),
-                ),
-                _ => return Err(format!("{name} holds a value of no option's shape")),
-            };
-            settings.push(OptionSetting::new(key, value));
-        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        serde::Deserializer::deserialize_map(&mut de, SettingsVisitor(&mut settings))
+            .map_err(|e| e.to_string())?;
+        de.end().map_err(|e| e.to_string())?;
     }
     connection_spec(&Options(settings)).map_err(|errors| {
         errors
             .first()
             .map_or_else(|| "the options do not check".into(), |e| e.message.clone())
     })
+}
+
+/// Reads a JSON object of options straight into settings (no tree of JSON values is built:
+/// this runs for every connection a statement reads).
+struct SettingsVisitor<'s>(&'s mut Vec<OptionSetting<ConnectionOption>>);
+
+impl<'de> serde::de::Visitor<'de> for SettingsVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object of options by name")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let key = ConnectionOption::from_name(&name).ok_or_else(|| {
+                A::Error::custom(format!("`{name}` is not an option of this connsql"))
+            })?;
+            let value = map.next_value::<StoredValue>()?.0;
+            self.0.push(OptionSetting::new(key, value));
+        }
+        Ok(())
+    }
+}
+
+/// One stored option value: a string, a boolean, or a list of strings.
+struct StoredValue(Value);
+
+impl<'de> serde::Deserialize<'de> for StoredValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StoredValue;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string, a boolean or a list of strings")
+            }
+
+            fn visit_str<E>(self, s: &str) -> Result<StoredValue, E> {
+                Ok(StoredValue(Value::String(StringLit::new(s))))
+            }
+
+            fn visit_bool<E>(self, b: bool) -> Result<StoredValue, E> {
+                Ok(StoredValue(Value::Bool(b, Span::default())))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<StoredValue, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(StringLit::new(item));
+                }
+                Ok(StoredValue(Value::List(items, Span::default())))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A connection from a row of `CONNECTION_COLUMNS`.

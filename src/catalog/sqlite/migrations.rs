@@ -79,13 +79,26 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE history ADD COLUMN object TEXT NOT NULL DEFAULT 'connection';
     "#,
     // 3 -> 4: a connection stored by its option table: its options by name (JSON) and its
-    // secret options apart (JSON, or NULL), instead of a column per option. A JSON merge
-    // patch onto `{}` leaves out what is NULL. `authentication` stays, derived, for readers.
+    // secret options apart (JSON, or NULL), instead of a column per option; `authentication`
+    // stays, derived, for readers. Both tables are rebuilt for what a write costs: connections
+    // keyed by their id alone (WITHOUT ROWID: one B-tree for rows and ids, beside the names),
+    // history keyed by its rowid without AUTOINCREMENT (append-only, its order is its seq).
+    // Migrations run with foreign keys off, so the jobs' reference follows the new table by
+    // its name. A JSON merge patch onto `{}` leaves out what is NULL.
     r#"
-    ALTER TABLE connections ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
-    ALTER TABLE connections ADD COLUMN secrets TEXT;
-    UPDATE connections SET
-        options = json_patch('{}', json_object(
+    CREATE TABLE connections_v4 (
+        id             TEXT PRIMARY KEY,
+        name           TEXT NOT NULL UNIQUE,
+        authentication TEXT NOT NULL CHECK (authentication IN ('role', 'keys', 'default')),
+        options        TEXT NOT NULL DEFAULT '{}',
+        secrets        TEXT,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        validated_at   TEXT
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO connections_v4
+    SELECT id, name, authentication,
+        json_patch('{}', json_object(
             'AWS_ROLE', aws_role,
             'EXTERNAL_ID', external_id,
             'AWS_ACCESS_KEY_ID', aws_access_key_id,
@@ -94,20 +107,33 @@ pub const MIGRATIONS: &[&str] = &[
             'READ_ONLY', CASE WHEN read_only THEN json('true') END,
             'ENCRYPTION_KMS_KEY', encryption_kms_key,
             'COMMENT', comment)),
-        secrets = CASE WHEN aws_secret_access_key IS NULL
-                        AND encryption_customer_managed_key IS NULL THEN NULL
-                   ELSE json_patch('{}', json_object(
-                       'AWS_SECRET_ACCESS_KEY', aws_secret_access_key,
-                       'ENCRYPTION_CUSTOMER_MANAGED_KEY', encryption_customer_managed_key)) END;
-    ALTER TABLE connections DROP COLUMN aws_role;
-    ALTER TABLE connections DROP COLUMN external_id;
-    ALTER TABLE connections DROP COLUMN aws_access_key_id;
-    ALTER TABLE connections DROP COLUMN aws_secret_access_key;
-    ALTER TABLE connections DROP COLUMN path_display_filters;
-    ALTER TABLE connections DROP COLUMN read_only;
-    ALTER TABLE connections DROP COLUMN encryption_kms_key;
-    ALTER TABLE connections DROP COLUMN encryption_customer_managed_key;
-    ALTER TABLE connections DROP COLUMN comment;
+        CASE WHEN aws_secret_access_key IS NULL
+              AND encryption_customer_managed_key IS NULL THEN NULL
+         ELSE json_patch('{}', json_object(
+             'AWS_SECRET_ACCESS_KEY', aws_secret_access_key,
+             'ENCRYPTION_CUSTOMER_MANAGED_KEY', encryption_customer_managed_key)) END,
+        created_at, updated_at, validated_at
+    FROM connections;
+    DROP TABLE connections;
+    ALTER TABLE connections_v4 RENAME TO connections;
+    CREATE TABLE history_v4 (
+        seq             INTEGER PRIMARY KEY,
+        at              TEXT NOT NULL,
+        os_user         TEXT NOT NULL,
+        action          TEXT NOT NULL,
+        connection_id   TEXT NOT NULL,
+        connection_name TEXT NOT NULL,
+        statement       TEXT NOT NULL,
+        object          TEXT NOT NULL DEFAULT 'connection'
+    ) STRICT;
+    INSERT INTO history_v4 (seq, at, os_user, action, connection_id, connection_name, statement, object)
+        SELECT seq, at, os_user, action, connection_id, connection_name, statement, object FROM history;
+    DROP TABLE history;
+    ALTER TABLE history_v4 RENAME TO history;
+    CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+    CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+        BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
     "#,
 ];
 

@@ -604,6 +604,11 @@ fn prepare_schema(conn: &Connection, path: &Path) -> Result<()> {
     if verdict(&header, path)? {
         return Ok(());
     }
+    // Migrations rebuild tables that others reference (a new table, its rows copied, the old
+    // one dropped, the new one renamed), which SQLite allows with foreign keys off only; they
+    // are checked whole before the migration commits (`migrate`), and turned on again after.
+    conn.pragma_update(None, "foreign_keys", false)
+        .map_err(err)?;
     in_transaction(conn, "BEGIN IMMEDIATE", |c| {
         let header = read_header(c)?;
         match verdict(&header, path) {
@@ -684,6 +689,16 @@ fn migrate(conn: &Connection, version: i64) -> rusqlite::Result<()> {
     {
         conn.execute_batch(step)?;
         conn.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    // Every reference still holds after the rebuilds.
+    let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+            Some(format!("{broken} rows reference what the migration lost")),
+        ));
     }
     if version == 0 {
         conn.execute(
