@@ -62,62 +62,71 @@ fn run() -> anyhow::Result<ExitCode> {
         }
     };
     connsql::catalog::set_connect_timeout(config.timeout);
-    if let Mode::Credentials(options) = &config.mode {
-        // A connsql profile that still reaches connsql for its own identity (another
-        // profile's credential_process, or a base profile that is one) would run without end.
-        if std::env::var_os(NESTED).is_some() {
-            eprintln!(
-                "connsql credentials: error[aws-no-credentials]: connsql ran itself for its own AWS identity \
-                 (a connsql profile's credential process reached another): set CONNSQL_BASE_PROFILE to a profile \
-                 of your own credentials"
-            );
-            return Ok(ExitCode::from(1));
-        }
-        let base = connsql::credentials::profile::base_identity();
-        // SAFETY: nothing else runs yet (no thread has been started); the AWS SDK reads these
-        // later, and the credential processes it may start inherit them.
-        unsafe {
-            std::env::set_var(NESTED, "1");
-            match &base {
-                BaseIdentity::Standard => {}
-                BaseIdentity::Profile(profile) => std::env::set_var("AWS_PROFILE", profile),
-                // A tool told to use a connsql profile passes AWS_PROFILE on; connsql's own
-                // identity is the chain without it, in its region.
-                BaseIdentity::Without { region, .. } => {
-                    std::env::remove_var("AWS_PROFILE");
-                    let region_set = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-                        .iter()
-                        .any(|v| std::env::var_os(v).is_some_and(|r| !r.is_empty()));
-                    if let (Some(region), false) = (region, region_set) {
-                        std::env::set_var("AWS_REGION", region);
-                    }
+    match &config.mode {
+        Mode::Credentials(options) => Ok(credentials(options)),
+        Mode::CopyCatalog { from, to, replace } => Ok(copy_catalog(from, to, *replace)),
+        Mode::Repl | Mode::Batch => statements(config),
+    }
+}
+
+/// `connsql credentials`: the `credential_process` JSON on stdout and nothing else, or one
+/// line on stderr.
+fn credentials(options: &connsql::credentials::Options) -> ExitCode {
+    // A connsql profile that still reaches connsql for its own identity (another
+    // profile's credential_process, or a base profile that is one) would run without end.
+    if std::env::var_os(NESTED).is_some() {
+        eprintln!(
+            "connsql credentials: error[aws-no-credentials]: connsql ran itself for its own AWS identity \
+             (a connsql profile's credential process reached another): set CONNSQL_BASE_PROFILE to a profile \
+             of your own credentials"
+        );
+        return ExitCode::from(1);
+    }
+    let base = connsql::credentials::profile::base_identity();
+    // SAFETY: nothing else runs yet (no thread has been started); the AWS SDK reads these
+    // later, and the credential processes it may start inherit them.
+    unsafe {
+        std::env::set_var(NESTED, "1");
+        match &base {
+            BaseIdentity::Standard => {}
+            BaseIdentity::Profile(profile) => std::env::set_var("AWS_PROFILE", profile),
+            // A tool told to use a connsql profile passes AWS_PROFILE on; connsql's own
+            // identity is the chain without it, in its region.
+            BaseIdentity::Without { region, .. } => {
+                std::env::remove_var("AWS_PROFILE");
+                let region_set = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                    .iter()
+                    .any(|v| std::env::var_os(v).is_some_and(|r| !r.is_empty()));
+                if let (Some(region), false) = (region, region_set) {
+                    std::env::set_var("AWS_REGION", region);
                 }
             }
         }
-        // stdout holds the credentials and nothing else; a failure is one line on stderr.
-        return Ok(match connsql::credentials::credentials(options) {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(mut failure) => {
-                if let (BaseIdentity::Without { profile, .. }, DiagnosticKind::AwsNoCredentials) =
-                    (&base, failure.kind)
-                {
-                    failure = failure.with_help(format!(
-                        "AWS_PROFILE names {profile}, whose credential process is this command, so \
-                         connsql looked for its own identity without it and found none: set \
-                         CONNSQL_BASE_PROFILE to a profile of your own credentials"
-                    ));
-                }
-                eprintln!("connsql credentials: {}", connsql::sql::one_line(&failure));
-                ExitCode::from(1)
-            }
-        });
     }
-    if let Mode::CopyCatalog { from, to, replace } = &config.mode {
-        return Ok(copy_catalog(from, to, *replace));
+    // stdout holds the credentials and nothing else; a failure is one line on stderr.
+    match connsql::credentials::credentials(options) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(mut failure) => {
+            if let (BaseIdentity::Without { profile, .. }, DiagnosticKind::AwsNoCredentials) =
+                (&base, failure.kind)
+            {
+                failure = failure.with_help(format!(
+                    "AWS_PROFILE names {profile}, whose credential process is this command, so \
+                     connsql looked for its own identity without it and found none: set \
+                     CONNSQL_BASE_PROFILE to a profile of your own credentials"
+                ));
+            }
+            eprintln!("connsql credentials: {}", connsql::sql::one_line(&failure));
+            ExitCode::from(1)
+        }
     }
+}
+
+/// The REPL, or a batch of statements.
+fn statements(config: cli::Config) -> anyhow::Result<ExitCode> {
     // A missing catalog is created by the first statement that changes something; one that
     // exists but cannot be used stops everything here.
     let catalog = match Catalog::open(&config.catalog) {
@@ -136,45 +145,40 @@ fn run() -> anyhow::Result<ExitCode> {
         progress: true,
     });
     let mut session = Session::new(catalog, Box::new(validator));
-    match config.mode {
-        Mode::Credentials(_) | Mode::CopyCatalog { .. } => unreachable!("handled above"),
-        Mode::Repl => {
-            let repl = Repl {
-                format: config.format,
-                color: config.color,
-                quiet: config.quiet,
-                expanded: config.expanded,
-                history: cli::data_dir().map(|d| d.join("history.txt")),
-                run: config.run,
-                seq: 0,
-            };
-            repl.run(&mut session)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Mode::Batch => {
-            let mut printer = Printer::new(
-                io::BufWriter::new(io::stdout().lock()),
-                config.format,
-                config.quiet,
-                TableStyle {
-                    terminal: config.stdout_terminal,
-                    expanded: config.expanded,
-                },
-            );
-            let summary = batch::run(
-                &mut session,
-                &config.inputs,
-                config.run,
-                &mut printer,
-                &mut io::stderr().lock(),
-                config.color,
-            );
-            if let Some(fatal) = &summary.fatal {
-                eprintln!("connsql: {fatal}");
-            }
-            // A closed stdout pipe ended the run quietly; the status still says whether every
-            // statement ran.
-            Ok(ExitCode::from(batch::exit_status(&summary)))
-        }
+    if config.mode == Mode::Repl {
+        let repl = Repl {
+            format: config.format,
+            color: config.color,
+            quiet: config.quiet,
+            expanded: config.expanded,
+            history: cli::data_dir().map(|d| d.join("history.txt")),
+            run: config.run,
+            seq: 0,
+        };
+        repl.run(&mut session)?;
+        return Ok(ExitCode::SUCCESS);
     }
+    let mut printer = Printer::new(
+        io::BufWriter::new(io::stdout().lock()),
+        config.format,
+        config.quiet,
+        TableStyle {
+            terminal: config.stdout_terminal,
+            expanded: config.expanded,
+        },
+    );
+    let summary = batch::run(
+        &mut session,
+        &config.inputs,
+        config.run,
+        &mut printer,
+        &mut io::stderr().lock(),
+        config.color,
+    );
+    if let Some(fatal) = &summary.fatal {
+        eprintln!("connsql: {fatal}");
+    }
+    // A closed stdout pipe ended the run quietly; the status still says whether every
+    // statement ran.
+    Ok(ExitCode::from(batch::exit_status(&summary)))
 }

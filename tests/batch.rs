@@ -239,8 +239,9 @@ fn a_full_disk_half_way_keeps_statements_whole() {
 
     let env = Env::new();
     env.sql("CREATE S3 CONNECTION first");
-    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
-    catalog.limit_growth_for_tests(12).expect("limit");
+    let mut engine = connsql::catalog::SqliteEngine::open(&env.catalog, false).expect("open");
+    engine.limit_growth(12).expect("limit");
+    let catalog = connsql::catalog::Catalog::new(Box::new(engine));
     let long_comment = "x".repeat(600);
     let script: String = (0..400)
         .map(|i| format!("CREATE S3 CONNECTION c{i:03} COMMENT = '{long_comment}';\n"))

@@ -3,12 +3,12 @@
 
 use time::OffsetDateTime;
 
+use super::Result;
 use super::codec::{CopyTable, TextRows};
 use super::model::{
     CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
     ValidationRecord,
 };
-use super::{CatalogError, Result};
 use crate::sql::ConnectionSpec;
 use crate::sql::job_spec::JobSpec;
 
@@ -131,9 +131,4 @@ pub trait Engine {
     /// Empties every table, settings and the append-only history included, inside the open
     /// transaction: `catalog copy --replace`.
     fn clear(&mut self) -> Result<()>;
-
-    /// Limits how far the catalog may grow, so tests can make writes fail as on a full disk.
-    fn limit_growth_for_tests(&mut self, _extra_pages: i64) -> Result<()> {
-        Err(CatalogError::Unsupported("limiting growth"))
-    }
 }

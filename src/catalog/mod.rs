@@ -500,13 +500,6 @@ impl Catalog {
     pub fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()> {
         self.engine.record_job_validation(id, at)
     }
-
-    /// Lets the catalog grow by at most `extra_pages`, so that tests can make writes fail the
-    /// way a full disk does.
-    #[doc(hidden)]
-    pub fn limit_growth_for_tests(&mut self, extra_pages: i64) -> Result<()> {
-        self.engine.limit_growth_for_tests(extra_pages)
-    }
 }
 
 /// The version of the SQLite library the catalog runs on.

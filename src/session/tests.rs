@@ -158,10 +158,12 @@ fn a_dry_run_reports_and_writes_nothing() {
 
 #[test]
 fn a_write_failing_half_way_leaves_whole_statements() {
-    let mut s = session(&Rc::default());
-    if let CatalogSlot::Open(c) = &mut s.catalog {
-        c.limit_growth_for_tests(6).expect("limit");
-    }
+    let mut engine = crate::catalog::SqliteEngine::in_memory().expect("in-memory catalog");
+    engine.limit_growth(6).expect("limit");
+    let mut s = Session::new(
+        CatalogSlot::Open(Catalog::new(Box::new(engine))),
+        Box::new(Counting(Rc::default())),
+    );
     let comment = "x".repeat(700);
     let sql: String = (0..200)
         .map(|i| format!("CREATE S3 CONNECTION c{i:03} COMMENT = '{comment}';"))

@@ -99,6 +99,18 @@ impl SqliteEngine {
         Ok(engine)
     }
 
+    /// Lets the file grow by `extra_pages` pages more and no further, as a full disk would:
+    /// what fault tests make writes fail half-way with.
+    pub fn limit_growth(&mut self, extra_pages: i64) -> Result<()> {
+        let pages: i64 = self
+            .conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .pragma_update(None, "max_page_count", pages + extra_pages)
+            .map_err(|e| self.err(e))
+    }
+
     /// A fresh, initialised catalog in memory.
     pub fn in_memory() -> Result<SqliteEngine> {
         let path = PathBuf::from(":memory:");
@@ -422,16 +434,6 @@ impl Engine for SqliteEngine {
                      BEGIN SELECT RAISE(ABORT, 'history is append-only'); END; \
                  DELETE FROM jobs; DELETE FROM validations; DELETE FROM connections; DELETE FROM settings;",
             )
-            .map_err(|e| self.err(e))
-    }
-
-    fn limit_growth_for_tests(&mut self, extra_pages: i64) -> Result<()> {
-        let pages: i64 = self
-            .conn
-            .pragma_query_value(None, "page_count", |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        self.conn
-            .pragma_update(None, "max_page_count", pages + extra_pages)
             .map_err(|e| self.err(e))
     }
 }
