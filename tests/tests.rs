@@ -4,6 +4,8 @@
 #[macro_use]
 mod util;
 
+/// ARCHITECTURE.md's invariants, read from the source.
+mod architecture;
 /// Batch modes, inputs, exit codes and summaries.
 mod batch;
 /// The catalog file: creation, permissions, migrations, refusals, concurrency.

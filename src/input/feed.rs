@@ -6,9 +6,8 @@ use std::io::{self, BufRead};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::time::Duration;
 
-use super::{Input, StatementReader};
+use super::{Feed, Input, Item, Rest, StatementReader};
 use crate::interrupt;
-use crate::session::{Feed, Item, Rest};
 
 /// How long a window waits for more input before running what it has.
 const PAUSE: Duration = Duration::from_millis(20);

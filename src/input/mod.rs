@@ -272,6 +272,29 @@ impl<R: BufRead> Iterator for StatementReader<R> {
     }
 }
 
+/// One thing from the input: a statement, or an input that could not be read (which ends it).
+pub enum Item {
+    Statement(Piece),
+    Unreadable { input: String, error: String },
+}
+
+/// Where statements come from.
+pub trait Feed {
+    /// Up to `max` items, at least one unless the input is used up (or a signal is pending).
+    fn window(&mut self, max: usize) -> Vec<Item>;
+
+    /// After a run stopped early: what input is left, without waiting long for it.
+    fn rest(&mut self) -> Rest;
+}
+
+/// What [`Feed::rest`] found.
+pub enum Rest {
+    Nothing,
+    /// The input is still open but nothing has arrived yet.
+    Unknown,
+    Next(Item),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,11 +12,7 @@ use rustyline::{Context, Helper};
 
 use crate::session::Session;
 use crate::sql::complete::{self, Names};
-use crate::sql::job_spec::JobOption;
-use crate::sql::lex::{self, Piece as Walked, TokenKind};
-use crate::sql::options::OptionKey;
-use crate::sql::spec::ConnectionOption;
-use crate::sql::words::KEYWORDS;
+use crate::sql::highlight::{Class, classify};
 
 const DOT_NAMES: &[&str] = &[
     ".help",
@@ -131,20 +127,14 @@ impl Highlighter for ReplHelper {
 }
 
 /// Keywords and option names (of connections and jobs) bold blue, strings green; the text
-/// itself unchanged. Read through the shared token walker, so it agrees with the parser.
+/// itself unchanged.
 pub fn highlight(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 32);
-    for w in lex::walk(line, 0) {
-        let keyword = w.is(TokenKind::Word)
-            && (KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(w.text))
-                || ConnectionOption::from_name(w.text).is_some()
-                || JobOption::from_name(w.text).is_some());
-        match w.piece {
-            _ if keyword => out.push_str(&format!("\x1b[1;34m{}\x1b[0m", w.text)),
-            Walked::Token(TokenKind::String) | Walked::Unterminated(_) => {
-                out.push_str(&format!("\x1b[32m{}\x1b[0m", w.text))
-            }
-            _ => out.push_str(w.text),
+    for (text, class) in classify(line) {
+        match class {
+            Class::Keyword => out.push_str(&format!("\x1b[1;34m{text}\x1b[0m")),
+            Class::String => out.push_str(&format!("\x1b[32m{text}\x1b[0m")),
+            Class::Plain => out.push_str(text),
         }
     }
     out

@@ -9,10 +9,10 @@ use rustyline::Editor;
 use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
 
-use crate::input::{Input, Piece, ReaderFeed, StatementReader};
+use crate::input::{Feed, Input, Item, Piece, ReaderFeed, Rest, StatementReader};
 use crate::interrupt;
 use crate::output::{Console, Format, Printer, TableStyle, write_summary};
-use crate::session::{Feed, Item, Rest, RunOptions, RunSummary, Session};
+use crate::session::{RunOptions, RunSummary, Session};
 use crate::sql::complete;
 use crate::sql::job_spec::JobOption;
 use crate::sql::options::OptionKey;

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 pub use outcome::{Executed, Object, Outcome, Proof, StatementResult, Status};
-pub use unit::{Feed, Item, OnError, Report, Reporter, Rest, RunOptions, RunSummary, StopPoint};
+pub use unit::{OnError, Report, Reporter, RunOptions, RunSummary, StopPoint};
 
 use crate::catalog::{Catalog, CatalogError, Location, StoredConnection, ValidationRecord};
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};

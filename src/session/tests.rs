@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use super::*;
 use crate::catalog::Catalog;
-use crate::input::{Piece, StatementReader};
+use crate::input::{Feed, Item, Piece, Rest, StatementReader};
 use crate::validation::ValidationReport;
 
 /// Proves everything, counting the requests it is asked.

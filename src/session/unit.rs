@@ -11,7 +11,7 @@ use std::rc::Rc;
 use super::outcome::Executed;
 use super::{CatalogSlot, Session, catalog_diag};
 use crate::catalog::CatalogError;
-use crate::input::Piece;
+use crate::input::{Feed, Item, Piece, Rest};
 use crate::interrupt::{self, Signal};
 use crate::sql::Span;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
@@ -47,29 +47,6 @@ impl Default for RunOptions {
             window: 512,
         }
     }
-}
-
-/// One thing from the input: a statement, or an input that could not be read (which ends it).
-pub enum Item {
-    Statement(Piece),
-    Unreadable { input: String, error: String },
-}
-
-/// Where statements come from.
-pub trait Feed {
-    /// Up to `max` items, at least one unless the input is used up (or a signal is pending).
-    fn window(&mut self, max: usize) -> Vec<Item>;
-
-    /// After a run stopped early: what input is left, without waiting long for it.
-    fn rest(&mut self) -> Rest;
-}
-
-/// What [`Feed::rest`] found.
-pub enum Rest {
-    Nothing,
-    /// The input is still open but nothing has arrived yet.
-    Unknown,
-    Next(Item),
 }
 
 /// What the run tells its driver, in input order.

@@ -4,6 +4,7 @@ pub mod ast;
 pub mod check;
 pub mod complete;
 pub mod diagnostic;
+pub mod highlight;
 pub mod job_spec;
 pub mod lex;
 pub mod name;
