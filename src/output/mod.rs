@@ -13,8 +13,8 @@ use serde_json::Value;
 
 pub use console::{Console, plain};
 pub use rows::{
-    ResultSet, SHOW_COLUMNS, SHOW_COMPACT, SHOW_JOB_COLUMNS, SHOW_JOB_COMPACT, Shape,
-    change_object, result_set,
+    ResultSet, SHOW_COMPACT, SHOW_JOB_COLUMNS, SHOW_JOB_COMPACT, Shape, change_object, result_set,
+    show_columns,
 };
 pub use summary::write_summary;
 

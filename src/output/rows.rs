@@ -28,8 +28,10 @@ pub struct ResultSet {
     pub shape: Shape,
 }
 
-/// SHOW CONNECTIONS columns, which are also its JSON keys (SPEC §2).
-pub const SHOW_COLUMNS: &[&str] = &[
+/// SHOW CONNECTIONS columns in SPEC §2's order, which are also its JSON keys. An option added
+/// to the table later shows too: [`show_columns`] puts every other non-secret option before the
+/// timestamps.
+const SPEC_SHOW_COLUMNS: &[&str] = &[
     "name",
     "type",
     "authentication",
@@ -44,6 +46,27 @@ pub const SHOW_COLUMNS: &[&str] = &[
     "updated_at",
     "validated_at",
 ];
+
+/// SHOW CONNECTIONS columns: SPEC §2's, then the option table's other non-secret columns
+/// before `created_at`.
+pub fn show_columns() -> &'static [&'static str] {
+    static COLUMNS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let mut columns = SPEC_SHOW_COLUMNS.to_vec();
+        let at = columns
+            .iter()
+            .position(|c| *c == "created_at")
+            .unwrap_or(columns.len());
+        let mut extra: Vec<&'static str> = CONNECTION_OPTIONS
+            .iter()
+            .filter(|d| !d.secret && !columns.contains(&d.column))
+            .map(|d| d.column)
+            .collect();
+        extra.dedup();
+        columns.splice(at..at, extra);
+        columns
+    });
+    &COLUMNS
+}
 
 /// What a table of connections shows (`output::table::connections`): what fits and matters;
 /// DESCRIBE, `-x` and JSON have the rest. `role_or_key` is the role ARN or the access key ID.
@@ -71,7 +94,7 @@ pub fn result_set(outcome: &Outcome) -> Option<ResultSet> {
     Some(match outcome {
         Outcome::Changed { .. } => return None,
         Outcome::Connections(all) => {
-            table(SHOW_COLUMNS.to_vec(), all.iter().map(show_row).collect())
+            table(show_columns().to_vec(), all.iter().map(show_row).collect())
         }
         Outcome::Description(c) => table(vec!["property", "value"], describe_rows(c)),
         Outcome::CreateStatement { object, text } => document(
@@ -128,7 +151,7 @@ fn cell(key: ConnectionOption, setting: Setting<'_>) -> Value {
 }
 
 fn show_row(c: &StoredConnection) -> Vec<Value> {
-    SHOW_COLUMNS
+    show_columns()
         .iter()
         .map(|column| match *column {
             "name" => json!(c.name),
@@ -357,7 +380,7 @@ mod tests {
     fn columns_come_from_the_option_table() {
         for def in ConnectionOption::table() {
             assert_eq!(
-                SHOW_COLUMNS.contains(&def.column),
+                show_columns().contains(&def.column),
                 !def.secret,
                 "{}",
                 def.name
