@@ -15,13 +15,38 @@ pub struct ValidationRequest {
     pub s3: Vec<S3Check>,
     /// The connection's `ENCRYPTION_KMS_KEY`, for diagnoses.
     pub kms_key: Option<KmsKeyArn>,
+    /// `SourceIdentity` for every role assumption (a team catalog's role; see
+    /// [`source_identity`]), or none.
+    pub source_identity: Option<String>,
 }
 
-/// What makes two requests the same round of calls: the credentials and the S3 checks.
+/// What makes two requests the same round of calls: the credentials, the S3 checks and who
+/// assumes the role.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RequestKey {
     pub credentials: Credentials,
     pub s3: Vec<S3Check>,
+    pub source_identity: Option<String>,
+}
+
+/// A catalog role as an STS `SourceIdentity`: 2 to 64 of `A-Z a-z 0-9 _ + = , . @ -` (what
+/// AWS accepts), other characters as `-` (so it never begins with AWS's reserved `aws:`).
+pub fn source_identity(role: &str) -> String {
+    let mut out: String = role
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if out.len() < 2 {
+        out = format!("connsql-{out}").chars().take(64).collect();
+    }
+    out
 }
 
 impl ValidationRequest {
@@ -42,6 +67,7 @@ impl ValidationRequest {
             credentials: spec.credentials.clone(),
             s3,
             kms_key: spec.encryption_kms_key.clone(),
+            source_identity: None,
         }
     }
 
@@ -50,6 +76,7 @@ impl ValidationRequest {
         RequestKey {
             credentials: self.credentials.clone(),
             s3: self.s3.clone(),
+            source_identity: self.source_identity.clone(),
         }
     }
 }

@@ -138,6 +138,20 @@ fn ok_files_cover_the_grammar() {
         "validate-access-for",
         "validate-job",
         "show-aws-profile-job",
+        "grant-admin",
+        "revoke-admin",
+        "grant-usage-catalog",
+        "revoke-usage-catalog",
+        "grant-usage-connection",
+        "revoke-usage-connection",
+        "grant-several-roles",
+        "grant-public",
+        "show-grants",
+        "show-grants-catalog",
+        "show-grants-connection",
+        "show-grants-to",
+        "show-credential-issues",
+        "show-credential-issues-for",
         "quoted-name",
         "list",
         "boolean",
@@ -271,6 +285,45 @@ fn features(stmt: &Statement) -> Vec<String> {
         },
         StatementKind::DescribeJob { .. } => &["describe-job"],
         StatementKind::ShowCreateJob { .. } => &["show-create-job"],
+        StatementKind::Grant {
+            revoke,
+            privilege,
+            object,
+            roles,
+        } => {
+            use connsql::sql::ast::{GrantObject, Grantee, Privilege};
+            if roles.len() > 1 {
+                out.push("grant-several-roles".into());
+            }
+            if roles.contains(&Grantee::Public) {
+                out.push("grant-public".into());
+            }
+            match (revoke, privilege, object) {
+                (false, Privilege::Admin, _) => &["grant-admin"],
+                (true, Privilege::Admin, _) => &["revoke-admin"],
+                (false, Privilege::Usage, GrantObject::Catalog) => &["grant-usage-catalog"],
+                (true, Privilege::Usage, GrantObject::Catalog) => &["revoke-usage-catalog"],
+                (false, Privilege::Usage, GrantObject::Connection(_)) => {
+                    &["grant-usage-connection"]
+                }
+                (true, Privilege::Usage, GrantObject::Connection(_)) => {
+                    &["revoke-usage-connection"]
+                }
+            }
+        }
+        StatementKind::ShowGrants { filter } => {
+            use connsql::sql::ast::{GrantFilter, GrantObject};
+            match filter {
+                None => &["show-grants"],
+                Some(GrantFilter::On(GrantObject::Catalog)) => &["show-grants-catalog"],
+                Some(GrantFilter::On(GrantObject::Connection(_))) => &["show-grants-connection"],
+                Some(GrantFilter::To(_)) => &["show-grants-to"],
+            }
+        }
+        StatementKind::ShowCredentialIssues { connection: None } => &["show-credential-issues"],
+        StatementKind::ShowCredentialIssues {
+            connection: Some(_),
+        } => &["show-credential-issues-for"],
     };
     out.extend(kind.iter().map(|s| s.to_string()));
     out

@@ -558,6 +558,7 @@ mod sts_tests {
             },
             s3: Vec::new(),
             kms_key: None,
+            source_identity: None,
         }
     }
 

@@ -18,13 +18,13 @@ use crate::sql::{
 };
 
 /// The columns every engine's connection query selects, in this order (`c` the connection,
-/// `v` its newest validation).
-pub const CONNECTION_COLUMNS: &str = "c.id, c.name, c.options, c.secrets, c.created_at, \
+/// `s` its secrets, none for a reader who may not see them, `v` its newest validation).
+pub const CONNECTION_COLUMNS: &str = "c.id, c.name, c.options, s.secrets, c.created_at, \
      c.updated_at, c.validated_at, v.at, v.caller_arn, v.assumed_role_arn, v.warnings";
 
 /// The columns every engine's job query selects, in this order.
 pub const JOB_COLUMNS: &str = "j.id, j.name, j.connection_id, c.name, j.definition, j.created_at, \
-     j.updated_at, j.validated_at";
+     j.updated_at, j.validated_at, j.owner";
 
 /// A row's cells, read by position. The error is a message; the engine adds the position.
 pub trait Cells {
@@ -50,7 +50,9 @@ fn time_at(i: usize, s: &str) -> Result<OffsetDateTime, CellError> {
 }
 
 /// A connection's columns: how it authenticates (derived, for SQL readers of the catalog),
-/// its options by name without the secrets, and the secret options (none when it has none).
+/// its options by name with each secret one as `null` (set, and kept apart), and the secret
+/// options' values (none when it has none, or when they are withheld from this writer), which
+/// go to a table of their own that only administrators may read.
 pub struct ConnectionRow {
     pub authentication: &'static str,
     pub options: String,
@@ -63,10 +65,23 @@ pub fn connection_row(spec: &ConnectionSpec) -> ConnectionRow {
     // Written straight as JSON text (no tree of values): this runs for every change.
     let mut options = String::from("{");
     let mut secrets = String::from("{");
+    let withheld = spec.withheld();
     for setting in spec.to_options().0 {
         let Some(key) = setting.name.key() else {
             continue;
         };
+        if key.is_secret() {
+            // Its name stays with the other options, so a reader without the secret knows
+            // that it is set.
+            if options.len() > 1 {
+                options.push(',');
+            }
+            json_string(&mut options, key.name());
+            options.push_str(":null");
+            if withheld.contains(&key) {
+                continue;
+            }
+        }
         let into = if key.is_secret() {
             &mut secrets
         } else {
@@ -110,25 +125,59 @@ fn json_string(out: &mut String, s: &str) {
 }
 
 /// A spec read back from its stored options: each by its name in the option table, through
-/// the checks of `CREATE S3 CONNECTION`.
+/// the checks of `CREATE S3 CONNECTION`. A secret option marked set (`null`) whose value is
+/// not there — the reader may not see it — is read as withheld.
 pub fn spec_from_row(options: &str, secrets: Option<&str>) -> Result<ConnectionSpec, String> {
     let mut settings = Vec::new();
+    let mut marked = Vec::new();
     for text in std::iter::once(options).chain(secrets) {
         let mut de = serde_json::Deserializer::from_str(text);
-        serde::Deserializer::deserialize_map(&mut de, SettingsVisitor(&mut settings))
-            .map_err(|e| e.to_string())?;
+        serde::Deserializer::deserialize_map(
+            &mut de,
+            SettingsVisitor {
+                settings: &mut settings,
+                marked: &mut marked,
+            },
+        )
+        .map_err(|e| e.to_string())?;
         de.end().map_err(|e| e.to_string())?;
     }
-    connection_spec(&Options(settings)).map_err(|errors| {
+    marked.retain(|key| !settings.iter().any(|s| s.name.key() == Some(*key)));
+    for key in &marked {
+        // A value the checks accept stands in for the secret, which is then marked withheld.
+        settings.push(OptionSetting::new(
+            *key,
+            Value::String(StringLit::new(stand_in(*key))),
+        ));
+    }
+    let mut spec = connection_spec(&Options(settings)).map_err(|errors| {
         errors
             .first()
             .map_or_else(|| "the options do not check".into(), |e| e.message.clone())
-    })
+    })?;
+    for key in marked {
+        spec.withhold(key);
+    }
+    Ok(spec)
+}
+
+/// What stands in for a withheld secret while its connection is checked.
+fn stand_in(key: ConnectionOption) -> &'static str {
+    match key {
+        // 32 zero bytes, the form of an SSE-C key.
+        ConnectionOption::EncryptionCustomerManagedKey => {
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        }
+        _ => "withheld",
+    }
 }
 
 /// Reads a JSON object of options straight into settings (no tree of JSON values is built:
-/// this runs for every connection a statement reads).
-struct SettingsVisitor<'s>(&'s mut Vec<OptionSetting<ConnectionOption>>);
+/// this runs for every connection a statement reads). A secret option's `null` marks it set.
+struct SettingsVisitor<'s> {
+    settings: &'s mut Vec<OptionSetting<ConnectionOption>>,
+    marked: &'s mut Vec<ConnectionOption>,
+}
 
 impl<'de> serde::de::Visitor<'de> for SettingsVisitor<'_> {
     type Value = ();
@@ -143,8 +192,13 @@ impl<'de> serde::de::Visitor<'de> for SettingsVisitor<'_> {
             let key = ConnectionOption::from_name(&name).ok_or_else(|| {
                 A::Error::custom(format!("`{name}` is not an option of this connsql"))
             })?;
-            let value = map.next_value::<StoredValue>()?.0;
-            self.0.push(OptionSetting::new(key, value));
+            match map.next_value::<Option<StoredValue>>()? {
+                Some(value) => self.settings.push(OptionSetting::new(key, value.0)),
+                None if key.is_secret() => self.marked.push(key),
+                None => {
+                    return Err(A::Error::custom(format!("`{name}` has no value")));
+                }
+            }
         }
         Ok(())
     }
@@ -218,6 +272,7 @@ pub fn job<C: Cells>(c: &C) -> Result<StoredJob, CellError> {
         connection_id: need(c, 2)?.to_string(),
         connection_name: need(c, 3)?.to_string(),
         spec: decode_job(need(c, 4)?).map_err(|e| (4, e))?,
+        owner: need(c, 8)?.to_string(),
         created_at: time_at(5, need(c, 5)?)?,
         updated_at: time_at(6, need(c, 6)?)?,
         validated_at: opt(c, 7)?.map(|t| time_at(7, t)).transpose()?,
@@ -292,13 +347,19 @@ pub const COPY_TABLES: &[CopyTable] = &[
             "name",
             "authentication",
             "options",
-            "secrets",
             "created_at",
             "updated_at",
             "validated_at",
         ],
         flags: &[],
         order: "id",
+    },
+    // What a member reads of it is nothing: `catalog copy` by a member leaves secrets out.
+    CopyTable {
+        name: "connection_secrets",
+        columns: &["connection_id", "secrets"],
+        flags: &[],
+        order: "connection_id",
     },
     CopyTable {
         name: "validations",
@@ -329,6 +390,7 @@ pub const COPY_TABLES: &[CopyTable] = &[
             "created_at",
             "updated_at",
             "validated_at",
+            "owner",
         ],
         flags: &["sync", "writes"],
         order: "id",
@@ -343,6 +405,7 @@ pub const COPY_TABLES: &[CopyTable] = &[
             "connection_id",
             "connection_name",
             "statement",
+            "role",
         ],
         flags: &[],
         order: "seq",

@@ -3,13 +3,15 @@
 
 use time::OffsetDateTime;
 
+use super::CatalogError;
 use super::Result;
 use super::codec::{CopyTable, TextRows};
 use super::model::{
-    CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
-    ValidationRecord,
+    Access, CatalogSettings, CredentialIssue, Dependents, GrantRecord, HistoryEntry, Location,
+    Standing, StoredConnection, StoredJob, ValidationRecord, os_user,
 };
 use crate::sql::ConnectionSpec;
+use crate::sql::ast::Privilege;
 use crate::sql::job_spec::JobSpec;
 
 /// Transaction control, as the catalog's unit of work needs it.
@@ -131,4 +133,64 @@ pub trait Engine {
     /// Empties every table, settings and the append-only history included, inside the open
     /// transaction: `catalog copy --replace`.
     fn clear(&mut self) -> Result<()>;
+
+    /// Who runs connsql here and what they may do. A file's one user administers it.
+    fn access(&mut self) -> Result<Access> {
+        Ok(Access {
+            role: os_user().to_string(),
+            standing: Standing::Admin,
+            team: false,
+        })
+    }
+
+    /// Whether the role running connsql may use the connection: ADMIN, or USAGE on the
+    /// catalog and on the connection.
+    fn may_use(&mut self, _connection_id: &str) -> Result<bool> {
+        Ok(true)
+    }
+
+    /// The roles of the catalog's server that a grant may name (none for a file).
+    fn roles(&mut self) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+
+    /// Grants `privilege` (on the connection, or the catalog) to `role`; false when it held.
+    fn grant(
+        &mut self,
+        _privilege: Privilege,
+        _connection_id: Option<&str>,
+        _role: &str,
+        _at: OffsetDateTime,
+    ) -> Result<bool> {
+        Err(CatalogError::Unsupported(
+            "grants (they need a team catalog)",
+        ))
+    }
+
+    /// Revokes a grant; false when there was none.
+    fn revoke(
+        &mut self,
+        _privilege: Privilege,
+        _connection_id: Option<&str>,
+        _role: &str,
+    ) -> Result<bool> {
+        Err(CatalogError::Unsupported(
+            "grants (they need a team catalog)",
+        ))
+    }
+
+    /// Every grant, by role, privilege and connection.
+    fn grants(&mut self) -> Result<Vec<GrantRecord>> {
+        Ok(Vec::new())
+    }
+
+    /// Appends an issue of temporary credentials to the audit (the role is the server's).
+    fn record_issue(&mut self, _issue: &CredentialIssue) -> Result<()> {
+        Ok(())
+    }
+
+    /// The audit of credential issues, oldest first, of one connection or all.
+    fn issues(&mut self, _connection_id: Option<&str>) -> Result<Vec<CredentialIssue>> {
+        Ok(Vec::new())
+    }
 }

@@ -22,8 +22,8 @@ use time::OffsetDateTime;
 pub use copy::{Copied, copy};
 pub use engine::{Control, Engine, NewHistory};
 pub use model::{
-    CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
-    ValidationRecord, os_user, random_hex, time_ordered_id,
+    Access, CatalogSettings, CredentialIssue, Dependents, GrantRecord, HistoryEntry, Location,
+    Standing, StoredConnection, StoredJob, ValidationRecord, os_user, random_hex, time_ordered_id,
 };
 pub use postgres::PostgresEngine;
 pub use postgres::target::{is_postgres, shown as shown_target};
@@ -84,6 +84,24 @@ pub enum CatalogError {
     Unreachable { path: PathBuf, message: String },
     #[error("the catalog server {path} refused the login: {message}")]
     Auth { path: PathBuf, message: String },
+    #[error("role {role} is not a member of the catalog {path}")]
+    NotAMember {
+        path: PathBuf,
+        role: String,
+        /// The role that owns the catalog: its first administrator.
+        owner: String,
+    },
+    #[error(
+        "catalog {path} has schema version {found}; this connsql needs {wanted}, and only the catalog's owner ({owner}) can migrate it"
+    )]
+    NeedsOwner {
+        path: PathBuf,
+        found: i64,
+        wanted: i64,
+        owner: String,
+    },
+    #[error("the catalog server {path} refused: {message}")]
+    Denied { path: PathBuf, message: String },
 }
 
 /// The catalog's settings, from the rows `get` reads by key (`None` for a missing row): the
@@ -122,6 +140,8 @@ impl CatalogError {
             CatalogError::Full { .. } => DiagnosticKind::CatalogFull,
             CatalogError::Busy { .. } => DiagnosticKind::CatalogBusy,
             CatalogError::ReadOnly { .. } => DiagnosticKind::CatalogReadOnly,
+            CatalogError::NotAMember { .. } => DiagnosticKind::NotAMember,
+            CatalogError::Unsupported(_) => DiagnosticKind::TeamCatalogOnly,
             _ => DiagnosticKind::Catalog,
         }
     }
@@ -152,6 +172,16 @@ impl CatalogError {
             ),
             CatalogError::Damaged { .. } => Some(
                 "restore the catalog from a backup; connsql does not repair it, so as not to invent a value".into(),
+            ),
+            CatalogError::NotAMember { role, owner, .. } => Some(format!(
+                "ask an administrator of the catalog (its owner is {owner}) to run: GRANT USAGE ON CATALOG TO {};",
+                crate::sql::Ident::new(role.as_str())
+            )),
+            CatalogError::NeedsOwner { owner, .. } => Some(format!(
+                "ask {owner} to run connsql against the catalog once (any statement); it migrates then, and everyone can go on"
+            )),
+            CatalogError::Denied { .. } => Some(
+                "the catalog's server decides who may do what: SHOW GRANTS lists the grants, and an administrator grants more".into(),
             ),
             _ => None,
         }
@@ -445,6 +475,7 @@ impl Catalog {
         name: &str,
         connection: &StoredConnection,
         spec: &JobSpec,
+        owner: &str,
         now: OffsetDateTime,
     ) -> Result<StoredJob> {
         let job = StoredJob {
@@ -453,6 +484,7 @@ impl Catalog {
             connection_id: connection.id.clone(),
             connection_name: connection.name.clone(),
             spec: spec.clone(),
+            owner: owner.to_string(),
             created_at: now,
             updated_at: now,
             validated_at: None,
@@ -495,6 +527,52 @@ impl Catalog {
 
     pub fn delete_jobs_of(&mut self, connection_id: &str) -> Result<Vec<(String, String)>> {
         self.engine.delete_jobs_of(connection_id)
+    }
+
+    /// Who runs connsql here, and what they may do.
+    pub fn access(&mut self) -> Result<Access> {
+        self.engine.access()
+    }
+
+    /// Whether the role running connsql may use the connection.
+    pub fn may_use(&mut self, connection_id: &str) -> Result<bool> {
+        self.engine.may_use(connection_id)
+    }
+
+    /// The roles a grant may name.
+    pub fn roles(&mut self) -> Result<Vec<String>> {
+        self.engine.roles()
+    }
+
+    pub fn grant(
+        &mut self,
+        privilege: crate::sql::ast::Privilege,
+        connection_id: Option<&str>,
+        role: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        self.engine.grant(privilege, connection_id, role, at)
+    }
+
+    pub fn revoke(
+        &mut self,
+        privilege: crate::sql::ast::Privilege,
+        connection_id: Option<&str>,
+        role: &str,
+    ) -> Result<bool> {
+        self.engine.revoke(privilege, connection_id, role)
+    }
+
+    pub fn grants(&mut self) -> Result<Vec<GrantRecord>> {
+        self.engine.grants()
+    }
+
+    pub fn record_issue(&mut self, issue: &CredentialIssue) -> Result<()> {
+        self.engine.record_issue(issue)
+    }
+
+    pub fn issues(&mut self, connection_id: Option<&str>) -> Result<Vec<CredentialIssue>> {
+        self.engine.issues(connection_id)
     }
 
     pub fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()> {
@@ -606,7 +684,8 @@ mod tests {
             ("b", &insert),
             ("e", &insert),
         ] {
-            c.insert_job(name, &conn, spec, now).expect("job");
+            c.insert_job(name, &conn, spec, "someone", now)
+                .expect("job");
         }
         let all = c.dependents(&conn.id, false, 3).expect("dependents");
         assert_eq!(all.names, ["a", "b", "c"]);

@@ -4,6 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::sql::ConnectionSpec;
+use crate::sql::ast::Privilege;
 use crate::sql::job_spec::JobSpec;
 use crate::sql::values::ExternalId;
 
@@ -31,6 +32,8 @@ pub struct StoredJob {
     pub connection_id: String,
     pub connection_name: String,
     pub spec: JobSpec,
+    /// The role that created it (on a file, the OS user): it and administrators may change it.
+    pub owner: String,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub validated_at: Option<OffsetDateTime>,
@@ -68,6 +71,55 @@ pub struct HistoryEntry {
     pub connection_name: String,
     /// The statement, secrets masked.
     pub statement: String,
+}
+
+/// Where the person running connsql stands in a catalog (SPEC §9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Manages connections, grants, and every job.
+    Admin,
+    /// Reads connections and creates jobs on the connections it may use.
+    Member,
+    /// Neither: may read nothing.
+    Outsider,
+}
+
+/// Who runs connsql against a catalog and what they may do. A file belongs to the OS user who
+/// owns it (`team` false): its one user is its administrator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    /// The catalog role (the server's `current_user`), or the OS user for a file.
+    pub role: String,
+    pub standing: Standing,
+    /// Whether privileges are the server's: a PostgreSQL catalog.
+    pub team: bool,
+}
+
+/// One privilege granted, as `SHOW GRANTS` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantRecord {
+    /// A role name, or `public`.
+    pub role: String,
+    pub privilege: Privilege,
+    /// The connection's current name, for USAGE ON CONNECTION.
+    pub connection: Option<String>,
+    pub granted_by: String,
+    /// RFC 3339 UTC.
+    pub granted_at: String,
+}
+
+/// One issue of temporary credentials, as the audit keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialIssue {
+    /// RFC 3339 UTC.
+    pub at: String,
+    pub role: String,
+    pub connection_id: String,
+    pub connection: String,
+    pub job: Option<String>,
+    pub session_name: String,
+    /// RFC 3339 UTC.
+    pub expiration: String,
 }
 
 /// Settings created with the catalog and never changed.

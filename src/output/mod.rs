@@ -109,6 +109,28 @@ impl<W: Write> Printer<W> {
                 json_text(&Value::Object(change_object(outcome, dry_run)), false)
             ),
             (None, Format::Csv) => {
+                if let Outcome::Grant { .. } = outcome {
+                    let o = change_object(outcome, dry_run);
+                    let cell = |k: &str| o.get(k).map(csv_cell).unwrap_or_default();
+                    return self.csv(
+                        &[
+                            "status",
+                            "privilege",
+                            "on",
+                            "connection",
+                            "roles",
+                            "dry_run",
+                        ],
+                        std::iter::once(vec![
+                            cell("status"),
+                            cell("privilege"),
+                            cell("on"),
+                            cell("connection"),
+                            cell("roles"),
+                            dry_run.to_string(),
+                        ]),
+                    );
+                }
                 let Outcome::Changed {
                     status,
                     object,
@@ -160,6 +182,45 @@ impl<W: Write> Printer<W> {
 
 /// The table-format report of a change: "created connection lake [validated: …]".
 pub fn sentence(outcome: &Outcome, dry_run: bool) -> String {
+    if let Outcome::Grant {
+        status,
+        privilege,
+        connection,
+        roles,
+        detail,
+    } = outcome
+    {
+        let on = match connection {
+            Some(c) => format!("connection {}", crate::sql::Ident::new(c.as_str())),
+            None => "the catalog".to_string(),
+        };
+        let roles: Vec<String> = roles
+            .iter()
+            .map(|r| {
+                if r == "public" {
+                    "PUBLIC".to_string()
+                } else {
+                    crate::sql::Ident::new(r.as_str()).to_string()
+                }
+            })
+            .collect();
+        let (verb, to) = match (status, dry_run) {
+            (Status::Revoked, false) => ("revoked", "from"),
+            (Status::Revoked, true) => ("would revoke", "from"),
+            (Status::Granted, true) => ("would grant", "to"),
+            (Status::Unchanged, _) => ("unchanged:", "for"),
+            _ => ("granted", "to"),
+        };
+        let mut s = format!(
+            "{verb} {} on {on} {to} {}",
+            privilege.as_str(),
+            roles.join(", ")
+        );
+        if let Some(d) = detail {
+            s.push_str(&format!(" ({d})"));
+        }
+        return s;
+    }
     let Outcome::Changed {
         status,
         object,
@@ -185,6 +246,8 @@ pub fn sentence(outcome: &Outcome, dry_run: bool) -> String {
         (Status::Validated, _) => "validated",
         (Status::Unchanged, _) => "unchanged:",
         (Status::Skipped, _) => "skipped:",
+        (Status::Granted, _) => "granted",
+        (Status::Revoked, _) => "revoked",
     };
     let mut s = format!("{verb} {} {name}", object.kind());
     if let Some(d) = detail {

@@ -132,6 +132,57 @@ pub fn result_set(outcome: &Outcome) -> Option<ResultSet> {
             vec!["profile", "config"],
             vec![json!(profile), json!(config)],
         ),
+        Outcome::Grant { .. } => return None,
+        Outcome::Grants(grants) => table(
+            vec![
+                "role",
+                "privilege",
+                "on",
+                "connection",
+                "granted_by",
+                "granted_at",
+            ],
+            grants
+                .iter()
+                .map(|g| {
+                    vec![
+                        json!(g.role),
+                        json!(g.privilege.as_str()),
+                        json!(if g.connection.is_some() {
+                            "connection"
+                        } else {
+                            "catalog"
+                        }),
+                        json!(g.connection),
+                        json!(g.granted_by),
+                        json!(g.granted_at),
+                    ]
+                })
+                .collect(),
+        ),
+        Outcome::CredentialIssues(issues) => table(
+            vec![
+                "at",
+                "role",
+                "connection",
+                "job",
+                "session_name",
+                "expiration",
+            ],
+            issues
+                .iter()
+                .map(|i| {
+                    vec![
+                        json!(i.at),
+                        json!(i.role),
+                        json!(i.connection),
+                        json!(i.job),
+                        json!(i.session_name),
+                        json!(i.expiration),
+                    ]
+                })
+                .collect(),
+        ),
     })
 }
 
@@ -220,6 +271,35 @@ fn describe_rows(c: &StoredConnection) -> Vec<Vec<Value>> {
 
 /// The JSON object of a change report.
 pub fn change_object(outcome: &Outcome, dry_run: bool) -> Map<String, Value> {
+    if let Outcome::Grant {
+        status,
+        privilege,
+        connection,
+        roles,
+        detail,
+    } = outcome
+    {
+        let mut o = Map::new();
+        o.insert("status".into(), json!(status.as_str()));
+        o.insert("privilege".into(), json!(privilege.as_str()));
+        o.insert(
+            "on".into(),
+            json!(if connection.is_some() {
+                "connection"
+            } else {
+                "catalog"
+            }),
+        );
+        o.insert("connection".into(), json!(connection));
+        o.insert("roles".into(), json!(roles));
+        if let Some(d) = detail {
+            o.insert("detail".into(), json!(d));
+        }
+        if dry_run {
+            o.insert("dry_run".into(), json!(true));
+        }
+        return o;
+    }
     let Outcome::Changed {
         status,
         object,
@@ -264,6 +344,7 @@ pub const SHOW_JOB_COLUMNS: &[&str] = &[
     "kind",
     "sync",
     "connection",
+    "owner",
     "location",
     "target",
     "source_tables",
@@ -280,6 +361,7 @@ pub const SHOW_JOB_COMPACT: &[&str] = &[
     "kind",
     "sync",
     "connection",
+    "owner",
     "location",
     "target",
     "validated_at",
@@ -302,6 +384,7 @@ fn job_row(job: &StoredJob) -> Vec<Value> {
         json!(job.spec.kind().as_str()),
         json!(job.spec.sync),
         json!(job.connection_name),
+        json!(job.owner),
         json!(job.spec.location()),
         json!(job.spec.target()),
         json!(job.spec.source_tables()),
@@ -321,6 +404,7 @@ fn describe_job(job: &StoredJob) -> Vec<Vec<Value>> {
         vec![json!("kind"), json!(job.spec.kind().as_str())],
         vec![json!("sync"), json!(job.spec.sync)],
         vec![json!("connection"), json!(job.connection_name)],
+        vec![json!("owner"), json!(job.owner)],
         vec![json!("location"), json!(job.spec.location())],
         vec![json!("target"), json!(job.spec.target())],
         vec![json!("source_tables"), json!(job.spec.source_tables())],

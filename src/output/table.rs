@@ -72,6 +72,7 @@ pub fn jobs(out: &mut impl Write, all: &[StoredJob], style: TableStyle) -> io::R
                 Cow::Borrowed(j.spec.kind().as_str()),
                 Cow::Borrowed(if j.spec.sync { "true" } else { "false" }),
                 one_line(&j.connection_name),
+                one_line(&j.owner),
                 Cow::Owned(escape_controls(&j.spec.location()).into_owned()),
                 Cow::Owned(escape_controls(&j.spec.target().unwrap_or_default()).into_owned()),
                 Cow::Owned(j.validated_at.map(rfc3339).unwrap_or_default()),

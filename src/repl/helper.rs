@@ -30,6 +30,8 @@ pub struct ReplHelper {
     pub connections: Vec<String>,
     /// Job names, likewise.
     pub jobs: Vec<String>,
+    /// The roles of a team catalog's server, likewise (none for a file).
+    pub roles: Vec<String>,
     /// The lines of an unfinished statement before the one being edited: completion reads
     /// its context from them too.
     pub pending: String,
@@ -41,6 +43,7 @@ impl ReplHelper {
         let mut helper = ReplHelper {
             connections: Vec::new(),
             jobs: Vec::new(),
+            roles: Vec::new(),
             pending: String::new(),
             color,
         };
@@ -52,6 +55,7 @@ impl ReplHelper {
     pub fn refresh(&mut self, session: &mut Session) {
         self.connections = session.connection_names();
         self.jobs = session.job_names();
+        self.roles = session.role_names();
     }
 }
 
@@ -71,6 +75,7 @@ fn candidates(helper: &ReplHelper, before: &str, word: &str) -> Vec<Pair> {
     let names = Names {
         connections: &helper.connections,
         jobs: &helper.jobs,
+        roles: &helper.roles,
     };
     complete::candidates(before, word, names)
         .into_iter()
@@ -148,6 +153,7 @@ mod tests {
         ReplHelper {
             connections: vec!["lake".into(), "logs".into()],
             jobs: vec!["load_orders".into()],
+            roles: vec!["analyst".into()],
             pending: String::new(),
             color: false,
         }

@@ -60,7 +60,9 @@ impl Session {
         name: &Ident,
     ) -> Result<Executed, Diagnostic> {
         let job = self.lookup_job(name)?;
+        self.require_owner(&job, name.span)?;
         let connection = self.connection_of(&job, name.span)?;
+        self.require_usage(&connection, name.span)?;
         let location = job.spec.location();
         let path = S3Path::parse_location(&location)
             .map_err(|e| Diagnostic::error(DiagnosticKind::InvalidValue, name.span, e.message))?
@@ -107,6 +109,9 @@ impl Session {
             )
             .with_help("run it without --no-validate"));
         }
+        if let Some(secret) = spec.withheld().first() {
+            return Err(super::withheld(stmt, name, *secret));
+        }
         let request = ValidationRequest {
             connection: name.to_string(),
             credentials: spec.credentials.clone(),
@@ -115,6 +120,7 @@ impl Session {
                 .map(|a| S3Check::Action(*a, location.clone()))
                 .collect(),
             kms_key: spec.encryption_kms_key.clone(),
+            source_identity: self.source_identity(),
         };
         let report = self
             .validate_one(&request)

@@ -23,6 +23,7 @@ impl Session {
         spec: JobSpec,
     ) -> Result<Executed, Diagnostic> {
         let conn = self.lookup(connection)?;
+        self.require_usage(&conn, connection.span)?;
         if spec.writes() && conn.spec.read_only {
             return Err(Diagnostic::error(
                 DiagnosticKind::ReadOnlyConnection,
@@ -59,6 +60,10 @@ impl Session {
             create::Found::Replace(job) => Some(job),
             create::Found::New => None,
         };
+        if let Some(job) = &existing {
+            self.require_owner(job, name.span)?;
+        }
+        let owner = self.owner(name.span)?;
         let proven = self.prove(stmt, &conn.name, &conn.spec)?;
         let text = Redacted(stmt).to_string();
         let status = self
@@ -71,7 +76,7 @@ impl Session {
                         (job.id.clone(), Status::Replaced, "replace")
                     }
                     None => (
-                        c.insert_job(&name.value, &conn, &spec, at)?.id,
+                        c.insert_job(&name.value, &conn, &spec, &owner, at)?.id,
                         Status::Created,
                         "create",
                     ),
@@ -106,6 +111,7 @@ impl Session {
         changes: &[(JobOption, JobValue, Span)],
     ) -> Result<Executed, Diagnostic> {
         let job = self.lookup_job(name)?;
+        self.require_owner(&job, name.span)?;
         let kind = job.spec.kind();
         let mut next = job.spec.clone();
         for (key, value, span) in changes {
@@ -149,6 +155,7 @@ impl Session {
             }
             None => self.lookup_job(name)?,
         };
+        self.require_owner(&job, name.span)?;
         let text = Redacted(stmt).to_string();
         self.writing(name.span)?
             .atomically(|c| {

@@ -8,6 +8,7 @@ mod connections;
 mod create;
 mod jobs;
 mod outcome;
+mod privileges;
 mod show;
 #[cfg(test)]
 mod tests;
@@ -56,6 +57,8 @@ pub struct Session {
     remembered: HashMap<crate::validation::RequestKey, Remembered>,
     /// A catalog error that makes the catalog unusable: the run stops, exit status 2.
     fatal: Option<CatalogError>,
+    /// The `SourceIdentity` of role assumptions, once known (`Some(None)`: none, a file).
+    identity: Option<Option<String>>,
 }
 
 impl Session {
@@ -66,6 +69,7 @@ impl Session {
             opts: RunOptions::default(),
             remembered: HashMap::new(),
             fatal: None,
+            identity: None,
         }
     }
 
@@ -104,6 +108,14 @@ impl Session {
         }
     }
 
+    /// The roles of a team catalog's server, for completion (none for a file).
+    pub fn role_names(&mut self) -> Vec<String> {
+        match &mut self.catalog {
+            CatalogSlot::Open(c) => c.roles().unwrap_or_default(),
+            CatalogSlot::Missing { .. } => Vec::new(),
+        }
+    }
+
     /// Runs one statement inside the open unit of work: check, validate, apply.
     fn execute(&mut self, stmt: &Statement) -> StatementResult {
         let (plan, mut warnings) = check(stmt)?;
@@ -118,6 +130,7 @@ impl Session {
         if plan.changes_definitions() {
             self.changing(stmt.span)?;
         }
+        self.require(stmt, &plan)?;
         match plan {
             Plan::Create {
                 or_replace,
@@ -163,6 +176,16 @@ impl Session {
             Plan::ValidateJob { name } => self.validate_job(stmt, &name),
             Plan::ShowAwsProfile { connection, job } => {
                 self.show_aws_profile(&connection, job.as_ref())
+            }
+            Plan::Grant {
+                revoke,
+                privilege,
+                object,
+                roles,
+            } => self.grant(stmt, revoke, privilege, &object, &roles),
+            Plan::ShowGrants { filter } => self.show_grants(filter.as_ref()),
+            Plan::ShowCredentialIssues { connection } => {
+                self.show_credential_issues(connection.as_ref())
             }
         }
     }
@@ -255,7 +278,11 @@ impl Session {
         if !self.opts.validate {
             return Ok(None);
         }
-        let request = ValidationRequest::for_connection(name, spec);
+        if let Some(secret) = spec.withheld().first() {
+            return Err(withheld(stmt, name, *secret));
+        }
+        let mut request = ValidationRequest::for_connection(name, spec);
+        request.source_identity = self.source_identity();
         let (result, made_for) = self.validate_now(request);
         match result {
             Ok(report) => {
@@ -347,8 +374,11 @@ impl Session {
             CatalogSlot::Open(c) => c.connection(name).ok().flatten(),
             CatalogSlot::Missing { .. } => None,
         };
-        let request =
-            |name: &str, spec: ConnectionSpec| ValidationRequest::for_connection(name, &spec);
+        let identity = self.source_identity();
+        let request = |name: &str, spec: ConnectionSpec| ValidationRequest {
+            source_identity: identity.clone(),
+            ..ValidationRequest::for_connection(name, &spec)
+        };
         match plan {
             Plan::Create {
                 name,
@@ -437,6 +467,21 @@ fn option_span(stmt: &Statement, keys: &[ConnectionOption]) -> Span {
         .find_map(|k| stmt.option_span(*k))
         .or_else(|| stmt.connection_name().map(|n| n.span))
         .unwrap_or(stmt.span)
+}
+
+/// A connection whose secret this role may not read cannot be proven with it.
+pub(super) fn withheld(stmt: &Statement, name: &str, secret: ConnectionOption) -> Diagnostic {
+    use crate::sql::options::OptionKey;
+    Diagnostic::error(
+        DiagnosticKind::SecretWithheld,
+        stmt.connection_name().map_or(stmt.span, |n| n.span),
+        format!(
+            "connection {} needs its {}, which only administrators may read",
+            Ident::new(name),
+            secret.name()
+        ),
+    )
+    .with_help("ask an administrator to validate it, or to use a role connection (AWS_ROLE), which has no secret")
 }
 
 /// A catalog failure as a diagnostic of its own kind, at the statement it stopped.

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use crate::catalog::{StoredConnection, StoredJob, ValidationRecord};
+use crate::catalog::{CredentialIssue, GrantRecord, StoredConnection, StoredJob, ValidationRecord};
+use crate::sql::ast::Privilege;
 use crate::sql::diagnostic::Diagnostic;
 
 /// What a statement did to an object.
@@ -17,6 +18,8 @@ pub enum Status {
     Unchanged,
     Skipped,
     Validated,
+    Granted,
+    Revoked,
 }
 
 impl Status {
@@ -31,6 +34,8 @@ impl Status {
             Status::Unchanged => "unchanged",
             Status::Skipped => "skipped",
             Status::Validated => "validated",
+            Status::Granted => "granted",
+            Status::Revoked => "revoked",
         }
     }
 }
@@ -101,6 +106,19 @@ pub enum Outcome {
     Access(Vec<crate::validation::S3Row>),
     /// `SHOW AWS PROFILE FOR CONNECTION`: the `~/.aws/config` stanza.
     AwsProfile { profile: String, config: String },
+    /// `GRANT` / `REVOKE`: the privilege, on a connection or the catalog, and the roles named.
+    Grant {
+        status: Status,
+        privilege: Privilege,
+        connection: Option<String>,
+        roles: Vec<String>,
+        /// Why nothing changed, when nothing did.
+        detail: Option<String>,
+    },
+    /// `SHOW GRANTS`
+    Grants(Vec<GrantRecord>),
+    /// `SHOW CREDENTIAL ISSUES`
+    CredentialIssues(Vec<CredentialIssue>),
 }
 
 /// A statement that ran: its outcome and any warnings.

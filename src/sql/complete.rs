@@ -24,6 +24,8 @@ pub struct Candidate {
 pub struct Names<'a> {
     pub connections: &'a [String],
     pub jobs: &'a [String],
+    /// The roles of a team catalog's server.
+    pub roles: &'a [String],
 }
 
 /// What may be typed at the end of `before` that starts with `word` (any case): keywords,
@@ -64,6 +66,13 @@ pub fn candidates(before: &str, word: &str, names: Names<'_>) -> Vec<Candidate> 
                 .jobs
                 .iter()
                 .for_each(|n| add(Ident::new(n.as_str()).to_string(), None)),
+            Expected::Name(NameKind::Role) => {
+                add("PUBLIC".to_string(), None);
+                names
+                    .roles
+                    .iter()
+                    .for_each(|n| add(Ident::new(n.as_str()).to_string(), None))
+            }
             Expected::Name(NameKind::New) => {}
             Expected::Option(place) => {
                 for (name, summary) in options(place) {
@@ -130,6 +139,7 @@ mod tests {
             Names {
                 connections: &connections,
                 jobs: &jobs,
+                roles: &["analyst".to_string()],
             },
         )
         .into_iter()

@@ -70,6 +70,14 @@ kinds! {
     KmsAlias => "kms-alias",
     LocationCoversSiblings => "location-covers-siblings",
     ControlCharacter => "control-character",
+    NotAMember => "not-a-member",
+    AdminRequired => "admin-required",
+    UsageRequired => "usage-required",
+    NotJobOwner => "not-job-owner",
+    RoleNotFound => "role-not-found",
+    TeamCatalogOnly => "team-catalog-only",
+    SecretWithheld => "secret-withheld",
+    PublicGrant => "public-grant",
 }
 
 impl fmt::Display for DiagnosticKind {

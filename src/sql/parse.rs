@@ -4,8 +4,9 @@
 use std::cell::Cell;
 
 use super::ast::{
-    Access, CreateJob, DropBehavior, GroupSetting, Ident, JobStatementBody, OptionName,
-    OptionSetting, Options, Statement, StatementKind, StringLit, TableName, Value,
+    Access, CreateJob, DropBehavior, GrantFilter, GrantObject, Grantee, GroupSetting, Ident,
+    JobStatementBody, OptionName, OptionSetting, Options, Privilege, Statement, StatementKind,
+    StringLit, TableName, Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::JobOption;
@@ -239,6 +240,8 @@ pub enum Expected {
 pub enum NameKind {
     Connection,
     Job,
+    /// A role of the catalog's server, or PUBLIC.
+    Role,
     /// A new object's name, or a table's: nothing to offer.
     New,
 }
@@ -580,6 +583,16 @@ impl<'a> Parser<'a> {
                 .into());
             }
             "SHOW" => self.show(first)?,
+            // Other privileges (SELECT ON TABLE …) are another system's statements.
+            "GRANT" | "REVOKE"
+                if self.peek()?.is_word("ADMIN") || self.peek()?.is_word("USAGE") =>
+            {
+                self.grant(first.is_word("REVOKE"))?
+            }
+            "GRANT" | "REVOKE" if self.peek()?.is_eof() => {
+                let tok = self.next()?;
+                return Err(self.expected("ADMIN or USAGE", tok).into());
+            }
             _ => {
                 return Err(Failure::Foreign {
                     head: self.head(first)?,
@@ -1255,6 +1268,88 @@ impl<'a> Parser<'a> {
         Ok(name && (after.is_eof() || after.is(TokenKind::Semi)))
     }
 
+    /// `GRANT|REVOKE ADMIN|USAGE ON CATALOG|CONNECTION name TO|FROM role, …`, after the verb.
+    fn grant(&mut self, revoke: bool) -> Fallible<StatementKind> {
+        let privilege = if self.eat_word("ADMIN")? {
+            Privilege::Admin
+        } else {
+            self.expect_word("USAGE")?;
+            Privilege::Usage
+        };
+        self.expect_word("ON")?;
+        let on = self.next()?;
+        let object = if on.is_word("CATALOG") {
+            GrantObject::Catalog
+        } else if on.is_word("CONNECTION") {
+            let name = self.ident(NameKind::Connection)?;
+            if privilege == Privilege::Admin {
+                return Err(Diagnostic::error(
+                    DiagnosticKind::Syntax,
+                    on.span.to(name.span),
+                    "ADMIN is a privilege on the catalog, not on one connection",
+                )
+                .with_help(format!(
+                    "administrators manage every connection: {} ADMIN ON CATALOG …; a job's \
+                     author needs USAGE ON CONNECTION {name}",
+                    if revoke { "REVOKE" } else { "GRANT" }
+                ))
+                .into());
+            }
+            GrantObject::Connection(name)
+        } else {
+            let mut diag = self.expected("CATALOG or CONNECTION", on);
+            if on.is_any_word(&["TABLE", "SCHEMA", "DATABASE", "ALL"]) {
+                diag = diag.with_help(
+                    "connsql grants ADMIN and USAGE on its catalog and USAGE on its \
+                     connections; grant the server's own privileges with psql",
+                );
+            }
+            return Err(diag.into());
+        };
+        let (to, other) = if revoke {
+            ("FROM", "TO")
+        } else {
+            ("TO", "FROM")
+        };
+        let tok = self.peek()?;
+        if tok.is_word(other) {
+            return Err(self
+                .expected(&format!("`{to}`"), tok)
+                .with_help(format!(
+                    "{} … {to} role",
+                    if revoke { "REVOKE" } else { "GRANT" }
+                ))
+                .into());
+        }
+        self.expect_word(to)?;
+        let mut roles = vec![self.grantee()?];
+        while self.peek()?.is(TokenKind::Comma) {
+            self.next()?;
+            roles.push(self.grantee()?);
+        }
+        Ok(StatementKind::Grant {
+            revoke,
+            privilege,
+            object,
+            roles,
+        })
+    }
+
+    /// A role name, or PUBLIC.
+    fn grantee(&mut self) -> Fallible<Grantee> {
+        let tok = self.peek()?;
+        if tok.is_word("PUBLIC") {
+            self.next()?;
+            return Ok(Grantee::Public);
+        }
+        let role = self.ident(NameKind::Role)?;
+        Ok(if role.value == "public" {
+            Grantee::Public
+        } else {
+            Grantee::Role(role)
+        })
+    }
+
     fn show(&mut self, verb: Token<'_>) -> PResult<StatementKind> {
         let tok = self.peek()?;
         if tok.is_any_word(&["CONNECTION"]) {
@@ -1336,6 +1431,35 @@ impl<'a> Parser<'a> {
                 None
             };
             return Ok(StatementKind::ShowAwsProfile { connection, job });
+        }
+        if tok.is_word("GRANTS") {
+            self.next()?;
+            let filter = if self.eat_word("TO")? {
+                Some(GrantFilter::To(self.grantee()?))
+            } else if self.eat_word("ON")? {
+                if self.eat_word("CATALOG")? {
+                    Some(GrantFilter::On(GrantObject::Catalog))
+                } else {
+                    self.expect_word("CONNECTION")?;
+                    Some(GrantFilter::On(GrantObject::Connection(
+                        self.ident(NameKind::Connection)?,
+                    )))
+                }
+            } else {
+                None
+            };
+            return Ok(StatementKind::ShowGrants { filter });
+        }
+        if tok.is_word("CREDENTIAL") {
+            self.next()?;
+            self.expect_word("ISSUES")?;
+            let connection = if self.eat_word("FOR")? {
+                self.expect_word("CONNECTION")?;
+                Some(self.ident(NameKind::Connection)?)
+            } else {
+                None
+            };
+            return Ok(StatementKind::ShowCredentialIssues { connection });
         }
         if tok.is_word("S3") && self.peek2()?.is_word("POLICY") {
             self.next()?;

@@ -318,6 +318,42 @@ impl ConnectionSpec {
         Ok(next)
     }
 
+    /// The secret options that are set but withheld from this reader (see [`Secret::withheld`]).
+    pub fn withheld(&self) -> Vec<ConnectionOption> {
+        let mut out = Vec::new();
+        if let Credentials::Keys {
+            secret_access_key, ..
+        } = &self.credentials
+            && secret_access_key.is_withheld()
+        {
+            out.push(ConnectionOption::AwsSecretAccessKey);
+        }
+        if self
+            .encryption_customer_managed_key
+            .as_ref()
+            .is_some_and(Secret::is_withheld)
+        {
+            out.push(ConnectionOption::EncryptionCustomerManagedKey);
+        }
+        out
+    }
+
+    /// Marks a secret option that is set as withheld from this reader.
+    pub fn withhold(&mut self, key: ConnectionOption) {
+        match (key, &mut self.credentials) {
+            (
+                ConnectionOption::AwsSecretAccessKey,
+                Credentials::Keys {
+                    secret_access_key, ..
+                },
+            ) => *secret_access_key = Secret::withheld(),
+            (ConnectionOption::EncryptionCustomerManagedKey, _) => {
+                self.encryption_customer_managed_key = Some(Secret::withheld())
+            }
+            _ => {}
+        }
+    }
+
     /// The stored value of one option. PATH_DISPLAY_FILTER reads as unset: the list form
     /// holds every filter.
     pub fn setting(&self, key: ConnectionOption) -> Setting<'_> {

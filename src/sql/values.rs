@@ -239,16 +239,27 @@ impl fmt::Display for AccessKeyId {
 
 /// A secret value. `Debug` and `Display` print the mask; only [`Secret::expose`] gives the text.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Secret(String);
+pub struct Secret(Option<String>);
 
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        Secret(Some(s.into()))
     }
 
-    /// The secret itself, for the catalog and for AWS calls only.
+    /// A secret that is set but that this reader may not see: a member of a team catalog reads
+    /// connections without their secrets, which only administrators may read.
+    pub fn withheld() -> Self {
+        Secret(None)
+    }
+
+    pub fn is_withheld(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The secret itself, for the catalog and for AWS calls only; empty when withheld, so
+    /// whoever calls AWS asks [`Secret::is_withheld`] (or `ConnectionSpec::withheld`) first.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.as_deref().unwrap_or("")
     }
 }
 

@@ -19,12 +19,13 @@ use time::OffsetDateTime;
 use super::codec::{self, CONNECTION_COLUMNS, CellError, Cells, CopyTable, JOB_COLUMNS, TextRows};
 use super::engine::{Control, Engine, NewHistory};
 use super::model::{
-    CatalogSettings, Dependents, HistoryEntry, Location, StoredConnection, StoredJob,
-    ValidationRecord, os_user, random_hex,
+    Access, CatalogSettings, CredentialIssue, Dependents, GrantRecord, HistoryEntry, Location,
+    Standing, StoredConnection, StoredJob, ValidationRecord, os_user, random_hex,
 };
 use super::{CURRENT_VERSION, CatalogError, Result};
 use crate::clock::rfc3339;
 use crate::sql::ConnectionSpec;
+use crate::sql::ast::Privilege;
 use crate::sql::job_spec::JobSpec;
 
 /// How long a writer waits for another's transaction before giving up (as SQLite's busy wait).
@@ -39,7 +40,14 @@ pub struct PostgresEngine {
     statements: HashMap<String, Statement>,
     /// History rows of the open transaction not sent yet (see [`PostgresEngine::flush_history`]).
     history: Vec<[String; HISTORY_COLUMNS]>,
+    /// Who runs connsql and what they may do, as read when the open write transaction began
+    /// (under the writer lock, so it holds for the transaction); `None` outside one.
+    access: Option<Access>,
 }
+
+/// What the current role may do, in one query (the functions of schema 5).
+const ACCESS: &str = "SELECT current_user::text, connsql.is_admin(current_user), \
+     connsql.is_member(current_user)";
 
 /// `at, os_user, action, object, connection_id, connection_name, statement`.
 const HISTORY_COLUMNS: usize = 7;
@@ -85,7 +93,18 @@ impl PostgresEngine {
                     supported: CURRENT_VERSION,
                 });
             }
-            Some(v) if v < CURRENT_VERSION => migrate(&mut client, &place)?,
+            Some(v) if v < CURRENT_VERSION => {
+                let owner = schema_owner(&mut client, &place)?;
+                if !owner.1 {
+                    return Err(CatalogError::NeedsOwner {
+                        path: place,
+                        found: v,
+                        wanted: CURRENT_VERSION,
+                        owner: owner.0,
+                    });
+                }
+                migrate(&mut client, &place)?
+            }
             Some(_) => {}
             None if !create => {
                 return Err(CatalogError::Missing {
@@ -94,6 +113,14 @@ impl PostgresEngine {
                 });
             }
             None => create_schema(&mut client, &place)?,
+        }
+        let access = read_access(&mut client, &place)?;
+        if access.standing == Standing::Outsider {
+            return Err(CatalogError::NotAMember {
+                owner: schema_owner(&mut client, &place)?.0,
+                path: place,
+                role: access.role,
+            });
         }
         let settings = load_settings(&mut client, &place)?;
         Ok(PostgresEngine {
@@ -106,6 +133,7 @@ impl PostgresEngine {
             settings,
             statements: HashMap::new(),
             history: Vec::new(),
+            access: None,
         })
     }
 
@@ -203,7 +231,9 @@ impl PostgresEngine {
 }
 
 /// The newest validation joins only while the connection's current credentials are validated.
-const FROM: &str = "FROM connections c LEFT JOIN validations v ON c.validated_at IS NOT NULL \
+/// Secrets join only for a reader who may see them (administrators: row-level security).
+const FROM: &str = "FROM connections c LEFT JOIN connection_secrets s ON s.connection_id = c.id \
+     LEFT JOIN validations v ON c.validated_at IS NOT NULL \
      AND v.seq = (SELECT max(seq) FROM validations WHERE connection_id = c.id)";
 
 impl Engine for PostgresEngine {
@@ -216,6 +246,27 @@ impl Engine for PostgresEngine {
     }
 
     fn control(&mut self, op: Control) -> Result<()> {
+        if op == Control::Begin {
+            // Writers take turns; readers (plain SELECTs) are not blocked by this lock. What
+            // the role may do is read in the same round trip, once it holds the lock.
+            self.history.clear();
+            let messages = self
+                .client
+                .simple_query(&format!(
+                    "BEGIN; LOCK TABLE connections, jobs IN SHARE ROW EXCLUSIVE MODE; {ACCESS}"
+                ))
+                .map_err(|e| self.err(e))?;
+            let row = messages.iter().find_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => Some(row),
+                _ => None,
+            });
+            self.access =
+                row.and_then(|r| access_of(r.get(0)?, r.get(1)? == "t", r.get(2)? == "t").into());
+            return Ok(());
+        }
+        if matches!(op, Control::Commit | Control::Rollback) {
+            self.access = None;
+        }
         match op {
             // Rows left from a transaction the server ended on its own belong to nothing.
             Control::Begin | Control::Rollback => self.history.clear(),
@@ -224,8 +275,7 @@ impl Engine for PostgresEngine {
             Control::Commit | Control::Savepoint | Control::Release => self.flush_history()?,
         }
         let sql = match op {
-            // Writers take turns; readers (plain SELECTs) are not blocked by this lock.
-            Control::Begin => "BEGIN; LOCK TABLE connections, jobs IN SHARE ROW EXCLUSIVE MODE",
+            Control::Begin => unreachable!("handled above"),
             Control::Commit => "COMMIT",
             Control::Rollback => "ROLLBACK",
             Control::Savepoint => "SAVEPOINT statement",
@@ -272,19 +322,24 @@ impl Engine for PostgresEngine {
     fn insert(&mut self, c: &StoredConnection) -> Result<()> {
         let row = codec::connection_row(&c.spec);
         self.execute(
-            "INSERT INTO connections (id, name, authentication, options, secrets, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO connections (id, name, authentication, options, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &c.id,
                 &c.name,
                 &row.authentication,
                 &row.options,
-                &row.secrets,
                 &rfc3339(c.created_at),
                 &rfc3339(c.updated_at),
             ],
-        )
-        .map(drop)
+        )?;
+        if let Some(secrets) = &row.secrets {
+            self.execute(
+                "INSERT INTO connection_secrets (connection_id, secrets) VALUES ($1, $2)",
+                &[&c.id, secrets],
+            )?;
+        }
+        Ok(())
     }
 
     fn update(
@@ -296,17 +351,29 @@ impl Engine for PostgresEngine {
     ) -> Result<()> {
         let row = codec::connection_row(spec);
         self.execute(
-            "UPDATE connections SET authentication = $2, options = $3, secrets = $4, updated_at = $5, \
-             validated_at = CASE WHEN $6 THEN validated_at END WHERE id = $1",
+            "UPDATE connections SET authentication = $2, options = $3, updated_at = $4, \
+             validated_at = CASE WHEN $5 THEN validated_at END WHERE id = $1",
             &[
                 &id,
                 &row.authentication,
                 &row.options,
-                &row.secrets,
                 &rfc3339(now),
                 &keep_validation,
             ],
-        )
+        )?;
+        match &row.secrets {
+            Some(secrets) => self.execute(
+                "INSERT INTO connection_secrets (connection_id, secrets) VALUES ($1, $2) \
+                 ON CONFLICT (connection_id) DO UPDATE SET secrets = EXCLUDED.secrets",
+                &[&id, secrets],
+            ),
+            None if spec.withheld().is_empty() => self.execute(
+                "DELETE FROM connection_secrets WHERE connection_id = $1",
+                &[&id],
+            ),
+            // Withheld from this writer: what is stored stays.
+            None => Ok(0),
+        }
         .map(drop)
     }
 
@@ -410,8 +477,8 @@ impl Engine for PostgresEngine {
         let (tables, options) = codec::job_columns(&job.spec);
         self.execute(
             "INSERT INTO jobs (id, name, connection_id, kind, sync, writes, location, target, source_tables, \
-             options, definition, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             options, definition, created_at, updated_at, owner) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             &[
                 &job.id,
                 &job.name,
@@ -426,6 +493,7 @@ impl Engine for PostgresEngine {
                 &definition,
                 &rfc3339(job.created_at),
                 &rfc3339(job.updated_at),
+                &job.owner,
             ],
         )
         .map(drop)
@@ -583,9 +651,119 @@ impl Engine for PostgresEngine {
             .batch_execute(
                 "ALTER TABLE history DISABLE TRIGGER history_append_only; DELETE FROM history; \
                  ALTER TABLE history ENABLE TRIGGER history_append_only; \
-                 DELETE FROM jobs; DELETE FROM validations; DELETE FROM connections; DELETE FROM settings;",
+                 DELETE FROM jobs; DELETE FROM validations; DELETE FROM connection_secrets; DELETE FROM connections; DELETE FROM settings;",
             )
             .map_err(|e| self.err(e))
+    }
+
+    fn access(&mut self) -> Result<Access> {
+        if let Some(access) = &self.access {
+            return Ok(access.clone());
+        }
+        read_access(&mut self.client, &self.place)
+    }
+
+    fn may_use(&mut self, connection_id: &str) -> Result<bool> {
+        self.query(
+            "SELECT connsql.may_use(current_user, $1)",
+            &[&connection_id],
+        )?[0]
+            .try_get(0)
+            .map_err(|e| self.err(e))
+    }
+
+    fn roles(&mut self) -> Result<Vec<String>> {
+        self.strings("SELECT rolname::text FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname")
+    }
+
+    fn grant(
+        &mut self,
+        privilege: Privilege,
+        connection_id: Option<&str>,
+        role: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool> {
+        self.flush_history()?;
+        Ok(self.execute(
+            "INSERT INTO grants (privilege, connection_id, role, granted_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+            &[&privilege_name(privilege), &connection_id, &role, &rfc3339(at)],
+        )? > 0)
+    }
+
+    fn revoke(
+        &mut self,
+        privilege: Privilege,
+        connection_id: Option<&str>,
+        role: &str,
+    ) -> Result<bool> {
+        Ok(self.execute(
+            "DELETE FROM grants WHERE privilege = $1 AND connection_id IS NOT DISTINCT FROM $2 \
+             AND role = $3",
+            &[&privilege_name(privilege), &connection_id, &role],
+        )? > 0)
+    }
+
+    fn grants(&mut self) -> Result<Vec<GrantRecord>> {
+        let rows = self.query(
+            "SELECT g.role, g.privilege, c.name, g.granted_by, g.granted_at FROM grants g \
+             LEFT JOIN connections c ON c.id = g.connection_id \
+             ORDER BY g.role COLLATE \"C\", g.connection_id IS NOT NULL, g.privilege, c.name",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let privilege: String = r.try_get(1).map_err(|e| self.err(e))?;
+                Ok(GrantRecord {
+                    role: r.try_get(0).map_err(|e| self.err(e))?,
+                    privilege: if privilege == "admin" {
+                        Privilege::Admin
+                    } else {
+                        Privilege::Usage
+                    },
+                    connection: r.try_get(2).map_err(|e| self.err(e))?,
+                    granted_by: r.try_get(3).map_err(|e| self.err(e))?,
+                    granted_at: r.try_get(4).map_err(|e| self.err(e))?,
+                })
+            })
+            .collect()
+    }
+
+    fn record_issue(&mut self, issue: &CredentialIssue) -> Result<()> {
+        self.execute(
+            "INSERT INTO credential_issues (at, connection_id, connection_name, job_name, \
+             session_name, expiration) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &issue.at,
+                &issue.connection_id,
+                &issue.connection,
+                &issue.job,
+                &issue.session_name,
+                &issue.expiration,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn issues(&mut self, connection_id: Option<&str>) -> Result<Vec<CredentialIssue>> {
+        let rows = self.query(
+            "SELECT at, role, connection_id, connection_name, job_name, session_name, expiration \
+             FROM credential_issues WHERE ($1::text IS NULL OR connection_id = $1) ORDER BY seq",
+            &[&connection_id],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(CredentialIssue {
+                    at: r.try_get(0).map_err(|e| self.err(e))?,
+                    role: r.try_get(1).map_err(|e| self.err(e))?,
+                    connection_id: r.try_get(2).map_err(|e| self.err(e))?,
+                    connection: r.try_get(3).map_err(|e| self.err(e))?,
+                    job: r.try_get(4).map_err(|e| self.err(e))?,
+                    session_name: r.try_get(5).map_err(|e| self.err(e))?,
+                    expiration: r.try_get(6).map_err(|e| self.err(e))?,
+                })
+            })
+            .collect()
     }
 
     fn record_job_validation(&mut self, id: &str, at: OffsetDateTime) -> Result<()> {
@@ -595,6 +773,52 @@ impl Engine for PostgresEngine {
         )
         .map(drop)
     }
+}
+
+fn privilege_name(privilege: Privilege) -> &'static str {
+    match privilege {
+        Privilege::Admin => "admin",
+        Privilege::Usage => "usage",
+    }
+}
+
+fn access_of(role: &str, admin: bool, member: bool) -> Access {
+    Access {
+        role: role.to_string(),
+        standing: if admin {
+            Standing::Admin
+        } else if member {
+            Standing::Member
+        } else {
+            Standing::Outsider
+        },
+        team: true,
+    }
+}
+
+/// What the current role may do.
+fn read_access(client: &mut Client, place: &Path) -> Result<Access> {
+    let row = client
+        .query_one(ACCESS, &[])
+        .map_err(|e| pg_error(place, &e))?;
+    let get = |i| -> Result<bool> { row.try_get(i).map_err(|e| pg_error(place, &e)) };
+    let role: String = row.try_get(0).map_err(|e| pg_error(place, &e))?;
+    Ok(access_of(&role, get(1)?, get(2)?))
+}
+
+/// The role owning the `connsql` schema, and whether the current role acts as it.
+fn schema_owner(client: &mut Client, place: &Path) -> Result<(String, bool)> {
+    let row = client
+        .query_one(
+            "SELECT pg_get_userbyid(nspowner)::text, pg_has_role(current_user, nspowner, 'MEMBER') \
+             FROM pg_namespace WHERE nspname = 'connsql'",
+            &[],
+        )
+        .map_err(|e| pg_error(place, &e))?;
+    Ok((
+        row.try_get(0).map_err(|e| pg_error(place, &e))?,
+        row.try_get(1).map_err(|e| pg_error(place, &e))?,
+    ))
 }
 
 /// TLS with the system's roots, for `sslmode=prefer` (the default) and `require`.
@@ -815,6 +1039,8 @@ fn pg_error(place: &Path, e: &postgres::Error) -> CatalogError {
             message: format!("{message}: create the database first (createdb), or name another"),
         },
         Some(c) if *c == SqlState::DISK_FULL => CatalogError::Full { path, message },
+        // What the server's privileges and row-level security refused.
+        Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => CatalogError::Denied { path, message },
         Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => CatalogError::ReadOnly {
             path,
             reason: message,

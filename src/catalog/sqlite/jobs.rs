@@ -44,7 +44,7 @@ pub fn insert(conn: &Connection, job: &StoredJob, definition: &str) -> rusqlite:
     let (tables, options) = job_columns(&job.spec);
     conn.prepare_cached(
         "INSERT INTO jobs (id, name, connection_id, kind, sync, writes, location, target, source_tables, \
-         options, definition, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         options, definition, created_at, updated_at, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         job.id,
@@ -60,6 +60,7 @@ pub fn insert(conn: &Connection, job: &StoredJob, definition: &str) -> rusqlite:
         definition,
         rfc3339(job.created_at),
         rfc3339(job.updated_at),
+        job.owner,
     ])?;
     Ok(())
 }

@@ -135,6 +135,24 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER history_no_delete BEFORE DELETE ON history
         BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
     "#,
+    // 4 -> 5 (who may do what, SPEC §9; the same schema as PostgreSQL's): secrets in a table
+    // of their own, which a team catalog lets only administrators read, their names kept with
+    // the other options as null (set, kept apart); jobs have an owner and history the role
+    // that wrote it. A file's one user owns both: `migrate` fills them in.
+    r#"
+    CREATE TABLE connection_secrets (
+        connection_id TEXT PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
+        secrets       TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO connection_secrets SELECT id, secrets FROM connections WHERE secrets IS NOT NULL;
+    UPDATE connections SET options = json_set(options, '$.AWS_SECRET_ACCESS_KEY', json('null'))
+        WHERE json_extract(secrets, '$.AWS_SECRET_ACCESS_KEY') IS NOT NULL;
+    UPDATE connections SET options = json_set(options, '$.ENCRYPTION_CUSTOMER_MANAGED_KEY', json('null'))
+        WHERE json_extract(secrets, '$.ENCRYPTION_CUSTOMER_MANAGED_KEY') IS NOT NULL;
+    ALTER TABLE connections DROP COLUMN secrets;
+    ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    ALTER TABLE history ADD COLUMN role TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 /// The schema version this build writes.

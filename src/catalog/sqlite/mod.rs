@@ -253,7 +253,12 @@ impl Engine for SqliteEngine {
 
     fn delete(&mut self, id: &str) -> Result<()> {
         self.conn
-            .prepare_cached("DELETE FROM connections WHERE id = ?1")
+            .prepare_cached("DELETE FROM connection_secrets WHERE connection_id = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .and_then(|_| {
+                self.conn
+                    .prepare_cached("DELETE FROM connections WHERE id = ?1")
+            })
             .and_then(|mut s| s.execute([id]))
             .map(drop)
             .map_err(|e| self.err(e))
@@ -262,8 +267,8 @@ impl Engine for SqliteEngine {
     fn record_history(&mut self, entry: NewHistory<'_>) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO history (at, os_user, action, object, connection_id, connection_name, statement) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO history (at, os_user, action, object, connection_id, connection_name, statement, role) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?2)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -432,7 +437,7 @@ impl Engine for SqliteEngine {
                 "DROP TRIGGER history_no_delete; DELETE FROM history; \
                  CREATE TRIGGER history_no_delete BEFORE DELETE ON history \
                      BEGIN SELECT RAISE(ABORT, 'history is append-only'); END; \
-                 DELETE FROM jobs; DELETE FROM validations; DELETE FROM connections; DELETE FROM settings;",
+                 DELETE FROM jobs; DELETE FROM validations; DELETE FROM connection_secrets; DELETE FROM connections; DELETE FROM settings;",
             )
             .map_err(|e| self.err(e))
     }
@@ -706,6 +711,13 @@ fn migrate(conn: &Connection, version: i64) -> rusqlite::Result<()> {
         conn.execute(
             "INSERT INTO settings (key, value) VALUES ('catalog_id', ?1), ('external_id', ?2)",
             params![random_hex(16), format!("connsql-{}", random_hex(16))],
+        )?;
+    }
+    if version < 5 {
+        // A file belongs to its OS user: the jobs made before owners were kept are theirs.
+        conn.execute(
+            "UPDATE jobs SET owner = ?1 WHERE owner = ''",
+            params![super::model::os_user()],
         )?;
     }
     Ok(())

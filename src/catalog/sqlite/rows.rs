@@ -12,7 +12,8 @@ use crate::sql::ConnectionSpec;
 /// The newest validation joins only while the connection's current credentials are validated.
 macro_rules! from {
     () => {
-        "FROM connections c LEFT JOIN validations v ON c.validated_at IS NOT NULL \
+        "FROM connections c LEFT JOIN connection_secrets s ON s.connection_id = c.id \
+         LEFT JOIN validations v ON c.validated_at IS NOT NULL \
          AND v.seq = (SELECT max(seq) FROM validations WHERE connection_id = c.id)"
     };
 }
@@ -64,18 +65,23 @@ pub fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredConnection> {
 pub fn insert(conn: &Connection, c: &StoredConnection) -> rusqlite::Result<()> {
     let row = connection_row(&c.spec);
     conn.prepare_cached(
-        "INSERT INTO connections (id, name, authentication, options, secrets, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO connections (id, name, authentication, options, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         c.id,
         c.name,
         row.authentication,
         row.options,
-        row.secrets,
         ts(c.created_at),
         ts(c.updated_at)
     ])?;
+    if let Some(secrets) = &row.secrets {
+        conn.prepare_cached(
+            "INSERT INTO connection_secrets (connection_id, secrets) VALUES (?1, ?2)",
+        )?
+        .execute(params![c.id, secrets])?;
+    }
     Ok(())
 }
 
@@ -90,17 +96,24 @@ pub fn update(
 ) -> rusqlite::Result<()> {
     let row = connection_row(spec);
     conn.prepare_cached(
-        "UPDATE connections SET authentication = ?2, options = ?3, secrets = ?4, updated_at = ?5, \
-         validated_at = CASE WHEN ?6 THEN validated_at END WHERE id = ?1",
+        "UPDATE connections SET authentication = ?2, options = ?3, updated_at = ?4, \
+         validated_at = CASE WHEN ?5 THEN validated_at END WHERE id = ?1",
     )?
     .execute(params![
         id,
         row.authentication,
         row.options,
-        row.secrets,
         ts(now),
         keep_validation
     ])?;
+    conn.prepare_cached("DELETE FROM connection_secrets WHERE connection_id = ?1")?
+        .execute([id])?;
+    if let Some(secrets) = &row.secrets {
+        conn.prepare_cached(
+            "INSERT INTO connection_secrets (connection_id, secrets) VALUES (?1, ?2)",
+        )?
+        .execute(params![id, secrets])?;
+    }
     Ok(())
 }
 

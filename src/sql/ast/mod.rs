@@ -47,6 +47,72 @@ impl Access {
     }
 }
 
+/// What `GRANT` gives and `REVOKE` takes (ext): running the catalog, or using it (and one
+/// connection of it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Privilege {
+    Admin,
+    Usage,
+}
+
+impl Privilege {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privilege::Admin => "ADMIN",
+            Privilege::Usage => "USAGE",
+        }
+    }
+}
+
+/// What a privilege is on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GrantObject {
+    Catalog,
+    Connection(Ident),
+}
+
+impl fmt::Display for GrantObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GrantObject::Catalog => f.write_str("CATALOG"),
+            GrantObject::Connection(name) => write!(f, "CONNECTION {name}"),
+        }
+    }
+}
+
+/// A role of the catalog's server, or `PUBLIC`: every role that may connect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grantee {
+    Public,
+    Role(Ident),
+}
+
+impl Grantee {
+    /// The name the server knows: a role's name, or `public`.
+    pub fn name(&self) -> &str {
+        match self {
+            Grantee::Public => "public",
+            Grantee::Role(role) => &role.value,
+        }
+    }
+}
+
+impl fmt::Display for Grantee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Grantee::Public => f.write_str("PUBLIC"),
+            Grantee::Role(role) => write!(f, "{role}"),
+        }
+    }
+}
+
+/// Which grants `SHOW GRANTS` lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GrantFilter {
+    On(GrantObject),
+    To(Grantee),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StatementKind {
     /// `CREATE [OR REPLACE] S3 CONNECTION [IF NOT EXISTS] name { option }`
@@ -112,6 +178,17 @@ pub enum StatementKind {
     DescribeJob { name: Ident },
     /// `SHOW CREATE JOB name` (ext)
     ShowCreateJob { name: Ident },
+    /// `GRANT privilege ON object TO role, …` / `REVOKE privilege ON object FROM role, …` (ext)
+    Grant {
+        revoke: bool,
+        privilege: Privilege,
+        object: GrantObject,
+        roles: Vec<Grantee>,
+    },
+    /// `SHOW GRANTS [ON CONNECTION name | ON CATALOG | TO role]` (ext)
+    ShowGrants { filter: Option<GrantFilter> },
+    /// `SHOW CREDENTIAL ISSUES [FOR CONNECTION name]` (ext)
+    ShowCredentialIssues { connection: Option<Ident> },
 }
 
 /// What `DROP CONNECTION` does to the jobs that use the connection.
@@ -164,9 +241,20 @@ impl Statement {
             | ShowCreateConnection { name }
             | ShowS3Policy { name } => Some(name),
             ShowAwsProfile { connection, .. } => Some(connection),
-            ShowTrustPolicy { connection } | ShowJobs { connection, .. } => connection.as_ref(),
+            ShowTrustPolicy { connection }
+            | ShowJobs { connection, .. }
+            | ShowCredentialIssues { connection } => connection.as_ref(),
+            Grant {
+                object: GrantObject::Connection(name),
+                ..
+            }
+            | ShowGrants {
+                filter: Some(GrantFilter::On(GrantObject::Connection(name))),
+            } => Some(name),
             CreateJob(job) => Some(job.body.connection()),
             ShowConnections { .. }
+            | Grant { .. }
+            | ShowGrants { .. }
             | AlterJob { .. }
             | DropJob { .. }
             | DescribeJob { .. }
@@ -287,6 +375,41 @@ impl Statement {
             }
             DescribeJob { name } => write!(f, "DESCRIBE JOB {name}"),
             ShowCreateJob { name } => write!(f, "SHOW CREATE JOB {name}"),
+            Grant {
+                revoke,
+                privilege,
+                object,
+                roles,
+            } => {
+                let (verb, to) = if *revoke {
+                    ("REVOKE", "FROM")
+                } else {
+                    ("GRANT", "TO")
+                };
+                write!(f, "{verb} {} ON {object} {to} ", privilege.as_str())?;
+                for (i, role) in roles.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{role}")?;
+                }
+                Ok(())
+            }
+            ShowGrants { filter } => {
+                f.write_str("SHOW GRANTS")?;
+                match filter {
+                    None => Ok(()),
+                    Some(GrantFilter::On(object)) => write!(f, " ON {object}"),
+                    Some(GrantFilter::To(role)) => write!(f, " TO {role}"),
+                }
+            }
+            ShowCredentialIssues { connection } => {
+                f.write_str("SHOW CREDENTIAL ISSUES")?;
+                match connection {
+                    Some(name) => write!(f, " FOR CONNECTION {name}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }

@@ -10,8 +10,8 @@ mod printable;
 pub use job::{applicability, date_pattern, timestamp};
 
 use super::ast::{
-    Access, DropBehavior, Ident, OptionName, OptionSetting, Options, Statement, StatementKind,
-    Value,
+    Access, DropBehavior, GrantFilter, GrantObject, Grantee, Ident, OptionName, OptionSetting,
+    Options, Privilege, Statement, StatementKind, Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::{JobOption, JobSpec, JobValue};
@@ -99,6 +99,19 @@ pub enum Plan {
     ShowCreateJob {
         name: Ident,
     },
+    /// `GRANT` / `REVOKE`: each role once, in the order written.
+    Grant {
+        revoke: bool,
+        privilege: Privilege,
+        object: GrantObject,
+        roles: Vec<Grantee>,
+    },
+    ShowGrants {
+        filter: Option<GrantFilter>,
+    },
+    ShowCredentialIssues {
+        connection: Option<Ident>,
+    },
 }
 
 impl Plan {
@@ -115,6 +128,7 @@ impl Plan {
                 | Plan::AlterJob { .. }
                 | Plan::DropJob { .. }
                 | Plan::ValidateJob { .. }
+                | Plan::Grant { .. }
         )
     }
 
@@ -249,6 +263,41 @@ fn rules(stmt: &Statement, mut diags: Vec<Diagnostic>) -> Checked {
         },
         StatementKind::DescribeJob { name } => Plan::DescribeJob { name: name.clone() },
         StatementKind::ShowCreateJob { name } => Plan::ShowCreateJob { name: name.clone() },
+        StatementKind::Grant {
+            revoke,
+            privilege,
+            object,
+            roles,
+        } => {
+            let mut once: Vec<Grantee> = Vec::with_capacity(roles.len());
+            for role in roles {
+                if !once.contains(role) {
+                    once.push(role.clone());
+                }
+            }
+            if !revoke && *privilege == Privilege::Admin && once.contains(&Grantee::Public) {
+                diags.push(
+                    Diagnostic::warning(
+                        DiagnosticKind::PublicGrant,
+                        stmt.span,
+                        "every role that may connect to the server becomes an administrator",
+                    )
+                    .with_help("grant ADMIN to the roles of the people who manage connections"),
+                );
+            }
+            Plan::Grant {
+                revoke: *revoke,
+                privilege: *privilege,
+                object: object.clone(),
+                roles: once,
+            }
+        }
+        StatementKind::ShowGrants { filter } => Plan::ShowGrants {
+            filter: filter.clone(),
+        },
+        StatementKind::ShowCredentialIssues { connection } => Plan::ShowCredentialIssues {
+            connection: connection.clone(),
+        },
     };
     // A secret given as the mask is missing only in appearance: say the one thing.
     if diags.iter().any(|d| d.kind == DiagnosticKind::MaskedSecret) {

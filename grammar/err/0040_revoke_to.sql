@@ -1,0 +1,2 @@
+-- REVOKE takes FROM.
+REVOKE USAGE ON CATALOG TO analyst;
