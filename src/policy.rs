@@ -55,14 +55,22 @@ pub fn principal_for(caller_arn: &str) -> String {
 }
 
 /// The trust policy that lets `caller_arn` assume a role with `external_id`.
-pub fn trust_policy(caller_arn: &str, external_id: &str) -> Value {
+///
+/// With `source_identity` (a team catalog, whose calls name the person as `SourceIdentity`) the
+/// statement also allows `sts:SetSourceIdentity`, which AWS evaluates in the same request.
+pub fn trust_policy(caller_arn: &str, external_id: &str, source_identity: bool) -> Value {
+    let action = if source_identity {
+        json!(["sts:AssumeRole", "sts:SetSourceIdentity"])
+    } else {
+        json!("sts:AssumeRole")
+    };
     json!({
         "Version": "2012-10-17",
         "Statement": [{
             "Sid": "ConnsqlAssumeRoleWithExternalId",
             "Effect": "Allow",
             "Principal": { "AWS": principal_for(caller_arn) },
-            "Action": "sts:AssumeRole",
+            "Action": action,
             "Condition": { "StringEquals": { "sts:ExternalId": external_id } }
         }]
     })

@@ -26,6 +26,8 @@ mod jobs;
 mod output;
 /// The IAM policies connsql writes, evaluated by the emulator for an SDK client.
 mod policies;
+/// Administrators manage, members reference: enforced by PostgreSQL, checked through psql.
+mod privileges;
 /// The REPL, driven through a pseudo-terminal.
 mod repl;
 /// Generated statements print and parse back to themselves.

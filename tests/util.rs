@@ -293,6 +293,11 @@ impl Emulator {
         self.get(&format!("/_emulator/sessions/{access_key_id}"))
     }
 
+    /// Every AssumeRole the emulator granted: role, session name, external ID, source identity.
+    pub fn assumed(&self) -> serde_json::Value {
+        self.get("/_emulator/assumed").expect("assumed")
+    }
+
     /// A JSON answer of the emulator's own endpoints; `None` for a 404.
     fn get(&self, path: &str) -> Option<serde_json::Value> {
         let addr = self.endpoint.trim_start_matches("http://");
@@ -319,6 +324,8 @@ impl Drop for Emulator {
     }
 }
 
+/// The emulator's usual world. Its trust statements allow `sts:SetSourceIdentity` too, as the
+/// trust policy of a team catalog (`SHOW TRUST POLICY`) says they must.
 pub fn standard_world() -> serde_json::Value {
     // Reading and listing every bucket: what most roles of the seed's setup are given.
     let reader = serde_json::json!({ "Statement": [{ "Effect": "Allow",
@@ -331,14 +338,14 @@ pub fn standard_world() -> serde_json::Value {
         ],
         "roles": [
             { "arn": "arn:aws:iam::123456789012:role/lake-reader",
-              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }], "permissions": reader },
+              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4", "set_source_identity": true }], "permissions": reader },
             { "arn": "arn:aws:iam::123456789012:role/loose",
-              "trust": [{ "principal": "arn:aws:iam::111111111111:root" }], "permissions": reader },
+              "trust": [{ "principal": "arn:aws:iam::111111111111:root", "set_source_identity": true }], "permissions": reader },
             { "arn": "arn:aws:iam::123456789012:role/flaky",
-              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }],
+              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4", "set_source_identity": true }],
               "fault": "throttle", "fault_count": 1, "permissions": reader },
             { "arn": "arn:aws:iam::123456789012:role/hangs",
-              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4" }],
+              "trust": [{ "principal": CI_ARN, "external_id": "a1b2c3d4", "set_source_identity": true }],
               "fault": "hang", "fault_count": 100 }
         ],
         "buckets": [

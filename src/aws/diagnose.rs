@@ -31,6 +31,8 @@ pub enum Call<'a> {
     AssumeRole {
         role_arn: &'a str,
         external_id: Option<&'a str>,
+        /// The `SourceIdentity` sent (a team catalog's role), if any.
+        source_identity: Option<&'a str>,
     },
 }
 
@@ -186,7 +188,37 @@ where
     let label = format!("{code}{request}");
     let caller = ctx.caller_arn.unwrap_or("the caller");
     let diag = match (code.as_str(), &ctx.call) {
-        ("AccessDenied", Call::AssumeRole { role_arn, external_id }) => {
+        ("AccessDenied", Call::AssumeRole {
+            role_arn,
+            external_id: Some(id),
+            source_identity: Some(who),
+        }) if aws_message.contains("sts:SetSourceIdentity") => {
+            let role = role_arn.rsplit('/').next().unwrap_or(role_arn);
+            let mut d = Diagnostic::error(
+                DiagnosticKind::AwsAccessDenied,
+                Span::default(),
+                format!("the trust policy of {role_arn} does not let {caller} set a source identity"),
+            )
+            .with_label(label)
+            .with_help(format!(
+                "on a team catalog connsql names the person in every role session (SourceIdentity \
+                 \"{who}\", which CloudTrail records): add \"sts:SetSourceIdentity\" to the Action \
+                 of the statement that allows sts:AssumeRole (IAM → Roles → {role} → Trust relationships)"
+            ));
+            if let Some(arn) = ctx.caller_arn {
+                d = d.with_note(format!(
+                    "the trust policy the role needs:\n{}",
+                    serde_json::to_string_pretty(&policy::trust_policy(arn, id, true))
+                        .unwrap_or_default()
+                ));
+            }
+            return fail(d, &[ConnectionOption::AwsRole]);
+        }
+        ("AccessDenied", Call::AssumeRole {
+            role_arn,
+            external_id,
+            source_identity,
+        }) => {
             let mut d = Diagnostic::error(
                 DiagnosticKind::AwsAccessDenied,
                 Span::default(),
@@ -205,7 +237,7 @@ where
                         ))
                         .with_note(format!(
                             "the trust policy the role needs:\n{}",
-                            serde_json::to_string_pretty(&policy::trust_policy(arn, id)).unwrap_or_default()
+                            serde_json::to_string_pretty(&policy::trust_policy(arn, id, source_identity.is_some())).unwrap_or_default()
                         ));
                 }
                 _ => {

@@ -23,6 +23,8 @@ pub struct IssueRequest<'a> {
     pub duration_seconds: i32,
     /// A session policy (compact JSON) that narrows the credentials, or none.
     pub policy: Option<String>,
+    /// `SourceIdentity` for AssumeRole (a team catalog's role), or none.
+    pub source_identity: Option<String>,
 }
 
 /// Temporary credentials and who they are.
@@ -51,6 +53,7 @@ pub fn issue(request: &IssueRequest<'_>, timeout: Duration) -> Result<Issued, Di
                         .role_arn(arn.as_str())
                         .role_session_name(&request.session_name)
                         .set_external_id(external.map(str::to_string))
+                        .set_source_identity(request.source_identity.clone())
                         .set_policy(request.policy.clone())
                         .duration_seconds(seconds)
                         .send()
@@ -68,6 +71,7 @@ pub fn issue(request: &IssueRequest<'_>, timeout: Duration) -> Result<Issued, Di
                         let call = Call::AssumeRole {
                             role_arn: arn.as_str(),
                             external_id: external,
+                            source_identity: request.source_identity.as_deref(),
                         };
                         Err(*diagnose(&e, &context(&base, call)).diagnostic)
                     }

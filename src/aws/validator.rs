@@ -436,6 +436,7 @@ async fn prove_credentials(
                 .role_arn(arn.as_str())
                 .role_session_name(&session)
                 .set_external_id(external.map(str::to_string))
+                .set_source_identity(request.source_identity.clone())
                 .duration_seconds(DURATION_SECONDS)
                 .send()
                 .await;
@@ -456,6 +457,7 @@ async fn prove_credentials(
                     let call = Call::AssumeRole {
                         role_arn: arn.as_str(),
                         external_id: external,
+                        source_identity: request.source_identity.as_deref(),
                     };
                     return Err(diagnose(&e, &context(base, Some(&caller), call)));
                 }
@@ -468,6 +470,7 @@ async fn prove_credentials(
                     .assume_role()
                     .role_arn(arn.as_str())
                     .role_session_name(&session)
+                    .set_source_identity(request.source_identity.clone())
                     .duration_seconds(DURATION_SECONDS)
                     .send()
                     .await;

@@ -1,6 +1,9 @@
 //! `connsql catalog copy`: a whole catalog into another, of either engine — connections with
 //! their secrets, jobs, history, validations and settings (the catalog id and the generated
-//! external ID too, so trust policies stay valid) — in one transaction of the target.
+//! external ID too, so trust policies stay valid) — in one transaction of the target. What the
+//! reader may not read stays behind: a member of a team catalog copies no secret, and is told
+//! which connections lack theirs. Grants and the credential audit name the source server's
+//! roles and stay with it.
 
 use std::path::Path;
 
@@ -14,6 +17,8 @@ pub struct Copied {
     pub jobs: usize,
     pub history: usize,
     pub validations: usize,
+    /// Connections copied without their secrets, which the reader may not read.
+    pub without_secrets: Vec<String>,
 }
 
 impl std::fmt::Display for Copied {
@@ -27,7 +32,21 @@ impl std::fmt::Display for Copied {
             count(self.jobs, "job", "jobs"),
             count(self.history, "history entry", "history entries"),
             count(self.validations, "validation", "validations"),
-        )
+        )?;
+        if !self.without_secrets.is_empty() {
+            let names: Vec<String> = self
+                .without_secrets
+                .iter()
+                .map(|n| crate::sql::Ident::new(n.as_str()).to_string())
+                .collect();
+            write!(
+                f,
+                "; left out the secrets of {} (only the source's administrators may read them): {}",
+                count(names.len(), "connection", "connections"),
+                names.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -69,6 +88,12 @@ impl Catalog {
             .iter()
             .map(|t| self.engine.export_rows(t).map(|rows| (t, rows)))
             .collect::<Result<Vec<_>>>()?;
+        let without_secrets: Vec<String> = self
+            .connections(None)?
+            .into_iter()
+            .filter(|c| !c.spec.withheld().is_empty())
+            .map(|c| c.name)
+            .collect();
         target.begin()?;
         let copied = (|| {
             target.engine.clear()?;
@@ -84,6 +109,7 @@ impl Catalog {
                     _ => {}
                 }
             }
+            copied.without_secrets = without_secrets;
             Ok(copied)
         })();
         match copied {

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::aws::issue::{IssueRequest, Issued, issue};
-use crate::catalog::{Catalog, CatalogError, StoredConnection, StoredJob};
+use crate::catalog::{
+    Access, Catalog, CatalogError, CredentialIssue, Standing, StoredConnection, StoredJob,
+};
 use crate::clock::{now, parse_rfc3339, rfc3339};
 use crate::policy::session_policy;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
@@ -134,6 +136,15 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
     if let Some(refusal) = nothing_to_hand_out(&connection, Span::default()) {
         return Err(refusal);
     }
+    let access = catalog.access().map_err(|e| e.at(Span::default()))?;
+    if let Some(refusal) = may_not_use(&mut catalog, &access, &connection)? {
+        return Err(refusal);
+    }
+    let audit = access.team.then(|| Audit {
+        role: access.role.clone(),
+        connection: connection.clone(),
+        job: job.as_ref().map(|j| j.name.clone()),
+    });
     let policy = session_policy(&connection.spec, job.as_ref().map(|j| &j.spec))
         .map_err(|e| failure(DiagnosticKind::InvalidValue, e.to_string()))?;
     let entry = match (options.cache, cache_dir()) {
@@ -152,7 +163,16 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
     };
     let Some(entry) = entry else {
         let left = deadline.saturating_duration_since(Instant::now());
-        return fresh(left, options, &connection, job.as_ref(), policy).map(|c| c.to_json());
+        let creds = fresh(
+            left,
+            options,
+            &connection,
+            job.as_ref(),
+            policy,
+            audit.as_ref(),
+        )?;
+        record(&mut catalog, audit.as_ref(), &creds)?;
+        return Ok(creds.to_json());
     };
     let started = now();
     if let Some(hit) = entry.read(started) {
@@ -185,7 +205,16 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
         return Err(failure(kind, message));
     }
     let left = deadline.saturating_duration_since(Instant::now());
-    match fresh(left, options, &connection, job.as_ref(), policy) {
+    match fresh(
+        left,
+        options,
+        &connection,
+        job.as_ref(),
+        policy,
+        audit.as_ref(),
+    )
+    .and_then(|creds| record(&mut catalog, audit.as_ref(), &creds).map(|()| creds))
+    {
         Ok(creds) => {
             // A cache that cannot be written costs speed, not correctness.
             let _ = entry.write(&creds);
@@ -202,6 +231,81 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
     }
 }
 
+/// On a team catalog, who asks for credentials, for the audit and the `SourceIdentity`.
+struct Audit {
+    role: String,
+    connection: StoredConnection,
+    job: Option<String>,
+}
+
+/// Why this role may not have the connection's credentials, if it may not: a member needs
+/// USAGE on the connection, and a key connection's secret is for administrators.
+fn may_not_use(
+    catalog: &mut Catalog,
+    access: &Access,
+    connection: &StoredConnection,
+) -> Result<Option<Failure>, Failure> {
+    let name = Ident::new(connection.name.as_str());
+    let role = Ident::new(access.role.as_str());
+    if access.team
+        && access.standing != Standing::Admin
+        && !catalog
+            .may_use(&connection.id)
+            .map_err(|e| e.at(Span::default()))?
+    {
+        return Ok(Some(
+            failure(
+                DiagnosticKind::UsageRequired,
+                format!("role {role} has no USAGE on connection {name}"),
+            )
+            .with_help(format!(
+                "ask an administrator to run: GRANT USAGE ON CONNECTION {name} TO {role};"
+            )),
+        ));
+    }
+    if let Some(secret) = connection.spec.withheld().first() {
+        use crate::sql::options::OptionKey;
+        return Ok(Some(
+            failure(
+                DiagnosticKind::SecretWithheld,
+                format!(
+                    "connection {name} hands out credentials made with its {}, which only administrators may read",
+                    secret.name()
+                ),
+            )
+            .with_help(
+                "ask an administrator for a role connection (AWS_ROLE): members use those",
+            ),
+        ));
+    }
+    Ok(None)
+}
+
+/// Appends an issue to a team catalog's audit. Credentials whose issue cannot be recorded
+/// are not handed out (nor cached): they expire unused.
+fn record(
+    catalog: &mut Catalog,
+    audit: Option<&Audit>,
+    creds: &ProcessCredentials,
+) -> Result<(), Failure> {
+    let Some(audit) = audit else {
+        return Ok(());
+    };
+    catalog
+        .record_issue(&CredentialIssue {
+            at: rfc3339(now()),
+            role: audit.role.clone(),
+            connection_id: audit.connection.id.clone(),
+            connection: audit.connection.name.clone(),
+            job: audit.job.clone(),
+            session_name: crate::aws::session_name(
+                audit.job.as_deref().unwrap_or(&audit.connection.name),
+            ),
+            expiration: creds.expiration.clone(),
+        })
+        .map_err(|e| e.at(Span::default()))
+}
+
 /// Credentials from STS, the call bounded by `timeout`.
 fn fresh(
     timeout: Duration,
@@ -209,6 +313,7 @@ fn fresh(
     connection: &StoredConnection,
     job: Option<&StoredJob>,
     policy: Option<String>,
+    audit: Option<&Audit>,
 ) -> Result<ProcessCredentials, Failure> {
     if timeout.is_zero() {
         return Err(failure(
@@ -225,6 +330,7 @@ fn fresh(
         session_name: crate::aws::session_name(job.map_or(&connection.name, |j| &j.name)),
         duration_seconds: options.duration_seconds as i32,
         policy,
+        source_identity: audit.map(|a| crate::validation::source_identity(&a.role)),
     };
     let issued = issue(&request, timeout)?;
     Ok(ProcessCredentials::from_issued(&issued))

@@ -72,11 +72,13 @@ impl Session {
             ),
         };
         let (principal, warnings) = self.principal(stmt)?;
+        // A team catalog's role assumptions name the person (SourceIdentity).
+        let team = self.source_identity().is_some();
         Ok(Executed {
             outcome: Outcome::TrustPolicy {
                 connection: conn_name,
                 external_id: external_id.as_str().to_string(),
-                policy: policy::trust_policy(&principal, external_id.as_str()),
+                policy: policy::trust_policy(&principal, external_id.as_str(), team),
             },
             warnings,
         })

@@ -72,6 +72,10 @@ pub struct Trust {
     /// When set, the call must carry exactly this external ID; a call without one is refused.
     #[serde(default)]
     pub external_id: Option<String>,
+    /// Whether the statement also allows `sts:SetSourceIdentity`: a call that sets a
+    /// `SourceIdentity` needs a statement allowing both, as in IAM.
+    #[serde(default)]
+    pub set_source_identity: bool,
 }
 
 /// An S3 bucket.

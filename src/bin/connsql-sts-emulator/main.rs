@@ -154,6 +154,10 @@ impl Server {
             });
             return Ok(respond(200, "application/json", body.to_string(), None));
         }
+        if req.uri().path() == "/_emulator/assumed" {
+            let body = serde_json::to_string(&self.sts.assumed()).unwrap_or_default();
+            return Ok(respond(200, "application/json", body, None));
+        }
         // What the emulator issued to a key: its identity and session policy, for tests that
         // check what a client asked for.
         if let Some(key) = req.uri().path().strip_prefix("/_emulator/sessions/") {
@@ -163,6 +167,7 @@ impl Server {
                     "application/json",
                     serde_json::json!({
                         "arn": s.arn, "role": s.role, "user": s.user, "policy": s.policy,
+                        "source_identity": s.source_identity,
                     })
                     .to_string(),
                     None,

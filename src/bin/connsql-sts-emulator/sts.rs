@@ -50,6 +50,17 @@ pub struct Session {
     pub user: Option<String>,
     /// The session policy passed with the call (JSON), which narrows the permissions.
     pub policy: Option<String>,
+    /// The `SourceIdentity` set when the role was assumed.
+    pub source_identity: Option<String>,
+}
+
+/// One AssumeRole call the emulator granted, for tests that check what a client sent.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Assumed {
+    pub role: String,
+    pub session_name: String,
+    pub external_id: Option<String>,
+    pub source_identity: Option<String>,
 }
 
 /// The plain-text limit of a session policy.
@@ -66,6 +77,8 @@ pub struct Sts {
     pub objects: Mutex<crate::s3::Objects>,
     faults_served: Mutex<HashMap<String, u64>>,
     counter: AtomicU64,
+    /// Every AssumeRole granted, in order.
+    assumed: Mutex<Vec<Assumed>>,
 }
 
 impl Sts {
@@ -85,7 +98,13 @@ impl Sts {
             objects: Mutex::new(objects),
             faults_served: Mutex::new(HashMap::new()),
             counter: AtomicU64::new(0),
+            assumed: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Every AssumeRole granted so far.
+    pub fn assumed(&self) -> Vec<Assumed> {
+        self.assumed.lock().map(|a| a.clone()).unwrap_or_default()
     }
 
     /// Calls so far, by action.
@@ -302,6 +321,16 @@ impl Sts {
                 "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint",
             );
         }
+        let source_identity = params.get("SourceIdentity").cloned();
+        if let Some(who) = &source_identity
+            && (!name_ok(who, 2, 64, b"") || who.to_ascii_lowercase().starts_with("aws:"))
+        {
+            return err(
+                400,
+                "ValidationError",
+                "1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+            );
+        }
         let policy = params.get("Policy").cloned();
         if let Some(answer) = check_policy(policy.as_deref(), request_id) {
             return answer;
@@ -329,6 +358,21 @@ impl Sts {
         if !role.trust.iter().any(|t| t.allows(caller, external_id)) {
             return denied();
         }
+        // Setting a source identity is a second action the trust policy must allow.
+        if source_identity.is_some()
+            && !role
+                .trust
+                .iter()
+                .any(|t| t.set_source_identity && t.allows(caller, external_id))
+        {
+            return err(
+                403,
+                "AccessDenied",
+                &format!(
+                    "User: {caller} is not authorized to perform: sts:SetSourceIdentity on resource: {role_arn}"
+                ),
+            );
+        }
         if duration > role.max_session_seconds {
             return err(
                 400,
@@ -347,17 +391,29 @@ impl Sts {
                 role: Some(role.arn.clone()),
                 user: None,
                 policy,
+                source_identity: source_identity.clone(),
             },
             duration,
             n,
         );
+        if let Ok(mut assumed) = self.assumed.lock() {
+            assumed.push(Assumed {
+                role: role.arn.clone(),
+                session_name: session.to_string(),
+                external_id: external_id.map(str::to_string),
+                source_identity: source_identity.clone(),
+            });
+        }
+        let source_identity_xml = source_identity
+            .map(|s| format!("<SourceIdentity>{}</SourceIdentity>", xml_escape(&s)))
+            .unwrap_or_default();
         Answer::Xml {
             status: 200,
             body: format!(
                 "<AssumeRoleResponse xmlns=\"{NS}\"><AssumeRoleResult><Credentials><AccessKeyId>{key}</AccessKeyId>\
                  <SecretAccessKey>{secret}</SecretAccessKey><SessionToken>{token}</SessionToken>\
                  <Expiration>{expiration}</Expiration></Credentials><AssumedRoleUser>\
-                 <AssumedRoleId>AROAEMULATOR{n:08}:{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser></AssumeRoleResult>\
+                 <AssumedRoleId>AROAEMULATOR{n:08}:{}</AssumedRoleId><Arn>{}</Arn></AssumedRoleUser>{source_identity_xml}</AssumeRoleResult>\
                  <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></AssumeRoleResponse>",
                 xml_escape(session),
                 xml_escape(&assumed),
@@ -452,6 +508,7 @@ impl Sts {
                 user: Some(caller.to_string()),
                 // A federated user without a policy may do nothing at all.
                 policy: federated.map(|_| policy.unwrap_or_else(|| "{\"Statement\":[]}".into())),
+                source_identity: None,
             },
             duration,
             n,

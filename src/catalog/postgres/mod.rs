@@ -855,6 +855,23 @@ fn schema_version(client: &mut Client, place: &Path) -> Result<Option<i64>> {
     if !exists {
         return Ok(None);
     }
+    // A schema this role may not even look into (an older catalog, before its owner opened it
+    // to let members in): not a member yet.
+    let usable: bool = client
+        .query_one("SELECT has_schema_privilege('connsql', 'USAGE')", &[])
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| pg_error(place, &e))?;
+    if !usable {
+        let role: String = client
+            .query_one("SELECT current_user::text", &[])
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| pg_error(place, &e))?;
+        return Err(CatalogError::NotAMember {
+            path: place.to_path_buf(),
+            role,
+            owner: schema_owner(client, place)?.0,
+        });
+    }
     let rows = client
         .query(
             "SELECT key, value FROM meta WHERE key IN ('application', 'version')",
