@@ -161,7 +161,7 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
         )),
         _ => None,
     };
-    let Some(entry) = entry else {
+    let mut issue_now = |policy| {
         let left = deadline.saturating_duration_since(Instant::now());
         let creds = fresh(
             left,
@@ -172,7 +172,10 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
             audit.as_ref(),
         )?;
         record(&mut catalog, audit.as_ref(), &creds)?;
-        return Ok(creds.to_json());
+        Ok::<_, Failure>(creds)
+    };
+    let Some(entry) = entry else {
+        return issue_now(policy).map(|c| c.to_json());
     };
     let started = now();
     if let Some(hit) = entry.read(started) {
@@ -204,17 +207,7 @@ pub fn credentials(options: &Options) -> Result<String, Failure> {
     if let Some((kind, message)) = entry.failure_since(started) {
         return Err(failure(kind, message));
     }
-    let left = deadline.saturating_duration_since(Instant::now());
-    match fresh(
-        left,
-        options,
-        &connection,
-        job.as_ref(),
-        policy,
-        audit.as_ref(),
-    )
-    .and_then(|creds| record(&mut catalog, audit.as_ref(), &creds).map(|()| creds))
-    {
+    match issue_now(policy) {
         Ok(creds) => {
             // A cache that cannot be written costs speed, not correctness.
             let _ = entry.write(&creds);

@@ -42,7 +42,12 @@ Ctrl-D exits.
   CREATE [SYNC] JOB name [option = value ...]
       AS INSERT INTO S3 connection LOCATION = 's3://…' [MAP_COLUMNS_BY_NAME] SELECT …;
   ALTER JOB name SET option = value;   DROP JOB [IF EXISTS] name;
-  SHOW JOBS [LIKE 'pattern'] [FOR CONNECTION name];  DESCRIBE JOB name;  SHOW CREATE JOB name;";
+  SHOW JOBS [LIKE 'pattern'] [FOR CONNECTION name];  DESCRIBE JOB name;  SHOW CREATE JOB name;
+On a team catalog (PostgreSQL), administrators manage and members reference:
+  GRANT ADMIN ON CATALOG TO role [, ...];   REVOKE ADMIN ON CATALOG FROM role [, ...];
+  GRANT USAGE ON CATALOG | CONNECTION name TO role | PUBLIC [, ...];   (REVOKE … FROM)
+  SHOW GRANTS [ON CATALOG | ON CONNECTION name | TO role];
+  SHOW CREDENTIAL ISSUES [FOR CONNECTION name];   (administrators: who had credentials)";
 
 const DOT_COMMANDS: &str = "\
 Dot-commands:

@@ -213,4 +213,19 @@ mod tests {
         assert!(is_complete("SHOW CONNECTIONS; -- done\n"));
         assert!(!is_complete("SHOW CONNECTIONS; DROP CONNECTION x\n"));
     }
+
+    #[test]
+    fn roles_and_public_come_where_a_grant_names_a_role() {
+        let got: Vec<String> = offered("GRANT USAGE ON CATALOG TO ", "");
+        assert!(
+            got.contains(&"PUBLIC".to_string()) && got.contains(&"analyst".to_string()),
+            "{got:?}"
+        );
+        let got: Vec<String> = offered("GRANT ", "");
+        assert_eq!(got, ["ADMIN", "USAGE"]);
+        let got: Vec<String> = offered("REVOKE USAGE ON ", "");
+        assert_eq!(got, ["CATALOG", "CONNECTION"]);
+        let got: Vec<String> = offered("SHOW GRANTS ON CONNECTION ", "la");
+        assert_eq!(got, ["lake"]);
+    }
 }
