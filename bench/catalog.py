@@ -37,9 +37,11 @@ MINIMAL = (
 )
 
 INSERT = (
-    "INSERT INTO connections VALUES ('{i:032x}', 'conn_{i:07}', 'role', "
-    "'arn:aws:iam::123456789012:role/lake-reader-{i:07}', 'a1b2c3d4-{i:07}', NULL, NULL, '[]', 1, "
-    "NULL, NULL, 'raw zone of team {i:07}', '2026-11-28T00:00:00.000Z', '2026-11-28T00:00:00.000Z', NULL);\n"
+    "INSERT INTO connections (id, name, authentication, options, created_at, updated_at) "
+    "VALUES ('{i:032x}', 'conn_{i:07}', 'role', '{{\"AWS_ROLE\":\"arn:aws:iam::123456789012:role/"
+    "lake-reader-{i:07}\",\"EXTERNAL_ID\":\"a1b2c3d4-{i:07}\",\"READ_ONLY\":true,"
+    "\"COMMENT\":\"raw zone of team {i:07}\"}}', '2026-11-28T00:00:00.000Z', "
+    "'2026-11-28T00:00:00.000Z');\n"
 )
 
 

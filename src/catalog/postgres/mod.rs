@@ -43,6 +43,8 @@ pub struct PostgresEngine {
     /// Who runs connsql and what they may do, as read when the open write transaction began
     /// (under the writer lock, so it holds for the transaction); `None` outside one.
     access: Option<Access>,
+    /// The same, as read when the catalog was opened: it serves the first statement only.
+    opened_with: Option<Access>,
 }
 
 /// What the current role may do, in one query (the functions of schema 5).
@@ -123,6 +125,7 @@ impl PostgresEngine {
             });
         }
         let settings = load_settings(&mut client, &place)?;
+        let opened_with = Some(access);
         Ok(PostgresEngine {
             client,
             location: Location {
@@ -134,6 +137,7 @@ impl PostgresEngine {
             statements: HashMap::new(),
             history: Vec::new(),
             access: None,
+            opened_with,
         })
     }
 
@@ -247,6 +251,7 @@ impl Engine for PostgresEngine {
 
     fn control(&mut self, op: Control) -> Result<()> {
         if op == Control::Begin {
+            self.opened_with = None;
             // Writers take turns; readers (plain SELECTs) are not blocked by this lock. What
             // the role may do is read in the same round trip, once it holds the lock.
             self.history.clear();
@@ -659,6 +664,10 @@ impl Engine for PostgresEngine {
     fn access(&mut self) -> Result<Access> {
         if let Some(access) = &self.access {
             return Ok(access.clone());
+        }
+        // What opening the catalog read serves the first statement; later ones read again.
+        if let Some(access) = self.opened_with.take() {
+            return Ok(access);
         }
         read_access(&mut self.client, &self.place)
     }
