@@ -54,6 +54,9 @@ def main():
     ap.add_argument("--before", help="a connsql built before privileges, for the batch")
     ap.add_argument("--pairs", type=int, default=20)
     ap.add_argument("--statements", type=int, default=100_000)
+    ap.add_argument("--hold", type=int, default=0,
+                    help="after setting up, print the catalogs' URLs and keep the server this many "
+                         "seconds, for measuring with another tool")
     args = ap.parse_args()
     connsql = os.path.abspath(args.connsql)
     env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", PGSSLMODE="disable",
@@ -92,12 +95,16 @@ def main():
             server.psql_cmd(granted.rsplit("/", 1)[1]) + ["-t", "-c", "SELECT count(*) FROM connsql.grants"],
             capture_output=True, text=True, check=True).stdout.strip()
         print(f"# grants in the granted catalog: {count}; 100 member roles; 1,000 connections each")
+        if args.hold:
+            print(f"granted: {granted}\nplain:   {plain}\nPGPASSWORD={PASSWORD}", flush=True)
+            time.sleep(args.hold)
+            return
 
         def show(url):
             return lambda: timed([connsql, "--catalog", url, "-c", "SHOW CONNECTIONS"], env)
 
         def job(url):
-            sql = ("CREATE JOB bench_job AS COPY FROM S3 conn_0000000 LOCATION = 's3://b/p/' "
+            sql = ("CREATE JOB bench_job AS COPY FROM S3 conn_0000000 LOCATION = 's3://bench-bucket/p/' "
                    "INTO db.t; DROP JOB bench_job")
             return lambda: timed([connsql, "--catalog", url, "--no-validate", "-q", "-c", sql], env)
 
