@@ -63,6 +63,10 @@ pub struct Args {
     /// Apply all statements or none (not with --continue-on-error; in the REPL: each input you submit)
     #[arg(long)]
     pub single_transaction: bool,
+    /// Skip statements connsql does not run (CREATE TABLE, other connection types, …),
+    /// each reported on stderr, and run the rest
+    #[arg(long)]
+    pub skip_unsupported: bool,
     /// Parse, check and validate, print what would change, write nothing (not even a new catalog)
     #[arg(long)]
     pub dry_run: bool,
@@ -290,6 +294,7 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
             // windows mean fewer commits, and more memory: a window's statements are kept
             // until its commit (BENCHMARKS.md, jobs).
             window: if args.no_validate { 2048 } else { 512 },
+            skip_unsupported: args.skip_unsupported,
         },
         parallel: usize::from(args.parallel),
         timeout: Duration::from_secs_f64(args.timeout),

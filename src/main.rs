@@ -31,12 +31,21 @@ fn catalog_unusable(e: &CatalogError) -> ExitCode {
 
 /// `connsql catalog copy`: counts on stdout; a catalog that cannot be read or written is exit 2.
 fn copy_catalog(from: &std::path::Path, to: &std::path::Path, replace: bool) -> ExitCode {
-    match connsql::catalog::copy(from, to, replace) {
+    let copied = connsql::catalog::copy(from, to, replace);
+    print_notices();
+    match copied {
         Ok((copied, from, to)) => {
             println!("copied {copied} from {from} to {to}");
             ExitCode::SUCCESS
         }
         Err(e) => catalog_unusable(&e),
+    }
+}
+
+/// What the catalog noticed on the way (a password file ignored), on stderr.
+fn print_notices() {
+    for notice in connsql::catalog::take_notices() {
+        eprintln!("connsql: warning: {notice}");
     }
 }
 
@@ -104,7 +113,9 @@ fn credentials(options: &connsql::credentials::Options) -> ExitCode {
         }
     }
     // stdout holds the credentials and nothing else; a failure is one line on stderr.
-    match connsql::credentials::credentials(options) {
+    let issued = connsql::credentials::credentials(options);
+    print_notices();
+    match issued {
         Ok(json) => {
             println!("{json}");
             ExitCode::SUCCESS
@@ -129,7 +140,9 @@ fn credentials(options: &connsql::credentials::Options) -> ExitCode {
 fn statements(config: cli::Config) -> anyhow::Result<ExitCode> {
     // A missing catalog is created by the first statement that changes something; one that
     // exists but cannot be used stops everything here.
-    let catalog = match Catalog::open(&config.catalog) {
+    let opened = Catalog::open(&config.catalog);
+    print_notices();
+    let catalog = match opened {
         Ok(c) => CatalogSlot::Open(c),
         // The target as given: the error's path is the one shown, without a password.
         Err(CatalogError::Missing { .. }) => CatalogSlot::Missing {

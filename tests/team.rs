@@ -189,9 +189,21 @@ fn passwords_come_from_libpq_places_and_are_never_printed() {
             server.port
         ),
     );
+    // One others may read is ignored, as libpq ignores it, and said so.
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let run = env.run(&["-c", "SHOW CONNECTIONS"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("has group or world access (mode 644) and was ignored")
+            && run.stderr.contains("chmod 600"),
+        "{}",
+        run.stderr
+    );
     std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let run = env.run(&["-c", "SHOW CONNECTIONS"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     assert!(run.stdout.contains("from_url") && run.stdout.contains("from_pgpassword"));
     // Without any password: the login is refused, and the hint says where one goes.
     std::fs::remove_file(&pgpass).unwrap();

@@ -477,3 +477,81 @@ fn a_closed_pipe_before_the_end_is_not_success() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A real Upsolver file mixes statements connsql does not run with its connections and S3
+/// jobs: `--skip-unsupported` reports each of them (what and where) and runs the rest; without
+/// it the first stops the run, and its help names the flag.
+#[test]
+fn skip_unsupported_runs_a_mixed_upsolver_script() {
+    let env = Env::new();
+    let file = env.write(
+        "mixed.sql",
+        "CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/lake-reader';\n\
+         CREATE TABLE default_glue_catalog.db.orders (order_id string);\n\
+         CREATE KAFKA CONNECTION events HOSTS = ('k:9092');\n\
+         CREATE JOB load AS COPY FROM S3 lake LOCATION = 's3://lake-raw/raw/'\n\
+             INTO default_glue_catalog.db.orders;\n\
+         CREATE MATERIALIZED VIEW v AS SELECT 1;\n",
+    );
+    let path = file.to_str().unwrap();
+    let stopped = env.run(&["--no-validate", "-f", path]);
+    assert_eq!(stopped.code, 1);
+    assert!(
+        stopped.stderr.contains("--skip-unsupported"),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(env.stored_names(), ["lake"]);
+
+    let env = Env::new();
+    let run = env.run(&["--no-validate", "--skip-unsupported", "-f", path]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (n, line, what) in [
+        (2, 2, "`CREATE TABLE` is not a connection statement"),
+        (3, 3, "KAFKA connections are not supported"),
+        (
+            5,
+            6,
+            "`CREATE MATERIALIZED VIEW` is not a connection statement",
+        ),
+    ] {
+        assert!(
+            run.stderr.contains(&format!("mixed.sql:{line}): {what}"))
+                && run.stderr.contains(&format!("skipped statement {n} (")),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr
+            .contains("3 statements of other kinds skipped (--skip-unsupported)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("created job load"), "{}", run.stdout);
+}
+
+/// Messages that misled: a job or table name is called what it is, and one failed `-c`
+/// statement is not followed by a summary of a run of many.
+#[test]
+fn names_are_called_what_they_are_and_one_statement_needs_no_summary() {
+    let env = Env::new();
+    let run = env.run(&["--no-validate", "-c", "DROP JOB"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("expected a job name"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("connsql: stopped at"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&[
+        "--no-validate",
+        "-c",
+        "CREATE JOB j AS COPY FROM S3 lake LOCATION = 's3://lake-raw/' INTO",
+    ]);
+    assert!(
+        run.stderr.contains("expected a table name"),
+        "{}",
+        run.stderr
+    );
+}

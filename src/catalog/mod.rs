@@ -190,6 +190,26 @@ impl CatalogError {
 
 pub type Result<T> = std::result::Result<T, CatalogError>;
 
+static NOTICES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Something a person should know that is not an error (a password file ignored), kept for
+/// the driver to print: the catalog prints nothing itself.
+pub(crate) fn notice(text: String) {
+    if let Ok(mut notices) = NOTICES.lock()
+        && !notices.contains(&text)
+    {
+        notices.push(text);
+    }
+}
+
+/// The notices so far, once each.
+pub fn take_notices() -> Vec<String> {
+    NOTICES
+        .lock()
+        .map(|mut n| std::mem::take(&mut *n))
+        .unwrap_or_default()
+}
+
 static CONNECT_TIMEOUT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
 
 /// How long connecting to a catalog server may take (the command line's `--timeout`); set

@@ -53,6 +53,17 @@ impl<W: Write, E: Write> Reporter for Console<'_, W, E> {
                 self.printer.flush()?;
                 writeln!(self.err, "{}", plain(diag))
             }
+            Report::Skipped { piece, diagnostic } => {
+                self.printer.flush()?;
+                writeln!(
+                    self.err,
+                    "skipped statement {} ({}:{}): {}",
+                    piece.seq,
+                    crate::sql::redact::escape_controls(&piece.source_name),
+                    piece.line(),
+                    crate::sql::redact::escape_controls(&diagnostic.message)
+                )
+            }
             Report::Unreadable { input, error } => {
                 self.printer.flush()?;
                 writeln!(

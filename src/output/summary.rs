@@ -43,7 +43,24 @@ pub fn write_summary<E: Write>(err: &mut E, s: &RunSummary, opts: &RunOptions) -
         }
         return resume_hint(err, s, opts);
     }
+    if s.skipped > 0 {
+        writeln!(
+            err,
+            "connsql: {} {} of other kinds skipped (--skip-unsupported)",
+            s.skipped,
+            plural(s.skipped)
+        )?;
+    }
     if s.success() {
+        return Ok(());
+    }
+    // One `-c` statement that failed has said all there is to say (a file's gets its resume
+    // hint: the statement may be one of several run together for a missing `;`).
+    let in_file = s
+        .stopped_at
+        .as_ref()
+        .is_some_and(|stop| !stop.input.starts_with('<'));
+    if s.statements == 1 && !s.input_left && !s.rolled_back && !in_file {
         return Ok(());
     }
     match &s.stopped_at {

@@ -67,6 +67,7 @@ impl Reporter for Log {
             Report::Failed { diagnostics, .. } => format!("failed {}", diagnostics[0].kind),
             Report::Problem(d) => format!("problem {}", d.kind),
             Report::Unreadable { .. } => "unreadable".into(),
+            Report::Skipped { diagnostic, .. } => format!("skipped {}", diagnostic.kind),
         });
         Ok(())
     }

@@ -35,6 +35,9 @@ pub struct RunOptions {
     pub validate: bool,
     /// Statements read, validated ahead and committed together.
     pub window: usize,
+    /// Statements of other kinds (`CREATE TABLE`, a Kafka connection) are reported as skipped
+    /// and the run goes on, instead of failing it.
+    pub skip_unsupported: bool,
 }
 
 impl Default for RunOptions {
@@ -45,6 +48,7 @@ impl Default for RunOptions {
             dry_run: false,
             validate: true,
             window: 512,
+            skip_unsupported: false,
         }
     }
 }
@@ -66,6 +70,11 @@ pub enum Report<'a> {
     Problem(&'a Diagnostic),
     /// An input that could not be read.
     Unreadable { input: &'a str, error: &'a str },
+    /// A statement of another kind, skipped (`--skip-unsupported`): what it was.
+    Skipped {
+        piece: &'a Piece,
+        diagnostic: &'a Diagnostic,
+    },
 }
 
 pub trait Reporter {
@@ -96,6 +105,8 @@ pub struct RunSummary {
     /// Statements reported done (in a dry run: that would be).
     pub applied: usize,
     pub failed: usize,
+    /// Statements of other kinds skipped (`--skip-unsupported`).
+    pub skipped: usize,
     /// The first statement not applied, when the run stopped early.
     pub stopped_at: Option<StopPoint>,
     /// Whether the run's changes were rolled back (one transaction that failed, or a dry run).
@@ -260,6 +271,22 @@ impl Session {
                 }
                 let result = match &piece.result {
                     Ok(stmt) => self.execute(stmt),
+                    Err(diag)
+                        if run.opts.skip_unsupported
+                            && matches!(
+                                diag.kind,
+                                DiagnosticKind::UnsupportedStatement
+                                    | DiagnosticKind::UnsupportedConnectionType
+                            ) =>
+                    {
+                        run.reporter.report(Report::Skipped {
+                            piece,
+                            diagnostic: diag,
+                        })?;
+                        run.summary.skipped += 1;
+                        i += 1;
+                        continue;
+                    }
                     Err(diag) => Err(vec![diag.clone()]),
                 };
                 if result.is_err() && fast && !replayed && self.catalog_poisoned() {

@@ -216,10 +216,12 @@ fn not_a_connection_statement(text: &str, head: Span) -> Diagnostic {
         head,
         format!("`{head_text}` is not a connection statement"),
     )
-    .with_label("connsql runs connection statements only")
+    .with_label("connsql runs connection and S3 job statements only")
     .with_help(
-        "connsql manages S3 connections: CREATE, ALTER, DROP, VALIDATE, SHOW and DESCRIBE \
-         CONNECTION; run this statement where its jobs and tables live",
+        "connsql manages S3 connections and the jobs that use them (CREATE, ALTER, DROP, \
+         VALIDATE, SHOW, DESCRIBE … CONNECTION or JOB, COPY FROM S3 / INSERT INTO S3 jobs, \
+         GRANT); run this statement where its tables live, or give --skip-unsupported to skip \
+         such statements and run the rest",
     )
 }
 
@@ -710,7 +712,7 @@ impl<'a> Parser<'a> {
         }
         self.connection_type(verb)?;
         let if_not_exists = self.if_not_exists(or_replace, "connection")?;
-        let name = self.ident(NameKind::New)?;
+        let name = self.named(NameKind::New, "a connection name")?;
         let options = self.options()?;
         Ok(StatementKind::CreateConnection {
             or_replace,
@@ -748,7 +750,7 @@ impl<'a> Parser<'a> {
         let sync = self.eat_word("SYNC")?;
         self.expect_word("JOB")?;
         let if_not_exists = self.if_not_exists(or_replace, "job")?;
-        let name = self.ident(NameKind::New)?;
+        let name = self.named(NameKind::New, "a job name")?;
         let options = self.options_until::<JobOption>(
             &["AS"],
             OptionPlace::Job,
@@ -844,12 +846,12 @@ impl<'a> Parser<'a> {
 
     /// `name { . name }`
     fn table_name(&mut self) -> Fallible<TableName> {
-        let first = self.ident(NameKind::New)?;
+        let first = self.named(NameKind::New, "a table name")?;
         let mut span = first.span;
         let mut parts = vec![first];
         while self.peek()?.raw == "." && self.peek()?.is(TokenKind::Other) {
             self.next()?;
-            let part = self.ident(NameKind::New)?;
+            let part = self.named(NameKind::New, "a table name")?;
             span = span.to(part.span);
             parts.push(part);
         }
@@ -1062,6 +1064,17 @@ impl<'a> Parser<'a> {
     }
 
     fn ident(&mut self, kind: NameKind) -> Fallible<Ident> {
+        let what = match kind {
+            NameKind::Connection => "a connection name",
+            NameKind::Job => "a job name",
+            NameKind::Role => "a role name",
+            NameKind::New => "a name",
+        };
+        self.named(kind, what)
+    }
+
+    /// A name, `what` saying which in an error (`a job name`, `a table name`).
+    fn named(&mut self, kind: NameKind, what: &str) -> Fallible<Ident> {
         let tok = self.next()?;
         if tok.is_eof() {
             tok.expect(Expected::Name(kind));
@@ -1078,7 +1091,7 @@ impl<'a> Parser<'a> {
                     return Err(Diagnostic::error(
                         DiagnosticKind::Syntax,
                         tok.span,
-                        "a connection name cannot be empty",
+                        format!("{what} cannot be empty"),
                     )
                     .into());
                 }
@@ -1098,7 +1111,7 @@ impl<'a> Parser<'a> {
                 tok.raw
             ))
             .into()),
-            _ => Err(self.expected("a connection name", tok).into()),
+            _ => Err(self.expected(what, tok).into()),
         }
     }
 
@@ -1126,7 +1139,7 @@ impl<'a> Parser<'a> {
         if tok.is_word("RENAME") {
             self.next()?;
             self.expect_word("TO")?;
-            let new_name = self.ident(NameKind::New)?;
+            let new_name = self.named(NameKind::New, "a connection name")?;
             return Ok(StatementKind::RenameConnection { name, new_name });
         }
         if !tok.is_word("SET") {

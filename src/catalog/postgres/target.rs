@@ -86,7 +86,20 @@ fn pgpass(config: &postgres::Config) -> Option<String> {
         .ok()
         .filter(|p| !p.is_empty())
         .or_else(|| std::env::var("HOME").ok().map(|h| format!("{h}/.pgpass")))?;
-    let text = std::fs::read_to_string(path).ok()?;
+    // libpq ignores a password file others may read, and says so: so does connsql.
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(&path).ok()?.permissions().mode()
+    };
+    if mode & 0o077 != 0 {
+        crate::catalog::notice(format!(
+            "password file {path} has group or world access (mode {:o}) and was ignored; \
+             permissions should be u=rw (0600) or less: chmod 600 {path}",
+            mode & 0o777
+        ));
+        return None;
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
     let host = match config.get_hosts().first()? {
         Host::Tcp(h) => h.clone(),
         Host::Unix(p) => p.to_string_lossy().into_owned(),
