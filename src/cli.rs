@@ -46,7 +46,7 @@ pub struct Args {
     #[arg(short = 'c', long = "command", value_name = "SQL")]
     pub commands: Vec<String>,
     /// The catalog file (set at run time: the default catalog path and CONNSQL_CATALOG)
-    #[arg(long, value_name = "PATH|URL", global = true)]
+    #[arg(long, value_name = "PATH|URL")]
     pub catalog: Option<PathBuf>,
     /// How results are printed
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -76,7 +76,8 @@ pub struct Args {
     /// STS calls in flight at once when validating a batch
     #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallel: u16,
-    /// Seconds one STS call may take in all, retries included
+    /// Seconds one STS call may take in all, retries included; also bounds connecting to a
+    /// catalog server
     #[arg(long, default_value_t = 5.0, value_name = "SECONDS", value_parser = parse_timeout, global = true)]
     pub timeout: f64,
 }
@@ -110,6 +111,9 @@ pub enum CatalogCommand {
 pub struct CredentialsArgs {
     /// The connection
     pub connection: String,
+    /// The catalog file or postgresql:// URL (default: CONNSQL_CATALOG, else the default file)
+    #[arg(long, value_name = "PATH|URL")]
+    pub catalog: Option<PathBuf>,
     /// Narrow the credentials to this job's location (read for COPY FROM, write for INSERT INTO)
     #[arg(long, value_name = "JOB")]
     pub job: Option<String>,
@@ -234,7 +238,12 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
         }
     }
     let default = default_catalog().ok();
-    let catalog = match args.catalog.or_else(|| {
+    // `--catalog` goes before `credentials` or after it; `catalog copy` names its own two.
+    let sub_catalog = match &args.command {
+        Some(Sub::Credentials(c)) => c.catalog.clone(),
+        _ => None,
+    };
+    let catalog = match args.catalog.clone().or(sub_catalog).or_else(|| {
         std::env::var_os("CONNSQL_CATALOG")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)

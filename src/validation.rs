@@ -128,6 +128,8 @@ pub enum S3Status {
     Ok,
     Denied,
     Failed,
+    /// Not tried (a write through a `READ_ONLY` connection).
+    Skipped,
 }
 
 impl S3Status {
@@ -136,6 +138,7 @@ impl S3Status {
             S3Status::Ok => "ok",
             S3Status::Denied => "denied",
             S3Status::Failed => "failed",
+            S3Status::Skipped => "skipped",
         }
     }
 }

@@ -245,6 +245,29 @@ fn validate_on_for_gives_one_row_per_action() {
         rows.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
         ["LIST", "READ"]
     );
+    // Asked for everything, it says the writes were not checked, and why: no advice to let the
+    // role write through a connection jobs may not write through.
+    let (rows, stderr) = rows_of("VALIDATE CONNECTION lake ON 's3://lake-raw/raw/' FOR ALL");
+    let pairs: Vec<(&str, &str)> = rows.iter().map(|(a, s)| (a.as_str(), s.as_str())).collect();
+    assert_eq!(
+        pairs,
+        [
+            ("LIST", "ok"),
+            ("READ", "ok"),
+            ("WRITE", "skipped"),
+            ("DELETE", "skipped")
+        ]
+    );
+    assert!(!stderr.contains("s3:PutObject"), "{stderr}");
+    let run = env.run(&[
+        "-c",
+        "VALIDATE CONNECTION lake ON 's3://lake-raw/raw/' FOR WRITE",
+    ]);
+    assert!(
+        run.ok().contains("connection lake is READ_ONLY"),
+        "{}",
+        run.stdout
+    );
     // Table and CSV carry the same columns.
     let csv = env.run(&[
         "--format",

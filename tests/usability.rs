@@ -555,3 +555,50 @@ fn names_are_called_what_they_are_and_one_statement_needs_no_summary() {
         run.stderr
     );
 }
+
+/// An option written with a bad value has its own error, and no second one says it is missing;
+/// `catalog copy --help` lists only what applies to it.
+#[test]
+fn a_bad_value_is_not_also_reported_missing() {
+    let env = Env::new();
+    let run = env.run(&[
+        "--no-validate",
+        "-c",
+        "CREATE S3 CONNECTION lake; \
+         CREATE JOB j AS COPY FROM S3 lake BUCKET = 'UPPER_bad' PREFIX = 'raw/' INTO db.t",
+    ]);
+    assert!(run.stderr.contains("invalid BUCKET"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("PREFIX needs BUCKET"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&[
+        "--no-validate",
+        "-c",
+        "CREATE S3 CONNECTION x AWS_ROLE = \"arn:aws:iam::123456789012:role/r\" EXTERNAL_ID = 'abcd'",
+    ]);
+    assert!(run.stderr.contains("not a quoted name"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("EXTERNAL_ID needs AWS_ROLE"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&[
+        "--no-validate",
+        "-c",
+        "CREATE S3 CONNECTION k AWS_ACCESS_KEY_ID = 'AKIA' AWS_SECRET_ACCESS_KEY = 'x'",
+    ]);
+    assert!(
+        !run.stderr.contains("needs AWS_SECRET_ACCESS_KEY"),
+        "{}",
+        run.stderr
+    );
+    let help = env.run(&["catalog", "copy", "--help"]);
+    let help = help.ok();
+    assert!(
+        !help.contains("--catalog") && !help.contains("one STS call may take in all\n"),
+        "{help}"
+    );
+    assert!(help.contains("connecting to a catalog server"), "{help}");
+}

@@ -10,7 +10,7 @@ use crate::sql::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::sql::job_spec::JobKind;
 use crate::sql::values::S3Path;
 use crate::sql::{ConnectionSpec, Ident, Span, Statement};
-use crate::validation::{S3Action, S3Check, S3Status, ValidationRequest};
+use crate::validation::{S3Action, S3Check, S3Row, S3Status, ValidationRequest};
 
 /// The actions `FOR …` names; without `FOR`, what the connection may do: reading and listing
 /// for a `READ_ONLY` one, everything otherwise.
@@ -50,8 +50,35 @@ impl Session {
         access: Option<Access>,
     ) -> Result<Executed, Diagnostic> {
         let connection = self.lookup(name)?;
-        let actions = actions(access, connection.spec.read_only);
-        self.prove_actions(stmt, &name.value, &connection.spec, location, &actions, at)
+        let mut actions = actions(access, connection.spec.read_only);
+        // Jobs may not write through a READ_ONLY connection, whatever the role allows: those
+        // checks are skipped and said so, rather than proven and advised on.
+        let skipped: Vec<S3Action> = actions
+            .iter()
+            .copied()
+            .filter(|a| {
+                connection.spec.read_only && matches!(a, S3Action::Write | S3Action::Delete)
+            })
+            .collect();
+        actions.retain(|a| !skipped.contains(a));
+        let mut executed = if actions.is_empty() {
+            Executed::new(Outcome::Access(Vec::new()))
+        } else {
+            self.prove_actions(stmt, &name.value, &connection.spec, location, &actions, at)?
+        };
+        if let Outcome::Access(rows) = &mut executed.outcome {
+            rows.extend(skipped.into_iter().map(|action| S3Row {
+                action,
+                location: location.as_str().to_string(),
+                status: S3Status::Skipped,
+                detail: format!(
+                    "not checked: connection {name} is READ_ONLY, so jobs may not {} it",
+                    action.verb()
+                ),
+                diagnostic: None,
+            }));
+        }
+        Ok(executed)
     }
 
     pub(super) fn validate_job(

@@ -17,7 +17,7 @@ pub(super) fn spec_of(
     diags: &mut Vec<Diagnostic>,
 ) -> ConnectionSpec {
     let changes = typed_options(options, Purpose::Create, diags, region_hint, typed_value);
-    spec_from(changes, diags)
+    spec_from(changes, diags, &|key| options.get(key).is_some())
 }
 
 /// The checked changes of `ALTER S3 CONNECTION … SET`.
@@ -26,7 +26,7 @@ pub(super) fn changes_of(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(Change, Span)> {
     let changes = typed_options(set, Purpose::Alter, diags, region_hint, typed_value);
-    combination_rules(&changes, diags);
+    combination_rules(&changes, diags, &|key| set.get(key).is_some());
     changes.into_iter().map(|(c, s, _)| (c, s)).collect()
 }
 
@@ -120,8 +120,14 @@ fn typed_value(
     Ok((change, None))
 }
 
-/// The combination rules shared by CREATE and ALTER.
-fn combination_rules(changes: &[Typed<Change>], diags: &mut Vec<Diagnostic>) {
+/// The combination rules shared by CREATE and ALTER. `written` says whether the statement
+/// names an option at all: one written with an invalid value has its own error, and is not
+/// reported missing too.
+fn combination_rules(
+    changes: &[Typed<Change>],
+    diags: &mut Vec<Diagnostic>,
+    written: &dyn Fn(ConnectionOption) -> bool,
+) {
     let role = find(changes, |c| matches!(c, Change::AwsRole(_)));
     let external = find(changes, |c| matches!(c, Change::ExternalId(_)));
     let key_id = find(changes, |c| matches!(c, Change::AwsAccessKeyId(_)));
@@ -142,6 +148,8 @@ fn combination_rules(changes: &[Typed<Change>], diags: &mut Vec<Diagnostic>) {
         );
     }
     match (key_id, secret) {
+        (Some(_), None) if written(ConnectionOption::AwsSecretAccessKey) => {}
+        (None, Some(_)) if written(ConnectionOption::AwsAccessKeyId) => {}
         (Some((_, _, span)), None) => diags.push(
             Diagnostic::error(
                 DiagnosticKind::MissingOption,
@@ -174,12 +182,17 @@ fn combination_rules(changes: &[Typed<Change>], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn spec_from(mut changes: Vec<Typed<Change>>, diags: &mut Vec<Diagnostic>) -> ConnectionSpec {
-    combination_rules(&changes, diags);
+fn spec_from(
+    mut changes: Vec<Typed<Change>>,
+    diags: &mut Vec<Diagnostic>,
+    written: &dyn Fn(ConnectionOption) -> bool,
+) -> ConnectionSpec {
+    combination_rules(&changes, diags, written);
     if let (Some((_, _, span)), None) = (
         find(&changes, |c| matches!(c, Change::ExternalId(_))),
         find(&changes, |c| matches!(c, Change::AwsRole(_))),
-    ) {
+    ) && !written(ConnectionOption::AwsRole)
+    {
         diags.push(
             Diagnostic::error(DiagnosticKind::MissingOption, *span, "EXTERNAL_ID needs AWS_ROLE")
                 .with_help("the external ID is sent when assuming a role: add AWS_ROLE = 'arn:aws:iam::<account>:role/<name>'"),

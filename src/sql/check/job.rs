@@ -54,9 +54,14 @@ pub(super) fn spec_of(job: &CreateJob, diags: &mut Vec<Diagnostic>) -> Option<Jo
         }
     }
     let get = |key: JobOption| typed.iter().find(|((k, _), _, _)| *k == key);
+    // An option that was written but is invalid has its own error: no second one says it is
+    // missing.
+    let written =
+        |key: JobOption| job.options.get(key).is_some() || body_options.get(key).is_some();
     if kind == JobKind::Copy
         && let (Some((_, _, name_span)), None) =
             (get(JobOption::StartFrom), get(JobOption::DatePattern))
+        && !written(JobOption::DatePattern)
     {
         diags.push(
             Diagnostic::error(
@@ -95,6 +100,9 @@ pub(super) fn spec_of(job: &CreateJob, diags: &mut Vec<Diagnostic>) -> Option<Jo
                     bucket: text(JobOption::Bucket).unwrap_or_default(),
                     prefix: text(JobOption::Prefix).unwrap_or_default(),
                 }),
+                (None, None, _) if written(JobOption::Bucket) || written(JobOption::Location) => {
+                    None
+                }
                 (None, None, Some((_, _, name_span))) => {
                     diags.push(
                         Diagnostic::error(
@@ -123,6 +131,7 @@ pub(super) fn spec_of(job: &CreateJob, diags: &mut Vec<Diagnostic>) -> Option<Jo
         } => {
             let location = match text(JobOption::Location) {
                 Some(l) => S3Path::parse_location(&l).ok().map(|(p, _)| p),
+                None if written(JobOption::Location) => None,
                 None => {
                     diags.push(missing_location(
                         connection_span,
