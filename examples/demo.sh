@@ -3,7 +3,7 @@
 # and runs examples/demo.sql against it: one connection is accepted, one refused with its hint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The first build takes a few minutes; cargo shows its progress.
+# The first build compiles the AWS SDK: minutes (about 4 on 2 cores); cargo shows its progress.
 cargo build --bins
 dir=$(mktemp -d)
 target/debug/connsql-sts-emulator --config examples/emulator.json >"$dir/emulator.out" &
@@ -25,3 +25,8 @@ status=$?
 set -e
 echo
 echo "connsql exited with $status: 'lake' was validated and stored, 'typo' was refused (as intended)."
+echo
+echo "Writes, seen refused (examples/walkthrough.sql): READ_ONLY, and a role that may write only under out/"
+set +e
+target/debug/connsql --continue-on-error -f examples/walkthrough.sql
+set -e

@@ -131,3 +131,57 @@ fn the_job_runner_example_resolves_a_job() {
         "{stdout}"
     );
 }
+
+/// The README's walk-through of refused writes is `examples/walkthrough.sql`, and it does what
+/// the README says against the shipped `examples/emulator.json`.
+#[test]
+fn the_walkthrough_of_refused_writes_runs_as_the_readme_says() {
+    let readme = read("README.md");
+    let script = read("examples/walkthrough.sql");
+    for line in script.lines().filter(|l| !l.starts_with("--")) {
+        assert!(readme.contains(line), "README lacks: {line}");
+    }
+    let world: serde_json::Value =
+        serde_json::from_str(&read("examples/emulator.json")).expect("emulator.json");
+    let emulator = crate::util::Emulator::start(&world, &[]);
+    let mut env = Env::new();
+    env.use_emulator(
+        &emulator,
+        "AKIACONNSQLDEMO00001",
+        "demo-secret-of-the-ci-user",
+    );
+    let run = env.run(&[
+        "--continue-on-error",
+        "-f",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/walkthrough.sql"),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[read-only-connection]"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("| skipped |"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("is READ_ONLY, so jobs may not write to it")
+    );
+    assert!(
+        run.stdout
+            .contains("| ok     | put and deleted s3://lake-raw/out/"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("| denied |"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("\"Resource\": \"arn:aws:s3:::lake-raw/raw/*\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 of 6 statements failed"),
+        "{}",
+        run.stderr
+    );
+}
