@@ -19,14 +19,19 @@ fn env_for(emulator: &Emulator) -> Env {
 #[test]
 fn ctrl_c_cancels_a_validation_and_the_repl_goes_on() {
     let emulator = Emulator::standard(&[]);
-    let env = env_for(&emulator);
+    let mut env = env_for(&emulator);
+    // A terminal says what it is (indicatif draws nothing without TERM).
+    env.set("TERM", "xterm");
     let mut cmd = env.command();
     cmd.args(["--timeout", "60"]);
     let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
     p.exp_string("connsql> ").expect("prompt");
     p.send_line("CREATE S3 CONNECTION h AWS_ROLE = 'arn:aws:iam::123456789012:role/hangs' EXTERNAL_ID = 'a1b2c3d4';")
         .expect("send");
-    std::thread::sleep(Duration::from_millis(700));
+    // A statement waiting on AWS is not silent at a terminal: a spinner, after a moment.
+    p.exp_string("waiting for AWS")
+        .expect("a spinner while STS does not answer");
+    std::thread::sleep(Duration::from_millis(200));
     let cancelled_at = Instant::now();
     p.send_control('c').expect("ctrl-c");
     p.exp_string("cancelled")

@@ -184,6 +184,9 @@ pub fn session_name(connection: &str) -> String {
     name
 }
 
+/// How long a few calls may take before a spinner shows that connsql is waiting on AWS.
+const SPINNER_AFTER: Duration = Duration::from_millis(300);
+
 impl Validator for StsValidator {
     fn validate(&self, requests: &[ValidationRequest]) -> Vec<ValidationResult> {
         let state = match self.state() {
@@ -203,6 +206,27 @@ impl Validator for StsValidator {
             bar
         } else {
             ProgressBar::hidden()
+        };
+        // A few calls get a spinner instead, drawn only once they have taken a moment (and,
+        // like the bar, only at a terminal), so that a statement waiting on AWS is not silent.
+        let spinner = ProgressBar::hidden();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} waiting for AWS… {elapsed}") {
+            spinner.set_style(style);
+        }
+        let quiet_for_now = if self.options.progress && requests.len() <= 8 {
+            let spinner = spinner.clone();
+            // Ticked here, on the runtime the calls run on (no thread of its own), so it stops
+            // when they end.
+            Some(state.runtime.spawn(async move {
+                tokio::time::sleep(SPINNER_AFTER).await;
+                spinner.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                loop {
+                    spinner.tick();
+                    tokio::time::sleep(Duration::from_millis(120)).await;
+                }
+            }))
+        } else {
+            None
         };
         let work = async {
             let needs_caller = requests
@@ -240,6 +264,10 @@ impl Validator for StsValidator {
                 vec![Some(Err(ValidationFailure::new(cancelled()))); requests.len()]
             });
         progress.finish_and_clear();
+        if let Some(task) = quiet_for_now {
+            task.abort();
+        }
+        spinner.finish_and_clear();
         results
             .into_iter()
             .map(|r| {
