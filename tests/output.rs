@@ -111,7 +111,16 @@ fn table_lists_rows_and_counts_them(env) {
     env.sql("CREATE S3 CONNECTION a; CREATE S3 CONNECTION b");
     let out = env.sql("SHOW CONNECTIONS");
     assert!(out.contains("| name |"), "{out}");
-    assert!(out.ends_with("(2 rows)\n"), "{out}");
+    // Counted, and what the compact table leaves out is said.
+    assert!(
+        out.ends_with(
+            "(2 rows)\n(not shown: created_at, updated_at; -x or --format json shows every column)\n"
+        ),
+        "{out}"
+    );
+    env.sql("CREATE JOB j AS INSERT INTO S3 a LOCATION = 's3://lake-raw/out/' SELECT x FROM db.t");
+    let jobs = env.sql("SHOW JOBS");
+    assert!(jobs.contains("not shown: source_tables, created_at, updated_at"), "{jobs}");
     assert_eq!(
         env.sql("SHOW CONNECTIONS LIKE 'zzz'").lines().last(),
         Some("(0 rows)")

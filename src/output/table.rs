@@ -58,8 +58,58 @@ pub fn connections(
         .into_iter()
         .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
         .collect();
-    grid(out, &header, cells, style)?;
-    count(out, all.len())
+    let cut = grid(out, &header, cells, style)?;
+    // The columns the compact table leaves out that hold something (the role ARN and the key
+    // ID are in role_or_key; `type` is always S3).
+    let mut left_out: Vec<&str> = Vec::new();
+    for (column, held) in [
+        (
+            "external_id",
+            all.iter().any(|c| {
+                matches!(
+                    c.spec.credentials,
+                    Credentials::Role {
+                        external_id: Some(_),
+                        ..
+                    }
+                )
+            }),
+        ),
+        (
+            "path_display_filters",
+            all.iter().any(|c| !c.spec.path_display_filters.is_empty()),
+        ),
+        (
+            "encryption_kms_key",
+            all.iter().any(|c| c.spec.encryption_kms_key.is_some()),
+        ),
+        ("created_at", !all.is_empty()),
+        ("updated_at", !all.is_empty()),
+    ] {
+        if held {
+            left_out.push(column);
+        }
+    }
+    count(out, all.len())?;
+    footer(out, cut, &left_out)
+}
+
+/// What the table did not show, said once: cut values, and columns left out.
+fn footer(out: &mut impl Write, cut: bool, left_out: &[&str]) -> io::Result<()> {
+    match (cut, left_out.is_empty()) {
+        (false, true) => Ok(()),
+        (true, true) => writeln!(out, "(values cut to fit the terminal: -x shows them whole)"),
+        (cut, false) => writeln!(
+            out,
+            "({}not shown: {}; -x or --format json shows every column)",
+            if cut {
+                "values cut to fit the terminal; "
+            } else {
+                ""
+            },
+            left_out.join(", ")
+        ),
+    }
 }
 
 /// SHOW JOBS as a table: its compact columns, those empty in every row dropped.
@@ -88,34 +138,52 @@ pub fn jobs(out: &mut impl Write, all: &[StoredJob], style: TableStyle) -> io::R
         .into_iter()
         .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
         .collect();
-    grid(out, &header, cells, style)?;
-    count(out, all.len())
+    let cut = grid(out, &header, cells, style)?;
+    let mut left_out: Vec<&str> = Vec::new();
+    for (column, held) in [
+        (
+            "source_tables",
+            all.iter().any(|j| !j.spec.source_tables().is_empty()),
+        ),
+        ("options", all.iter().any(|j| !j.spec.options.is_empty())),
+        ("created_at", !all.is_empty()),
+        ("updated_at", !all.is_empty()),
+    ] {
+        if held {
+            left_out.push(column);
+        }
+    }
+    count(out, all.len())?;
+    footer(out, cut, &left_out)
 }
 
-/// Rows under a header: sized to the terminal (cells cut, never wrapped) or plain.
+/// Rows under a header: sized to the terminal (cells cut, never wrapped) or plain. Whether
+/// anything was cut or left out to fit.
 fn grid(
     out: &mut impl Write,
     header: &[&str],
     cells: Vec<Vec<Cow<'_, str>>>,
     style: TableStyle,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     if !style.terminal {
-        return plain_table::write(out, header, &cells);
+        plain_table::write(out, header, &cells)?;
+        return Ok(false);
     }
     let mut table = Table::new();
     let cells: Vec<Vec<String>> = cells
         .into_iter()
         .map(|r| r.into_iter().map(Cow::into_owned).collect())
         .collect();
-    let cells = match table.width().map(usize::from) {
+    let (header, cells, cut) = match table.width().map(usize::from) {
         Some(w) => fit(header, cells, w),
-        None => cells,
+        None => (header.to_vec(), cells, false),
     };
     table.load_style(presets::UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Disabled);
     table.set_header(header.iter().copied());
     table.add_rows(cells);
-    writeln!(out, "{table}")
+    writeln!(out, "{table}")?;
+    Ok(cut)
 }
 
 pub fn write(out: &mut impl Write, set: &ResultSet, style: TableStyle) -> io::Result<()> {
@@ -137,8 +205,9 @@ pub fn write(out: &mut impl Write, set: &ResultSet, style: TableStyle) -> io::Re
         .into_iter()
         .map(|r| r.into_iter().map(Cow::Owned).collect())
         .collect();
-    grid(out, &header, cells, style)?;
-    count(out, set.rows.len())
+    let cut = grid(out, &header, cells, style)?;
+    count(out, set.rows.len())?;
+    footer(out, cut, &[])
 }
 
 fn count(out: &mut impl Write, n: usize) -> io::Result<()> {
@@ -155,19 +224,43 @@ fn shown_columns(set: &ResultSet) -> (Vec<&'static str>, Vec<Vec<String>>) {
     (set.columns.clone(), cells)
 }
 
-/// Cuts the widest columns until the table fits `width` characters, each cut cell ending in
-/// `…`. A column keeps at least its header's width (or 8 characters).
-fn fit(header: &[&str], mut cells: Vec<Vec<String>>, width: usize) -> Vec<Vec<String>> {
-    let n = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+/// Makes the table fit `width` characters: timestamps go first (a row is told apart by its
+/// name and values, not by when it changed), then the widest columns are cut, each cut cell
+/// keeping its start and its end around `…` (`arn:aws:iam::123…:role/lake-rw`). A column keeps
+/// at least its header's width (or 8 characters). The header and cells that remain, and
+/// whether anything was cut or dropped.
+fn fit<'h>(
+    header: &[&'h str],
+    mut cells: Vec<Vec<String>>,
+    width: usize,
+) -> (Vec<&'h str>, Vec<Vec<String>>, bool) {
+    let mut header = header.to_vec();
+    let widths_of = |header: &[&str], cells: &[Vec<String>]| -> Vec<usize> {
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in cells {
+            for (w, c) in widths.iter_mut().zip(row) {
+                *w = (*w).max(c.chars().count());
+            }
         }
+        widths
+    };
+    // Borders and padding: "│ " before each column, " │" after the last.
+    let budget = |n: usize| width.saturating_sub(3 * n + 1);
+    let mut widths = widths_of(&header, &cells);
+    let mut changed = false;
+    while widths.iter().sum::<usize>() > budget(header.len()) {
+        let Some(i) = header.iter().rposition(|h| h.ends_with("_at")) else {
+            break;
+        };
+        header.remove(i);
+        widths.remove(i);
+        for row in &mut cells {
+            row.remove(i);
+        }
+        changed = true;
     }
     let floor: Vec<usize> = header.iter().map(|h| h.chars().count().max(8)).collect();
-    // Borders and padding: "│ " before each column, " │" after the last.
-    let budget = width.saturating_sub(3 * n + 1);
+    let budget = budget(header.len());
     while widths.iter().sum::<usize>() > budget {
         let Some((i, _)) = widths
             .iter()
@@ -181,13 +274,22 @@ fn fit(header: &[&str], mut cells: Vec<Vec<String>>, width: usize) -> Vec<Vec<St
     }
     for row in &mut cells {
         for (cell, &w) in row.iter_mut().zip(&widths) {
-            if cell.chars().count() > w {
-                let cut: String = cell.chars().take(w.saturating_sub(1)).collect();
-                *cell = format!("{cut}…");
+            let chars: Vec<char> = cell.chars().collect();
+            if chars.len() > w {
+                // A third of what fits from the start, the rest from the end: where ARNs and
+                // paths tell rows apart.
+                let keep = w.saturating_sub(1);
+                let head = keep / 3;
+                let tail = keep - head;
+                let mut cut: String = chars[..head].iter().collect();
+                cut.push('…');
+                cut.extend(&chars[chars.len() - tail..]);
+                *cell = cut;
+                changed = true;
             }
         }
     }
-    cells
+    (header, cells, changed)
 }
 
 /// One block per record: `-[ RECORD 1 ]-` then `column | value` lines, values whole.
@@ -249,11 +351,29 @@ mod tests {
             "lake".to_string(),
             "arn:aws:iam::123456789012:role/a-very-long-role-name-indeed".to_string(),
         ]];
-        let fitted = fit(&header, cells, 40);
+        let (_, fitted, cut) = fit(&header, cells, 40);
         let width: usize = fitted[0].iter().map(|c| c.chars().count()).sum::<usize>() + 7;
         assert!(width <= 40, "{fitted:?}");
-        assert!(fitted[0][1].ends_with('…'), "{fitted:?}");
+        assert!(cut);
+        // The start and the end are kept: the role's name tells rows apart.
+        assert!(fitted[0][1].starts_with("arn:aws"), "{fitted:?}");
+        assert!(fitted[0][1].ends_with("name-indeed"), "{fitted:?}");
+        assert!(fitted[0][1].contains('…'), "{fitted:?}");
         assert_eq!(fitted[0][0], "lake");
+    }
+
+    #[test]
+    fn timestamps_go_before_anything_is_cut() {
+        let header = ["name", "aws_role", "validated_at"];
+        let cells = vec![vec![
+            "lake".to_string(),
+            "arn:aws:iam::123456789012:role/lake-rw".to_string(),
+            "2026-12-01T17:00:00.000Z".to_string(),
+        ]];
+        let (header, fitted, cut) = fit(&header, cells, 52);
+        assert_eq!(header, ["name", "aws_role"]);
+        assert!(cut);
+        assert_eq!(fitted[0][1], "arn:aws:iam::123456789012:role/lake-rw");
     }
 
     #[test]
