@@ -615,3 +615,30 @@ fn a_bad_value_is_not_also_reported_missing() {
     );
     assert!(help.contains("connecting to a catalog server"), "{help}");
 }
+
+/// Upsolver's documented `MAX_DELAY` and `SKIP_VALIDATIONS` run as written, and print back.
+#[test]
+fn upsolver_max_delay_and_skip_validations_run_as_written() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION lake");
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("grammar/ok/0037_max_delay_skip_validations.sql");
+    let run = env.run(&["--no-validate", "-f", file.to_str().unwrap()]);
+    assert!(
+        run.ok().contains("created job export_all"),
+        "{}",
+        run.stdout
+    );
+    let shown = env.sql("SHOW CREATE JOB load_late");
+    assert!(
+        shown.contains("MAX_DELAY = 1 DAY") && shown.contains("SKIP_VALIDATIONS = ('EMPTY_PATH')"),
+        "{shown}"
+    );
+    let run = env.run(&[
+        "--no-validate",
+        "-c",
+        "CREATE JOB x SKIP_VALIDATIONS = ('ALLOW_CARTESIAN_PRODUCT') \
+         AS COPY FROM S3 lake LOCATION = 's3://lake-raw/raw/' INTO db.t",
+    ]);
+    assert!(run.stderr.contains("it names EMPTY_PATH"), "{}", run.stderr);
+}

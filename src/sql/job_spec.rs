@@ -32,10 +32,12 @@ pub enum JobOption {
     RunParallelism,
     AggregationParallelism,
     CommitInterval,
+    MaxDelay,
     OutputOffset,
     DeleteFilesAfterLoad,
     AllowCartesianProducts,
     SkipAllValidations,
+    SkipValidations,
     ExcludeColumns,
     Comment,
 }
@@ -79,6 +81,10 @@ pub const COPY_COMPRESSIONS: &[&str] = &[
     "SNAPPY_UNFRAMED",
     "KCL",
 ];
+
+/// What `SKIP_VALIDATIONS` may name, for each kind of job.
+pub const COPY_SKIPPABLE: &[&str] = &["EMPTY_PATH"];
+pub const INSERT_SKIPPABLE: &[&str] = &["ALLOW_CARTESIAN_PRODUCT"];
 
 /// `FILE_FORMAT = (TYPE = …)` of an `INSERT INTO S3` job.
 pub const FILE_FORMATS: &[&str] = &["CSV", "TSV", "AVRO", "PARQUET", "JSON"];
@@ -286,6 +292,14 @@ const DEFS: &[Def] = &[
         "how often the job commits to its target",
     ),
     def(
+        JobOption::MaxDelay,
+        "MAX_DELAY",
+        ValueKind::Interval,
+        true,
+        COPY,
+        "how late files may arrive and still be read in order: 1 DAY, 12 HOURS, …",
+    ),
+    def(
         JobOption::OutputOffset,
         "OUTPUT_OFFSET",
         ValueKind::Interval,
@@ -316,6 +330,14 @@ const DEFS: &[Def] = &[
         false,
         COPY,
         "TRUE: the job may read a location that has no data yet",
+    ),
+    def(
+        JobOption::SkipValidations,
+        "SKIP_VALIDATIONS",
+        ValueKind::StringList,
+        false,
+        BOTH,
+        "checks to skip at creation: ('EMPTY_PATH') for COPY, ('ALLOW_CARTESIAN_PRODUCT') for INSERT",
     ),
     def(
         JobOption::ExcludeColumns,

@@ -7,8 +7,8 @@ use super::{Purpose, Typed, invalid, typed_options, wrong_type};
 use crate::sql::ast::{CreateJob, JobStatementBody, OptionSetting, Options, Value};
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::job_spec::{
-    COPY_COMPRESSIONS, FILE_FORMATS, INSERT_COMPRESSIONS, JobBody, JobKind, JobOption, JobSpec,
-    JobValue, Source,
+    COPY_COMPRESSIONS, COPY_SKIPPABLE, FILE_FORMATS, INSERT_COMPRESSIONS, INSERT_SKIPPABLE,
+    JobBody, JobKind, JobOption, JobSpec, JobValue, Source,
 };
 use crate::sql::options::{OptionKey, ValueKind};
 use crate::sql::span::Span;
@@ -266,6 +266,30 @@ pub fn applicability(
                     format!("COMPRESSION {w} is not one a {} job can use", kind.as_str()),
                 )
                 .with_help(format!("use one of {}", allowed.join(", "))),
+            );
+        }
+    }
+    if key == JobOption::SkipValidations
+        && let JobValue::List(names) = value
+    {
+        let allowed = match kind {
+            JobKind::Copy => COPY_SKIPPABLE,
+            JobKind::Insert => INSERT_SKIPPABLE,
+        };
+        if let Some(unknown) = names
+            .iter()
+            .find(|n| !allowed.contains(&n.to_ascii_uppercase().as_str()))
+        {
+            return Some(
+                Diagnostic::error(
+                    DiagnosticKind::InvalidValue,
+                    span,
+                    format!(
+                        "SKIP_VALIDATIONS of a {} job cannot name '{unknown}'",
+                        kind.as_str()
+                    ),
+                )
+                .with_help(format!("it names {}", allowed.join(", "))),
             );
         }
     }
