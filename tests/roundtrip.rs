@@ -3,10 +3,10 @@
 
 use connsql::sql::ast::{
     CreateJob, DropBehavior, GroupSetting, Ident, JobStatementBody, OptionName, OptionSetting,
-    Options, StringLit, TableName, Value,
+    Options, StringLit, TableName, Transformation, Value,
 };
 use connsql::sql::job_spec::JobOption;
-use connsql::sql::options::OptionKey;
+use connsql::sql::options::{OptionKey, ValueKind};
 use connsql::sql::select::parse_select;
 use connsql::sql::spec::ConnectionOption;
 use connsql::sql::words::TIME_UNITS;
@@ -57,7 +57,35 @@ fn value() -> impl Strategy<Value = Value> {
                 Span::default(),
             )
         }),
+        prop::collection::vec(ident(), 1..4).prop_map(|names| Value::Names(names, Span::default())),
     ]
+}
+
+/// Expressions in sqlparser's canonical print (what a parsed one is kept as).
+const EXPRESSIONS: &[&str] = &[
+    "MD5(email)",
+    "UPPER(\"Full Name\")",
+    "price * (1 + tax)",
+    "CAST($event_time AS TIMESTAMP)",
+    "CONCAT(first_name, ' ', last_name)",
+    "'a,b;c)'",
+    "CASE WHEN x > 0 THEN 'pos' ELSE 'neg' END",
+];
+
+fn transformations() -> impl Strategy<Value = Value> {
+    prop::collection::vec((ident(), prop::sample::select(EXPRESSIONS)), 1..4).prop_map(|items| {
+        Value::Transformations(
+            items
+                .into_iter()
+                .map(|(column, expression)| Transformation {
+                    column,
+                    expression: expression.to_string(),
+                    span: Span::default(),
+                })
+                .collect(),
+            Span::default(),
+        )
+    })
 }
 
 /// Words an unknown option may not be named: they end an option list, or a number before them
@@ -87,7 +115,16 @@ fn option<K: OptionKey>() -> impl Strategy<Value = OptionSetting<K>> {
             .prop_filter("not a reserved word", |n| !reserved(n))
             .prop_map(|n| OptionName::Unknown(n, Span::default())),
     ];
-    (name, value()).prop_map(|(name, value)| OptionSetting { name, value })
+    // COLUMN_TRANSFORMATIONS reads `( … )` as expressions: it gets those.
+    (name, value(), transformations()).prop_map(|(name, value, transformations)| {
+        let value = match &name {
+            OptionName::Known(k, _) if matches!(k.def().kind, ValueKind::Transformations) => {
+                transformations
+            }
+            _ => value,
+        };
+        OptionSetting { name, value }
+    })
 }
 
 fn options<K: OptionKey>(min: usize) -> impl Strategy<Value = Options<K>> {

@@ -642,3 +642,59 @@ fn upsolver_max_delay_and_skip_validations_run_as_written() {
     ]);
     assert!(run.stderr.contains("it names EMPTY_PATH"), "{}", run.stderr);
 }
+
+/// Upsolver's documented content-type groups, `DEDUPLICATE_WITH` and `COLUMN_TRANSFORMATIONS`
+/// run as written; what `SHOW CREATE JOB` prints recreates the same job; the rules of each
+/// hold (not editable, COPY FROM only, expressions read as SQL).
+#[test]
+fn upsolver_dedup_transformations_and_content_groups_run_as_written() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION lake");
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("grammar/ok/0038_dedup_transform_content.sql");
+    let run = env.run(&["--no-validate", "-f", file.to_str().unwrap()]);
+    assert!(run.ok().contains("created job load_logs"), "{}", run.stdout);
+    let shown = env.sql("SHOW CREATE JOB load_csv");
+    for part in [
+        "CONTENT_TYPE = (TYPE = CSV HEADER_LINE = 'id,email,ts' INFER_TYPES = FALSE)",
+        "DEDUPLICATE_WITH = (COLUMNS = (id, \"Event Time\") WINDOW = 12 HOURS)",
+        "COLUMN_TRANSFORMATIONS = (email_hash = MD5(email), ts = CAST($event_time AS TIMESTAMP))",
+    ] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
+    // Printed back, it is the same job: CREATE OR REPLACE with that text changes nothing.
+    let again = shown.replacen("CREATE JOB", "CREATE JOB IF NOT EXISTS", 1);
+    let run = env.run(&["--no-validate", "-c", &again]);
+    assert!(run.ok().contains("already exists"), "{}", run.stdout);
+    let json = env.run(&["--format", "json", "-c", "SHOW JOBS LIKE 'load_csv'"]);
+    assert!(
+        json.ok()
+            .contains(r#""COLUMN_TRANSFORMATIONS":{"email_hash":"MD5(email)","ts":"CAST($event_time AS TIMESTAMP)"}"#),
+        "{}",
+        json.stdout
+    );
+    for (sql, says) in [
+        (
+            "ALTER JOB load_csv SET COLUMN_TRANSFORMATIONS = (a = 1)",
+            "not-editable",
+        ),
+        (
+            "CREATE JOB w DEDUPLICATE_WITH = (COLUMN = id, WINDOW = 1 DAY) \
+             AS INSERT INTO S3 lake LOCATION = 's3://lake-raw/out/' SELECT 1",
+            "not-for-this-job",
+        ),
+        (
+            "CREATE JOB w COLUMN_TRANSFORMATIONS = (a = UPPER(x) b = 1) \
+             AS COPY FROM S3 lake LOCATION = 's3://lake-raw/w/' INTO db.w",
+            "separate transformations with commas",
+        ),
+        (
+            "CREATE JOB w DEDUPLICATE_WITH = (COLUMNS = (id), WINDOW = 0 DAYS) \
+             AS COPY FROM S3 lake LOCATION = 's3://lake-raw/w/' INTO db.w",
+            "WINDOW takes a whole number of units from 1 up",
+        ),
+    ] {
+        let run = env.run(&["--no-validate", "-c", sql]);
+        assert!(run.stderr.contains(says), "{sql}: {}", run.stderr);
+    }
+}

@@ -8,7 +8,7 @@ use std::fmt;
 
 use super::name::{Ident, TableName};
 use super::options::{OptionDef, ValueKind};
-use super::setting::{GroupSetting, StringLit, Value};
+use super::setting::{GroupSetting, StringLit, Transformation, Value};
 use super::span::Span;
 use super::values::S3Path;
 
@@ -35,6 +35,8 @@ pub enum JobOption {
     MaxDelay,
     OutputOffset,
     DeleteFilesAfterLoad,
+    DeduplicateWith,
+    ColumnTransformations,
     AllowCartesianProducts,
     SkipAllValidations,
     SkipValidations,
@@ -185,7 +187,7 @@ const DEFS: &[Def] = &[
         ValueKind::Enum(CONTENT_TYPES),
         true,
         COPY,
-        "format of the files read: AUTO, CSV, JSON, PARQUET, AVRO, …",
+        "format of the files read: AUTO, CSV, JSON, PARQUET, AVRO, …, or (TYPE = CSV …) with its options",
     ),
     def(
         JobOption::Compression,
@@ -314,6 +316,22 @@ const DEFS: &[Def] = &[
         false,
         COPY,
         "TRUE: files read are deleted from the location (needs a writable connection)",
+    ),
+    def(
+        JobOption::DeduplicateWith,
+        "DEDUPLICATE_WITH",
+        ValueKind::Group,
+        false,
+        COPY,
+        "rows with the same key within a window are loaded once: (COLUMNS = (id, …), WINDOW = 1 DAY)",
+    ),
+    def(
+        JobOption::ColumnTransformations,
+        "COLUMN_TRANSFORMATIONS",
+        ValueKind::Transformations,
+        false,
+        COPY,
+        "columns computed while loading, each an SQL expression: (email_hash = MD5(email), …)",
     ),
     def(
         JobOption::AllowCartesianProducts,
@@ -469,6 +487,9 @@ pub enum JobValue {
     List(Vec<String>),
     /// `(TYPE = CSV)`: keys upper case.
     Group(BTreeMap<String, String>),
+    /// `(column = expression, …)` in the order written: each column's name (folded like any
+    /// name), each expression in sqlparser's canonical print.
+    Transformations(Vec<(String, String)>),
 }
 
 impl fmt::Display for JobValue {
@@ -500,7 +521,7 @@ impl fmt::Display for JobValue {
             }
             JobValue::Group(items) => {
                 f.write_str("(")?;
-                for (i, (k, v)) in items.iter().enumerate() {
+                for (i, (k, v)) in type_first(items).enumerate() {
                     if i > 0 {
                         f.write_str(" ")?;
                     }
@@ -508,8 +529,25 @@ impl fmt::Display for JobValue {
                 }
                 f.write_str(")")
             }
+            JobValue::Transformations(items) => {
+                f.write_str("(")?;
+                for (i, (column, expression)) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    super::name::write_ident(f, column)?;
+                    write!(f, " = {expression}")?;
+                }
+                f.write_str(")")
+            }
         }
     }
+}
+
+/// A group's settings with its `TYPE` first (`(TYPE = CSV HEADER = TRUE)`), the rest by name.
+fn type_first(items: &BTreeMap<String, String>) -> impl Iterator<Item = (&String, &String)> {
+    let ty = items.iter().filter(|(k, _)| *k == "TYPE");
+    ty.chain(items.iter().filter(|(k, _)| *k != "TYPE"))
 }
 
 impl JobValue {
@@ -534,11 +572,21 @@ impl JobValue {
                 at,
             ),
             JobValue::Group(items) => Value::Group(
-                items
-                    .iter()
+                type_first(items)
                     .map(|(k, v)| GroupSetting {
                         name: k.clone(),
                         value: Value::Word(v.clone(), at),
+                        span: at,
+                    })
+                    .collect(),
+                at,
+            ),
+            JobValue::Transformations(items) => Value::Transformations(
+                items
+                    .iter()
+                    .map(|(column, expression)| Transformation {
+                        column: Ident::new(column.as_str()),
+                        expression: expression.clone(),
                         span: at,
                     })
                     .collect(),
@@ -558,6 +606,12 @@ impl JobValue {
             JobValue::Timestamp(t) => json!(t),
             JobValue::List(items) => json!(items),
             JobValue::Group(items) => json!(items),
+            JobValue::Transformations(items) => serde_json::Value::Object(
+                items
+                    .iter()
+                    .map(|(column, expression)| (column.clone(), json!(expression)))
+                    .collect(),
+            ),
         }
     }
 }

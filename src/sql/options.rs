@@ -22,6 +22,8 @@ pub enum ValueKind {
     Moment,
     /// A parenthesised group of `KEY = value` settings: `(TYPE = CSV)`.
     Group,
+    /// `(column = expression, …)`, each expression general SQL.
+    Transformations,
 }
 
 impl ValueKind {
@@ -39,6 +41,9 @@ impl ValueKind {
             ValueKind::Integer => "a whole number".into(),
             ValueKind::Moment => "NOW, BEGINNING or a timestamp like '2024-01-31T00:00:00Z'".into(),
             ValueKind::Group => "a parenthesised group, like (TYPE = CSV)".into(),
+            ValueKind::Transformations => {
+                "a parenthesised list of column = expression, like (email_hash = MD5(email))".into()
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use super::ast::{
     Access, CreateJob, DropBehavior, GrantFilter, GrantObject, Grantee, GroupSetting, Ident,
     JobStatementBody, OptionName, OptionSetting, Options, Privilege, Statement, StatementKind,
-    StringLit, TableName, Value,
+    StringLit, TableName, Transformation, Value,
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::JobOption;
@@ -933,8 +933,74 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        if let OptionName::Known(key, _) = &name
+            && matches!(key.def().kind, ValueKind::Transformations)
+            && self.peek()?.is(TokenKind::LParen)
+        {
+            let open = self.next()?;
+            let value = self.transformations(open)?;
+            return Ok(OptionSetting { name, value });
+        }
         let value = self.value()?;
         Ok(OptionSetting { name, value })
+    }
+
+    /// `( column = expression { , column = expression } )` after its `(`: each expression is
+    /// general SQL, read by sqlparser up to the `,` or `)` that ends it at its own depth.
+    fn transformations(&mut self, open: Token<'_>) -> Fallible<Value> {
+        let help = "write COLUMN_TRANSFORMATIONS = (email_hash = MD5(email), …)";
+        let mut items = Vec::new();
+        loop {
+            let column = self.named(NameKind::New, "a column name")?;
+            let eq = self.next()?;
+            if !eq.is(TokenKind::Eq) {
+                return Err(self
+                    .expected(&format!("`=` after {column}"), eq)
+                    .with_help(help)
+                    .into());
+            }
+            let start = self.pos;
+            let mut depth = 0usize;
+            let mut end = None;
+            for w in lex::walk(&self.text[..self.end], start) {
+                match w.piece {
+                    lex::Piece::Token(TokenKind::LParen) => depth += 1,
+                    lex::Piece::Token(TokenKind::RParen) if depth > 0 => depth -= 1,
+                    lex::Piece::Token(TokenKind::Comma | TokenKind::RParen) if depth == 0 => {
+                        end = Some(w.start);
+                        break;
+                    }
+                    lex::Piece::Token(TokenKind::Semi) => break,
+                    _ => {}
+                }
+            }
+            let Some(end) = end else {
+                let at = lex::walk(&self.text[..self.end], start)
+                    .find(|w| w.is(TokenKind::Semi))
+                    .map_or(self.end, |w| w.start);
+                return Err(Diagnostic::error(
+                    DiagnosticKind::Syntax,
+                    Span::new(at, (at + 1).min(self.text.len())),
+                    "COLUMN_TRANSFORMATIONS is not closed",
+                )
+                .with_label("expected `)` before this")
+                .with_help(help)
+                .into());
+            };
+            let expression = select::parse_expression(self.text, Span::new(start, end))?;
+            let span = column.span.to(Span::new(end, end));
+            items.push(Transformation {
+                column,
+                expression,
+                span,
+            });
+            self.pos = end;
+            self.cache.set(None);
+            let sep = self.next()?;
+            if sep.is(TokenKind::RParen) {
+                return Ok(Value::Transformations(items, open.span.to(sep.span)));
+            }
+        }
     }
 
     fn value(&mut self) -> Fallible<Value> {
@@ -986,6 +1052,9 @@ impl<'a> Parser<'a> {
                 if first.kind == Some(TokenKind::Word) && self.peek2()?.is(TokenKind::Eq) {
                     return self.group(tok);
                 }
+                if matches!(first.kind, Some(TokenKind::Word | TokenKind::QuotedIdent)) {
+                    return self.names(tok);
+                }
                 let mut items = Vec::new();
                 loop {
                     let item = self.next()?;
@@ -1019,6 +1088,20 @@ impl<'a> Parser<'a> {
                     .into());
             }
         })
+    }
+
+    /// `( name { , name } )` after its `(`: the columns of `DEDUPLICATE_WITH`.
+    fn names(&mut self, open: Token<'_>) -> Fallible<Value> {
+        let mut names = Vec::new();
+        loop {
+            names.push(self.named(NameKind::New, "a column name")?);
+            let sep = self.next()?;
+            match sep.kind {
+                Some(TokenKind::Comma) => continue,
+                Some(TokenKind::RParen) => return Ok(Value::Names(names, open.span.to(sep.span))),
+                _ => return Err(self.expected("`,` or `)`", sep).into()),
+            }
+        }
     }
 
     /// `( KEY = value { KEY = value } )` after its `(`.

@@ -255,10 +255,12 @@ pub fn secret_ranges(text: &str) -> Vec<Range<usize>> {
                         prev = Prev::Start;
                     }
                     Piece::Token(TokenKind::Eq) => {
-                        // `NAME =`: an option's name is a word that is not a keyword.
                         // `NAME =`: an option's name is a word that is not a keyword, and not
                         // the object's own name (`CONNECTION k = …` lost its option's name).
+                        // Inside an option's group any word is a setting's name, keywords
+                        // included (`DEDUPLICATE_WITH = (COLUMN = id, …)`).
                         let [name, before_name] = pieces.significant_before;
+                        let in_group = statement.list_named == Some(true);
                         let object = before_name.is_some_and(|p| {
                             ["CONNECTION", "EXISTS", "JOB"]
                                 .iter()
@@ -269,6 +271,7 @@ pub fn secret_ranges(text: &str) -> Vec<Range<usize>> {
                             && name.is_some_and(|p| {
                                 ConnectionOption::from_name(p.text).is_some()
                                     || super::job_spec::is_job_option(p.text)
+                                    || in_group
                                     || !is_boundary(p.text)
                             });
                         prev = Prev::Eq { named };
@@ -818,6 +821,7 @@ mod tests {
             "CREATE S3 CONNECTION a AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID = 'ext-1'\nCREATE S3 CONNECTION b",
             "CREATE S3 CONNECTION a AWS_ROLE = 'arn:aws:iam::123456789012:role/r' EXTERNAL_ID 'ext-1'",
             "CREATE JOB j COMPUTE_CLUSTER = \"Default Compute\" SKIP_VALIDATIONS = ('ALLOW_CARTESIAN_PRODUCT') MAX_DELAY = 1 DAY AS COPY FROM S3 c LOCATION = 's3://b/p/' INTO t",
+            "CREATE JOB j DEDUPLICATE_WITH = (COLUMN = id, WINDOW = 1 DAY) CONTENT_TYPE = (TYPE = REGEX PATTERN = '(?<a>.*)') AS COPY FROM S3 c LOCATION = 's3://b/p/' INTO t",
             "CREATE S3 CONNECTION secret_keys COMMENT = 'x'",
             "SELECT client_secret, event_id FROM t",
         ] {

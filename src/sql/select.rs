@@ -1,6 +1,7 @@
-//! The `SELECT` of an `INSERT INTO S3` job: general SQL, read by sqlparser in a dialect of
-//! ours where Upsolver's names parse (`$event_time`, `$commit_time`), with its errors pointed
-//! into the script and the tables it reads recorded.
+//! General SQL inside a job, read by sqlparser in a dialect of ours where Upsolver's names
+//! parse (`$event_time`, `$commit_time`): the `SELECT` of an `INSERT INTO S3` job (the tables it
+//! reads recorded) and the expressions of `COLUMN_TRANSFORMATIONS`, with their errors pointed
+//! into the script.
 
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -103,7 +104,7 @@ const CHAIN_BREAKS: &[&str] = &[
 /// Refuses, before sqlparser reads it, a query nested or chained deeper than sqlparser can
 /// build a tree for within a thread's stack, with the place to fix; a linear pass over the
 /// lexer's tokens that allocates nothing.
-fn too_deep(body: &str, start: usize) -> Result<(), Diagnostic> {
+fn too_deep(body: &str, start: usize, what: &str) -> Result<(), Diagnostic> {
     use super::lex::{Piece, TokenKind, walk};
     let mut depth = 0usize;
     // Operators chained at each open nesting level, innermost last: `AND`/`OR` apart from the
@@ -118,7 +119,7 @@ fn too_deep(body: &str, start: usize) -> Result<(), Diagnostic> {
                 c[class]
             });
             if chain > MAX_CHAIN {
-                return Err(chain_too_long(at));
+                return Err(chain_too_long(at, what));
             }
             Ok(())
         };
@@ -129,10 +130,10 @@ fn too_deep(body: &str, start: usize) -> Result<(), Diagnostic> {
                     return Err(Diagnostic::error(
                         DiagnosticKind::Syntax,
                         at,
-                        format!("the SELECT nests parentheses more than {MAX_NESTING} deep"),
+                        format!("{what} nests parentheses more than {MAX_NESTING} deep"),
                     )
                     .with_label("this one is too deep")
-                    .with_help("write the query with fewer levels of parentheses"));
+                    .with_help("write it with fewer levels of parentheses"));
                 }
                 chains.push([0, 0]);
             }
@@ -179,11 +180,11 @@ fn too_deep(body: &str, start: usize) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-fn chain_too_long(at: Span) -> Diagnostic {
+fn chain_too_long(at: Span, what: &str) -> Diagnostic {
     Diagnostic::error(
         DiagnosticKind::Syntax,
         at,
-        format!("the SELECT chains more than {MAX_CHAIN} operators in one expression"),
+        format!("{what} chains more than {MAX_CHAIN} operators in one expression"),
     )
     .with_label("this one is one too many")
     .with_help("split the expression, or group its terms in parentheses")
@@ -208,11 +209,11 @@ pub fn parse_select(text: &str, span: Span) -> Result<Select, Diagnostic> {
         .with_label("this query is too long")
         .with_help("read fewer tables in one job, or build the query from views"));
     }
-    too_deep(body, start)?;
+    too_deep(body, start, "the SELECT")?;
     let statements = Parser::new(&UpsolverDialect)
         .try_with_sql(body)
         .and_then(|mut p| p.parse_statements())
-        .map_err(|e| sql_error(text, start, body, &e.to_string()))?;
+        .map_err(|e| sql_error(text, start, body, SELECT, &e.to_string()))?;
     let query = match statements.as_slice() {
         [SqlStatement::Query(q)] => q,
         [] => {
@@ -254,6 +255,73 @@ pub fn parse_select(text: &str, span: Span) -> Result<Select, Diagnostic> {
     })
 }
 
+/// Where sqlparser's errors are: the prefix of the message and the caret's label.
+const SELECT: (&str, &str) = ("in the SELECT", "the query does not parse here");
+const EXPRESSION: (&str, &str) = (
+    "in COLUMN_TRANSFORMATIONS",
+    "the expression does not parse here",
+);
+
+/// The longest expression one `COLUMN_TRANSFORMATIONS` entry may hold.
+pub const MAX_EXPRESSION_BYTES: usize = 64 * 1024;
+
+/// Parses `text[span]` as one SQL expression (a `COLUMN_TRANSFORMATIONS` entry's value) and
+/// returns sqlparser's canonical print of it, which reads back to the same expression.
+pub fn parse_expression(text: &str, span: Span) -> Result<String, Diagnostic> {
+    let body = &text[span.range()];
+    let trimmed_start = body.len() - body.trim_start().len();
+    let body = body.trim();
+    let start = span.start + trimmed_start;
+    if body.is_empty() {
+        return Err(Diagnostic::error(
+            DiagnosticKind::Syntax,
+            span,
+            "COLUMN_TRANSFORMATIONS needs an expression after `=`",
+        )
+        .with_help("write COLUMN_TRANSFORMATIONS = (email_hash = MD5(email), …)"));
+    }
+    if body.len() > MAX_EXPRESSION_BYTES {
+        return Err(Diagnostic::error(
+            DiagnosticKind::Syntax,
+            Span::new(start, start + body.len().min(6)),
+            format!(
+                "the expression is {} KiB long; one transformation may be at most {} KiB",
+                body.len() / 1024,
+                MAX_EXPRESSION_BYTES / 1024
+            ),
+        ));
+    }
+    too_deep(body, start, "the expression")?;
+    let mut parser = Parser::new(&UpsolverDialect)
+        .try_with_sql(body)
+        .map_err(|e| sql_error(text, start, body, EXPRESSION, &e.to_string()))?;
+    let expr = parser
+        .parse_expr()
+        .map_err(|e| sql_error(text, start, body, EXPRESSION, &e.to_string()))?;
+    let rest = parser.peek_token();
+    if rest.token != sqlparser::tokenizer::Token::EOF {
+        let at = position(
+            body,
+            &format!(
+                "{}, Column: {}",
+                rest.span.start.line, rest.span.start.column
+            ),
+        )
+        .map_or(start, |o| start + o);
+        return Err(Diagnostic::error(
+            DiagnosticKind::Syntax,
+            Span::new(at, start + body.len()),
+            format!(
+                "{}: the expression ends before `{}`",
+                EXPRESSION.0, rest.token
+            ),
+        )
+        .with_label("this is not part of the expression")
+        .with_help("separate transformations with commas: (a = UPPER(x), b = MD5(y))"));
+    }
+    Ok(expr.to_string())
+}
+
 fn is_select(query: &Query) -> bool {
     matches!(
         *query.body,
@@ -287,7 +355,14 @@ fn tables_read(query: &Query) -> Vec<String> {
 }
 
 /// A sqlparser error as a diagnostic at its line and column in the script.
-fn sql_error(text: &str, start: usize, body: &str, message: &str) -> Diagnostic {
+/// `what` says where (`in the SELECT`), `label` what did not parse there.
+fn sql_error(
+    text: &str,
+    start: usize,
+    body: &str,
+    (what, label): (&str, &str),
+    message: &str,
+) -> Diagnostic {
     let (message, at) = match message.rsplit_once(" at Line: ") {
         Some((head, pos)) => (head, position(body, pos)),
         None => (message, None),
@@ -316,9 +391,9 @@ fn sql_error(text: &str, start: usize, body: &str, message: &str) -> Diagnostic 
     Diagnostic::error(
         DiagnosticKind::Syntax,
         Span::new(offset.min(text.len()), end),
-        format!("in the SELECT: {message}"),
+        format!("{what}: {message}"),
     )
-    .with_label("the query does not parse here")
+    .with_label(label)
 }
 
 /// The byte offset in `body` of sqlparser's `L, Column: C` (1-based, characters).

@@ -5,6 +5,7 @@
 use std::fmt::{self, Write};
 
 use super::lex::write_quoted;
+use super::name::Ident;
 use super::options::OptionKey;
 use super::span::Span;
 use super::words::MASK;
@@ -53,6 +54,19 @@ pub enum Value {
     Group(Vec<GroupSetting>, Span),
     /// `TIMESTAMP '2024-01-31 00:00:00'`
     Timestamp(StringLit, Span),
+    /// A parenthesised list of names: `COLUMNS = (id, "Event Time")`.
+    Names(Vec<Ident>, Span),
+    /// `(column = expression, …)`: `COLUMN_TRANSFORMATIONS = (email_hash = MD5(email))`.
+    Transformations(Vec<Transformation>, Span),
+}
+
+/// One `column = expression` of `COLUMN_TRANSFORMATIONS`; the expression in sqlparser's
+/// canonical print (which reads back to the same expression).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transformation {
+    pub column: Ident,
+    pub expression: String,
+    pub span: Span,
 }
 
 /// One `KEY = value` inside a group value; the key is kept upper case.
@@ -74,7 +88,9 @@ impl Value {
             | Value::Quoted(_, span)
             | Value::Interval { span, .. }
             | Value::Group(_, span)
-            | Value::Timestamp(_, span) => *span,
+            | Value::Timestamp(_, span)
+            | Value::Names(_, span)
+            | Value::Transformations(_, span) => *span,
         }
     }
 
@@ -90,6 +106,8 @@ impl Value {
             Value::Interval { .. } => "an interval",
             Value::Group(..) => "a group",
             Value::Timestamp(..) => "a timestamp",
+            Value::Names(..) => "a list of names",
+            Value::Transformations(..) => "a list of transformations",
         }
     }
 
@@ -125,6 +143,26 @@ impl Value {
                 f.write_char(')')
             }
             Value::Timestamp(s, _) => write!(f, "TIMESTAMP {s}"),
+            Value::Names(names, _) => {
+                f.write_char('(')?;
+                for (i, name) in names.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{name}")?;
+                }
+                f.write_char(')')
+            }
+            Value::Transformations(items, _) => {
+                f.write_char('(')?;
+                for (i, t) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{} = {}", t.column, t.expression)?;
+                }
+                f.write_char(')')
+            }
         }
     }
 }

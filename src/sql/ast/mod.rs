@@ -11,7 +11,9 @@ use std::fmt;
 pub use job::{CreateJob, JobStatementBody};
 
 pub use super::name::{Ident, TableName, write_ident};
-pub use super::setting::{GroupSetting, OptionName, OptionSetting, Options, StringLit, Value};
+pub use super::setting::{
+    GroupSetting, OptionName, OptionSetting, Options, StringLit, Transformation, Value,
+};
 
 use super::job_spec::JobOption;
 use super::span::Span;

@@ -371,6 +371,13 @@ fn typed_value(
         (ValueKind::Enum(words), Value::String(s)) => {
             enum_word(key, words, &s.value, s.span).map(|w| (w, None))
         }
+        // The group form of a content type: its TYPE, and that type's own options.
+        (ValueKind::Enum(words), Value::Group(items, span)) if key == JobOption::ContentType => {
+            typed_group(key, items, *span, words).map(|g| (g, None))
+        }
+        (ValueKind::Group, Value::Group(items, span)) if key == JobOption::DeduplicateWith => {
+            deduplicate_with(items, *span).map(|g| (g, None))
+        }
         (ValueKind::Name, Value::Word(w, _)) => Ok((JobValue::Name(w.to_ascii_lowercase()), None)),
         (ValueKind::Name, Value::Quoted(q, _)) => Ok((JobValue::Name(q.clone()), None)),
         (ValueKind::Name, Value::String(s)) => Ok((JobValue::Name(s.value.clone()), None)),
@@ -438,6 +445,9 @@ fn typed_value(
         (ValueKind::Group, Value::Group(items, span)) => {
             file_format(items, *span).map(|g| (g, None))
         }
+        (ValueKind::Transformations, Value::Transformations(items, _)) => {
+            transformations(items).map(|t| (t, None))
+        }
         (ValueKind::Group, Value::Word(w, span)) => {
             // `FILE_FORMAT = CSV`, the shorthand some scripts use.
             let group = vec![crate::sql::ast::GroupSetting {
@@ -466,6 +476,128 @@ fn enum_word(key: JobOption, words: &[&str], w: &str, span: Span) -> Result<JobV
         None => d.with_help(format!("use one of {}", words.join(", "))),
     };
     Err(d)
+}
+
+/// `CONTENT_TYPE = (TYPE = CSV …)`: the TYPE is checked like the bare word; the type's own
+/// options (`INFER_TYPES`, `HEADER_LINE`, `PATTERN`, …) are kept as written.
+fn typed_group(
+    key: JobOption,
+    items: &[crate::sql::ast::GroupSetting],
+    span: Span,
+    types: &[&str],
+) -> Result<JobValue, Diagnostic> {
+    let mut out = BTreeMap::new();
+    for item in items {
+        out.insert(item.name.clone(), group_text(&item.value));
+    }
+    let Some(ty) = items.iter().find(|i| i.name == "TYPE") else {
+        return Err(Diagnostic::error(
+            DiagnosticKind::MissingOption,
+            span,
+            format!("{} needs a TYPE", key.name()),
+        )
+        .with_help(format!("write {} = (TYPE = CSV …)", key.name())));
+    };
+    let word = match &ty.value {
+        Value::Word(w, s) | Value::Quoted(w, s) => enum_word(key, types, w, *s)?,
+        Value::String(s) => enum_word(key, types, &s.value, s.span)?,
+        other => return Err(wrong_type(key, other)),
+    };
+    out.insert("TYPE".into(), word.to_string());
+    Ok(JobValue::Group(out))
+}
+
+/// `DEDUPLICATE_WITH = (COLUMNS = (a, b), WINDOW = 1 DAY)` (or `COLUMN = a`): the key columns
+/// and the window, both required.
+fn deduplicate_with(
+    items: &[crate::sql::ast::GroupSetting],
+    span: Span,
+) -> Result<JobValue, Diagnostic> {
+    let help = "write DEDUPLICATE_WITH = (COLUMNS = (id, …), WINDOW = 1 DAY)";
+    let mut out = BTreeMap::new();
+    for item in items {
+        let fits = match (item.name.as_str(), &item.value) {
+            ("COLUMNS", Value::Names(..)) => true,
+            ("COLUMN", Value::Word(..) | Value::Quoted(..)) => true,
+            ("WINDOW", Value::Interval { amount, span, .. }) => {
+                if !amount.parse::<u32>().is_ok_and(|a| a > 0) {
+                    return Err(Diagnostic::error(
+                        DiagnosticKind::InvalidValue,
+                        *span,
+                        "DEDUPLICATE_WITH's WINDOW takes a whole number of units from 1 up",
+                    )
+                    .with_help(help));
+                }
+                true
+            }
+            ("COLUMNS" | "COLUMN" | "WINDOW", _) => false,
+            (other, _) => {
+                return Err(Diagnostic::error(
+                    DiagnosticKind::UnknownOption,
+                    item.span,
+                    format!("DEDUPLICATE_WITH takes COLUMNS (or COLUMN) and WINDOW, not {other}"),
+                )
+                .with_help(help));
+            }
+        };
+        if !fits {
+            return Err(Diagnostic::error(
+                DiagnosticKind::WrongValueType,
+                item.span,
+                format!(
+                    "DEDUPLICATE_WITH's {} cannot be {}",
+                    item.name,
+                    item.value.shape()
+                ),
+            )
+            .with_help(help));
+        }
+        // Names as written: a column's case is its own.
+        out.insert(item.name.clone(), item.value.to_string());
+    }
+    let missing = match (
+        out.contains_key("COLUMNS"),
+        out.contains_key("COLUMN"),
+        out.contains_key("WINDOW"),
+    ) {
+        (true, true, _) => Some("DEDUPLICATE_WITH takes COLUMNS or COLUMN, not both"),
+        (false, false, _) => Some("DEDUPLICATE_WITH needs its key columns: COLUMNS = (…)"),
+        (_, _, false) => Some("DEDUPLICATE_WITH needs a WINDOW"),
+        _ => None,
+    };
+    if let Some(message) = missing {
+        return Err(
+            Diagnostic::error(DiagnosticKind::MissingOption, span, message).with_help(help),
+        );
+    }
+    Ok(JobValue::Group(out))
+}
+
+/// `COLUMN_TRANSFORMATIONS`: each column once (by its name as SQL compares it), in the order
+/// written, since a later expression may read a column an earlier one made.
+fn transformations(items: &[crate::sql::ast::Transformation]) -> Result<JobValue, Diagnostic> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(items.len());
+    for (i, t) in items.iter().enumerate() {
+        if let Some(first) = items[..i].iter().find(|o| o.column == t.column) {
+            return Err(Diagnostic::error(
+                DiagnosticKind::RepeatedOption,
+                t.column.span,
+                format!("COLUMN_TRANSFORMATIONS sets {} twice", t.column),
+            )
+            .with_secondary(first.column.span, "first set here")
+            .with_help("write one expression per column"));
+        }
+        out.push((t.column.value.clone(), t.expression.clone()));
+    }
+    Ok(JobValue::Transformations(out))
+}
+
+/// A group setting's value as the text it prints back as.
+fn group_text(value: &Value) -> String {
+    match value {
+        Value::Word(w, _) => w.to_ascii_uppercase(),
+        other => other.to_string(),
+    }
 }
 
 /// `(TYPE = CSV …)`: TYPE is required and one of the formats; other settings are kept.

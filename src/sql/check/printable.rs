@@ -73,9 +73,20 @@ fn value<K: OptionKey>(setting: &OptionSetting<K>, v: &Value, diags: &mut Vec<Di
             }
         }
         Value::Quoted(q, span) => diags.extend(refuse(&what, q, *span, lines)),
+        Value::Names(names, _) => {
+            for name in names {
+                diags.extend(refuse(&what, &name.value, name.span, false));
+            }
+        }
         Value::Group(items, _) => {
             for item in items {
                 value(setting, &item.value, diags);
+            }
+        }
+        Value::Transformations(items, _) => {
+            for t in items {
+                diags.extend(refuse(&what, &t.column.value, t.column.span, false));
+                diags.extend(refuse(&what, &t.expression, t.span, false));
             }
         }
         Value::Bool(..) | Value::Word(..) | Value::Number(..) | Value::Interval { .. } => {}
