@@ -32,6 +32,7 @@ fn s3_client(endpoint: &str, creds: &Value) -> (tokio::runtime::Runtime, aws_sdk
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url(endpoint)
             .credentials_provider(credentials)
+            .http_client(connsql::aws::http::client())
             .load(),
     );
     let config = aws_sdk_s3::config::Builder::from(&shared)

@@ -8,7 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 pub const CONNSQL: &str = env!("CARGO_BIN_EXE_connsql");
-pub const EMULATOR: &str = env!("CARGO_BIN_EXE_connsql-sts-emulator");
+/// The emulator, a binary of the workspace's `connsql-sts-emulator` crate, built beside connsql
+/// by `cargo test` at the workspace root (both are default members).
+pub static EMULATOR: std::sync::LazyLock<std::path::PathBuf> = std::sync::LazyLock::new(|| {
+    let path = std::path::Path::new(CONNSQL).with_file_name("connsql-sts-emulator");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test` at the workspace root, or `cargo build -p connsql-sts-emulator`",
+        path.display()
+    );
+    path
+});
 
 /// A temporary home with its own catalog, and the environment connsql runs in: no AWS
 /// settings from the machine, instance metadata disabled, no colour.
@@ -253,7 +263,7 @@ impl Emulator {
         config
             .write_all(world.to_string().as_bytes())
             .expect("write config");
-        let mut child = Command::new(EMULATOR)
+        let mut child = Command::new(&*EMULATOR)
             .arg("--config")
             .arg(config.path())
             .args(extra)

@@ -53,7 +53,13 @@ pub async fn load(timeout: Duration) -> Result<Base, Diagnostic> {
 
 async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
     check_profile().await?;
+    // Every provider that calls out (instance metadata, SSO, web identity) uses connsql's own
+    // HTTP client: the SDK's default client is not built in.
+    let http = super::http::client();
+    let providers =
+        aws_config::provider_config::ProviderConfig::default().with_http_client(http.clone());
     let imds = aws_config::imds::Client::builder()
+        .configure(&providers)
         .max_attempts(1)
         .connect_timeout(IMDS_TIMEOUT)
         .read_timeout(IMDS_TIMEOUT)
@@ -65,6 +71,7 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
     .or_else(aws_config::profile::ProfileFileRegionProvider::new())
     .or_else(
         aws_config::imds::region::ImdsRegionProvider::builder()
+            .configure(&providers)
             .imds_client(imds.clone())
             .build(),
     );
@@ -78,6 +85,7 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
             .with_help("set AWS_REGION (for example AWS_REGION=us-east-1) or `region` in your AWS profile, or use --no-validate"));
     };
     let credentials = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+        .configure(providers.clone())
         .region(region.clone())
         .imds_client(imds)
         .build()
@@ -102,7 +110,7 @@ async fn load_inner(timeout: Duration) -> Result<Base, Diagnostic> {
                 .operation_timeout(timeout)
                 .build(),
         )
-        .http_client(super::http::client())
+        .http_client(http)
         // Short backoffs, so the retries fit inside the one bound of --timeout.
         .retry_config(
             RetryConfig::standard()

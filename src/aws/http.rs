@@ -1,4 +1,4 @@
-//! The HTTP client connsql calls AWS with: the SDK's default (hyper, rustls), with every answer's
+//! The HTTP client connsql calls AWS with: the SDK's (hyper, rustls on the ring crypto provider), with every answer's
 //! body cut off at [`MAX_ANSWER`], so a misbehaving endpoint cannot make connsql read without
 //! end. STS and S3 control answers are a few kilobytes.
 
@@ -18,7 +18,7 @@ pub fn client() -> SharedHttpClient {
     use aws_smithy_http_client::{Builder, tls};
     let inner = Builder::new()
         .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
+            tls::rustls_provider::CryptoMode::Ring,
         ))
         .build_https();
     SharedHttpClient::new(Bounded { inner })

@@ -837,7 +837,7 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
         let _ = roots.add(cert);
     }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
+        rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .map_err(|e| CatalogError::Io {
