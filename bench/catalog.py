@@ -15,13 +15,13 @@ Needs the sqlite3 CLI (Debian package sqlite3).
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+import timing
 
 STATEMENT = (
     "CREATE S3 CONNECTION conn_{i:07}\n"
@@ -45,24 +45,8 @@ INSERT = (
 )
 
 
-def timed(cmd, stdin=None, env=None):
-    """Wall seconds and the child's peak RSS in KiB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    subprocess.run(cmd, stdin=stdin, stdout=subprocess.DEVNULL, check=True, env=env)
-    wall = time.perf_counter() - start
-    return wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before
-
-
 def median_wall(make_cmd, runs, stdin_path=None):
-    walls = []
-    for r in range(runs):
-        cmd = make_cmd(r)
-        if stdin_path:
-            with open(stdin_path, "rb") as f:
-                walls.append(timed(cmd, stdin=f)[0])
-        else:
-            walls.append(timed(cmd)[0])
+    walls = [timing.run(make_cmd(r), stdin=stdin_path)[0] for r in range(runs)]
     return statistics.median(walls), walls
 
 
@@ -131,16 +115,13 @@ def main():
          "import sys\nw=sys.stdout.write\nS=" + repr(STATEMENT) + "\nfor i in range(" + str(args.stream) + "): w(S.format(i=i))"],
         stdout=subprocess.PIPE)
     stream_db = os.path.join(work, "stream.db")
-    start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", connsql, "--catalog", stream_db, "--no-validate", "--quiet"],
-                          stdin=gen.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True, env=env)
+    wall, peak_kib = timing.run([connsql, "--catalog", stream_db, "--no-validate", "--quiet"],
+                                stdin=gen.stdout, env=env)
     gen.wait()
-    wall = time.perf_counter() - start
-    peak_kib = int(proc.stderr.decode().strip().splitlines()[-1])
     count = subprocess.run([sqlite3, stream_db, "SELECT count(*) FROM connections"], capture_output=True,
                            text=True, check=True).stdout.strip()
     print(f"connsql < {args.stream:,} statements : {wall:.1f} s, peak RSS {peak_kib / 1024:.1f} MiB "
-          f"(target <= 64 MiB), {count} connections stored")
+          f"(target <= 32 MiB), {count} connections stored")
     shutil.rmtree(work)
 
 

@@ -21,8 +21,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
+
+import timing
 
 WORLD = {
     "users": [{"access_key_id": "AKIACONNSQLBENCH0001", "secret_access_key": "bench-secret",
@@ -33,11 +34,7 @@ WORLD = {
 
 
 def median_ms(cmd, runs, env):
-    walls = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
-        walls.append((time.perf_counter() - start) * 1000)
+    walls = [timing.run(cmd, env=env)[0] * 1000 for _ in range(runs)]
     return statistics.median(walls), walls
 
 

@@ -12,7 +12,7 @@
 3. DROP CONNECTION of a connection with 100,000 dependent jobs: the RESTRICT refusal against an
    ordinary DROP of a connection without jobs in the same catalog; CASCADE against the sqlite3
    CLI deleting the same rows (the jobs, then the connection) in one transaction.
-Needs the sqlite3 CLI (Debian package sqlite3) and /usr/bin/time.
+Needs the sqlite3 CLI (Debian package sqlite3).
 """
 
 import argparse
@@ -22,7 +22,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+import timing
 
 CONNECTION = "CREATE S3 CONNECTION conn_{c:04} AWS_ROLE = 'arn:aws:iam::123456789012:role/r{c:04}' EXTERNAL_ID = 'ext-{c:04}';\n"
 
@@ -51,15 +52,7 @@ def job(i, connections=1000):
     return (COPY if i % 2 == 0 else INSERT).format(i=i, c=i % connections)
 
 
-def run_timed(cmd, stdin=None, env=None, ok=(0,)):
-    """Wall seconds and peak RSS in KiB of one run, through /usr/bin/time."""
-    start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdin=stdin, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, env=env)
-    wall = time.perf_counter() - start
-    if proc.returncode not in ok:
-        sys.exit(f"{cmd[0]} exited {proc.returncode}: {proc.stderr.decode()[-2000:]}")
-    return wall, int(proc.stderr.decode().strip().splitlines()[-1])
+run_timed = timing.run
 
 
 def median_of(runs, make):

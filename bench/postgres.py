@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 
+import timing
+
 STATEMENT = (
     "CREATE S3 CONNECTION conn_{i:07}\n"
     "    AWS_ROLE = 'arn:aws:iam::123456789012:role/lake-reader-{i:07}'\n"
@@ -115,10 +117,7 @@ class Server:
 
 
 def timed(cmd, stdin_path=None, env=None):
-    with open(stdin_path or os.devnull, "rb") as f:
-        start = time.perf_counter()
-        subprocess.run(cmd, stdin=f, stdout=subprocess.DEVNULL, check=True, env=env)
-        return time.perf_counter() - start
+    return timing.run(cmd, stdin=stdin_path, env=env)[0]
 
 
 def main():

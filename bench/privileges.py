@@ -26,6 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from postgres import STATEMENT, Server  # noqa: E402
+import timing  # noqa: E402
 
 PASSWORD = "bench-password"
 
@@ -43,9 +44,7 @@ def paired(a, b, pairs):
 
 
 def timed(cmd, env):
-    start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, env=env)
-    return time.perf_counter() - start
+    return timing.run(cmd, env=env)[0]
 
 
 def main():

@@ -1,16 +1,12 @@
 //! The REPL through a pseudo-terminal: prompts, a multi-line statement, Ctrl-C, dot-commands,
 //! completion and a history file with secrets masked.
 
-use rexpect::session::spawn_command;
-
 use crate::util::Env;
 
 #[test]
 fn repl_runs_statements_and_keeps_a_redacted_history() {
     let env = Env::new();
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    let mut p = env.pty(&["--no-validate"], 10);
     p.exp_string("Type .help for help.").expect("banner");
     p.exp_string("connsql> ").expect("prompt");
     // A statement over three lines: the continuation prompt shows until the `;`.
@@ -65,10 +61,7 @@ fn repl_runs_statements_and_keeps_a_redacted_history() {
 #[test]
 fn ctrl_d_exits() {
     let env = Env::new();
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
-    p.exp_string("connsql> ").expect("prompt");
+    let mut p = env.repl(&["--no-validate"]);
     p.send_control('d').expect("ctrl-d");
     p.exp_eof().expect("exit");
 }
@@ -77,10 +70,7 @@ fn ctrl_d_exits() {
 fn completion_reads_the_job_statement_across_lines() {
     let env = Env::new();
     env.sql("CREATE S3 CONNECTION orders_lake; CREATE S3 CONNECTION other;");
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
-    p.exp_string("connsql> ").expect("prompt");
+    let mut p = env.repl(&["--no-validate"]);
     // After `FROM S3` only connection names are offered: `o` + Tab cannot complete to a
     // keyword or option, and `or` is the one connection it names.
     p.send_line("CREATE JOB load_orders").expect("send");
@@ -115,9 +105,7 @@ fn the_repl_names_a_postgresql_catalog_without_its_password() {
         .unwrap()
         .replace("connsql@", "connsql:hunter2-secret@");
     env.catalog = url.into();
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    let mut p = env.pty(&["--no-validate"], 10);
     let banner = p.exp_string("Type .help for help.").expect("banner");
     assert!(
         banner.contains("postgresql://connsql@127.0.0.1:"),
@@ -142,9 +130,7 @@ fn the_repl_names_a_postgresql_catalog_without_its_password() {
 fn tab_lists_only_valid_words_with_summaries() {
     let env = Env::new();
     env.sql("CREATE S3 CONNECTION lake; CREATE S3 CONNECTION logs;");
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    let mut p = env.pty(&["--no-validate"], 10);
     // The editor reads keys once it has drawn a new line's prompt (it turns bracketed paste
     // on for each line; what is typed before, it drops).
     let prompt = |p: &mut rexpect::session::PtySession| {

@@ -108,9 +108,7 @@ fn malformed_statements_never_show_the_secret() {
 #[test]
 fn malformed_statements_stay_out_of_the_history_file() {
     let env = Env::new();
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    let mut p = env.pty(&["--no-validate"], 10);
     for sql in [
         format!("CREATE S3 CONNECTION k AWS_SECRET_ACCESS_KEY '{SECRET}';"),
         format!("CREATE S3 CONNECTION k AWS_SECRET_ACCESS_KEY == '{SECRET}';"),
@@ -363,9 +361,7 @@ fn unquoted_and_oddly_quoted_secrets_are_masked_through_every_route() {
 
     // The REPL's history file gets each submitted statement.
     let env = Env::new();
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn in a pty");
+    let mut p = env.pty(&["--no-validate"], 30);
     p.exp_string("connsql> ").expect("prompt");
     // Each line once the editor reads again (it turns bracketed paste on for each line it
     // reads; redrawing a line does not): typed-ahead input is dropped by the editor.

@@ -4,8 +4,6 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use rexpect::session::spawn_command;
-
 use crate::util::{CI_ARN, CI_KEY, CI_SECRET, Emulator, Env};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/lake-reader";
@@ -22,9 +20,7 @@ fn ctrl_c_cancels_a_validation_and_the_repl_goes_on() {
     let mut env = env_for(&emulator);
     // A terminal says what it is (indicatif draws nothing without TERM).
     env.set("TERM", "xterm");
-    let mut cmd = env.command();
-    cmd.args(["--timeout", "60"]);
-    let mut p = spawn_command(cmd, Some(20_000)).expect("spawn in a pty");
+    let mut p = env.pty(&["--timeout", "60"], 20);
     p.exp_string("connsql> ").expect("prompt");
     p.send_line("CREATE S3 CONNECTION h AWS_ROLE = 'arn:aws:iam::123456789012:role/hangs' EXTERNAL_ID = 'a1b2c3d4';")
         .expect("send");
@@ -49,10 +45,7 @@ fn ctrl_c_cancels_a_validation_and_the_repl_goes_on() {
 #[test]
 fn read_of_a_missing_file_or_a_directory_is_an_input_error() {
     let env = Env::new();
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
-    p.exp_string("connsql> ").expect("prompt");
+    let mut p = env.repl(&["--no-validate"]);
     p.send_line(".read /nonexistent/setup.sql").expect("send");
     p.exp_string("error[unreadable-input]: cannot read /nonexistent/setup.sql: no such file")
         .expect("named, not a panic");
@@ -104,10 +97,7 @@ fn the_mask_is_never_taken_as_a_secret() {
 #[test]
 fn a_recalled_line_keeps_its_secret_in_memory_only() {
     let env = Env::new();
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
-    p.exp_string("connsql> ").expect("prompt");
+    let mut p = env.repl(&["--no-validate"]);
     p.send_line("CREATE S3 CONNECTION k AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE' AWS_SECRET_ACCESS_KEY = 'RECALLEDSECRET';")
         .expect("send");
     p.exp_string("created connection k").expect("created");
@@ -278,7 +268,7 @@ fn terminal_tables_fit_their_width() {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("HOME", env.path())
         .env("NO_COLOR", "1");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
     p.exp_string("connsql> ").expect("prompt");
     p.send_line("SHOW CONNECTIONS;").expect("send");
     let (raw, _) = p.exp_regex(r"shows every column\)").expect("table");
@@ -421,10 +411,7 @@ fn smaller_things() {
 #[test]
 fn ctrl_d_in_an_unfinished_statement_says_so() {
     let env = Env::new();
-    let mut cmd = env.command();
-    cmd.arg("--no-validate");
-    let mut p = spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
-    p.exp_string("connsql> ").expect("prompt");
+    let mut p = env.repl(&["--no-validate"]);
     p.send_line("CREATE S3 CONNECTION half").expect("send");
     p.exp_string("..> ").expect("continuation");
     p.send_control('d').expect("ctrl-d");

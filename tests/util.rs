@@ -137,6 +137,22 @@ impl Env {
             .set("AWS_SECRET_ACCESS_KEY", secret)
     }
 
+    /// `connsql --catalog <this catalog> ARGS` in a pseudo-terminal, each expectation given
+    /// `timeout_secs`.
+    pub fn pty(&self, args: &[&str], timeout_secs: u64) -> rexpect::session::PtySession {
+        let mut cmd = self.command();
+        cmd.args(args);
+        rexpect::session::spawn_command(cmd, Some(timeout_secs * 1000)).expect("spawn in a pty")
+    }
+
+    /// The REPL (`connsql --catalog <this catalog> ARGS` in a pseudo-terminal) at its first
+    /// prompt.
+    pub fn repl(&self, args: &[&str]) -> rexpect::session::PtySession {
+        let mut p = self.pty(args, 10);
+        p.exp_string("connsql> ").expect("prompt");
+        p
+    }
+
     /// `connsql --catalog <this catalog>`, in this environment.
     pub fn command(&self) -> Command {
         let mut cmd = self.command_without_catalog();

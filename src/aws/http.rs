@@ -1,6 +1,6 @@
-//! The HTTP client connsql calls AWS with: the SDK's (hyper, rustls on the ring crypto provider), with every answer's
-//! body cut off at [`MAX_ANSWER`], so a misbehaving endpoint cannot make connsql read without
-//! end. STS and S3 control answers are a few kilobytes.
+//! The HTTP client connsql calls AWS with: the SDK's (hyper, rustls on the ring crypto
+//! provider), with every answer's body cut off at [`MAX_ANSWER`], so a misbehaving endpoint
+//! cannot make connsql read without end. STS and S3 control answers are a few kilobytes.
 
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
