@@ -162,6 +162,19 @@ fn drop_of_a_used_connection_is_refused_and_cascade_drops_its_jobs(env) {
         err.contains("13 jobs: m00, m01, m02, m03, m04 and 8 more"),
         "{err}"
     );
+    // Past a thousand the count stops: the refusal says "more than".
+    let more: String = (0..1000)
+        .map(|i| format!("CREATE JOB n{i:04} AS COPY FROM S3 logs_bucket_conn LOCATION = 's3://bkt/n{i}/' INTO db.n{i};"))
+        .collect();
+    env.sql(&more);
+    let err = env
+        .run(&["--no-validate", "-c", "DROP CONNECTION logs_bucket_conn"])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains("more than 1000 jobs: m00, m01, m02, m03, m04 and more than 995 more"),
+        "{err}"
+    );
     // A dry run of CASCADE says what would go, and nothing goes.
     let dry = env.run(&[
         "--no-validate",
@@ -175,7 +188,7 @@ fn drop_of_a_used_connection_is_refused_and_cascade_drops_its_jobs(env) {
         "{}",
         dry.stdout
     );
-    assert_eq!(job_names(&env).len(), 16);
+    assert_eq!(job_names(&env).len(), 1016);
     // CASCADE: one JSON line, the jobs it dropped on it.
     let cascade = json(&env, "DROP CONNECTION my_s3_connection CASCADE");
     assert_eq!(cascade["status"], "dropped");

@@ -39,11 +39,23 @@ pub struct StoredJob {
     pub validated_at: Option<OffsetDateTime>,
 }
 
-/// The jobs that use a connection: the first few names and how many there are in all.
+/// The jobs that use a connection: the first few names and how many there are, counted up to
+/// [`Dependents::COUNTED`]: a refusal names a few and says how many more, and counting 100,000
+/// index entries to say so exactly cost more than the rest of the statement.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Dependents {
     pub names: Vec<String>,
+    /// At most `COUNTED + 1`; more than `COUNTED` means "more than COUNTED".
     pub count: usize,
+}
+
+impl Dependents {
+    pub const COUNTED: usize = 1000;
+
+    /// Whether there are more than [`Dependents::COUNTED`] (and `count` is not exact).
+    pub fn beyond_count(&self) -> bool {
+        self.count > Self::COUNTED
+    }
 }
 
 /// The outcome of a successful validation.

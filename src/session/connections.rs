@@ -13,16 +13,16 @@ use crate::sql::{Change, ConnectionSpec, Ident, Redacted, Span, Statement};
 /// How many jobs a refusal names before it counts the rest.
 pub(super) const NAMED: usize = 5;
 
-/// "1 job" or "3 jobs".
-pub(super) fn jobs_count(n: usize) -> String {
-    if n == 1 {
-        "1 job".into()
-    } else {
-        format!("{n} jobs")
+/// "1 job", "3 jobs", or "more than 1000 jobs".
+pub(super) fn jobs_count(d: &Dependents) -> String {
+    match d.count {
+        1 => "1 job".into(),
+        _ if d.beyond_count() => format!("more than {} jobs", Dependents::COUNTED),
+        n => format!("{n} jobs"),
     }
 }
 
-/// The first jobs by name, then "and N more".
+/// The first jobs by name, then "and N more" (or "and more than N more").
 pub(super) fn named(d: &Dependents) -> String {
     let list = d
         .names
@@ -30,6 +30,12 @@ pub(super) fn named(d: &Dependents) -> String {
         .map(|n| Ident::new(n.as_str()).to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    if d.beyond_count() {
+        return format!(
+            "{list} and more than {} more",
+            Dependents::COUNTED - d.names.len()
+        );
+    }
     match d.count.saturating_sub(d.names.len()) {
         0 => list,
         more => format!("{list} and {more} more"),
@@ -207,7 +213,7 @@ impl Session {
                 name.span,
                 format!(
                     "connection {name} is used by {}: {}",
-                    jobs_count(users.count),
+                    jobs_count(&users),
                     named(&users)
                 ),
             )
@@ -263,7 +269,7 @@ impl Session {
             at,
             format!(
                 "connection {name} cannot be made read-only: {} write to it: {}",
-                jobs_count(writers.count),
+                jobs_count(&writers),
                 named(&writers)
             ),
         )

@@ -546,18 +546,21 @@ impl Engine for PostgresEngine {
         limit: usize,
     ) -> Result<Dependents> {
         let limit = limit as i64;
+        // The count stops one past what is said exactly (`Dependents::COUNTED`).
         let (count_sql, names_sql) = if writers {
             (
-                "SELECT count(*) FROM jobs WHERE connection_id = $1 AND writes",
+                "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE connection_id = $1 AND writes \
+                 LIMIT $2) AS j",
                 "SELECT name FROM jobs WHERE connection_id = $1 AND writes ORDER BY name LIMIT $2",
             )
         } else {
             (
-                "SELECT count(*) FROM jobs WHERE connection_id = $1",
+                "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE connection_id = $1 LIMIT $2) AS j",
                 "SELECT name FROM jobs WHERE connection_id = $1 ORDER BY name LIMIT $2",
             )
         };
-        let count: i64 = self.query(count_sql, &[&connection_id])?[0]
+        let cap = Dependents::COUNTED as i64 + 1;
+        let count: i64 = self.query(count_sql, &[&connection_id, &cap])?[0]
             .try_get(0)
             .map_err(|e| self.err(e))?;
         if count == 0 {

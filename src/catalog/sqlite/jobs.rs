@@ -102,11 +102,13 @@ pub fn dependents(
     writers: bool,
     limit: usize,
 ) -> rusqlite::Result<Dependents> {
-    // Both read the (connection_id, writes, name) index, without touching the rows.
+    // Both read the (connection_id, writes, name) index, without touching the rows; the count
+    // stops one past what is said exactly.
     let filter = if writers { "AND writes = 1" } else { "" };
     let count: i64 = conn
         .prepare_cached(&format!(
-            "SELECT count(*) FROM jobs WHERE connection_id = ?1 {filter}"
+            "SELECT count(*) FROM (SELECT 1 FROM jobs WHERE connection_id = ?1 {filter} LIMIT {})",
+            Dependents::COUNTED + 1
         ))?
         .query_row([connection_id], |r| r.get(0))?;
     if count == 0 {
