@@ -3,7 +3,7 @@
 # and runs examples/demo.sql against it: one connection is accepted, one refused with its hint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The first build compiles the AWS SDK: minutes (about 4 on 2 cores); cargo shows its progress.
+# The first build compiles the AWS SDK: minutes (under 3 on 2 cores); cargo shows its progress.
 cargo build --bins
 dir=$(mktemp -d)
 target/debug/connsql-sts-emulator --config examples/emulator.json >"$dir/emulator.out" &
