@@ -4,6 +4,11 @@
 
 use std::process::ExitCode;
 
+// The allocator the connsql binary runs with, so the figures are the binary's (and sqlparser
+// gets the same).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (sqlparser, path) = match args.as_slice() {

@@ -206,6 +206,14 @@ impl<K: OptionKey> OptionName<K> {
         }
     }
 
+    /// Whether this is the option called `name` (upper case), known or not.
+    pub fn is_known_as(&self, name: &str) -> bool {
+        match self {
+            OptionName::Known(key, _) => key.name() == name,
+            OptionName::Unknown(written, _) => written.eq_ignore_ascii_case(name),
+        }
+    }
+
     /// Position in canonical order: the table's order, unknown names last.
     fn rank(&self) -> usize {
         self.key().map_or(K::table().len(), |k| k.index())

@@ -60,9 +60,15 @@ fn values<K: OptionKey>(options: &Options<K>, diags: &mut Vec<Diagnostic>) {
 }
 
 fn value<K: OptionKey>(setting: &OptionSetting<K>, v: &Value, diags: &mut Vec<Diagnostic>) {
-    // A comment may run over lines; nothing else may.
-    let lines = setting.name.to_string() == "COMMENT";
-    let what = setting.name.to_string();
+    // A comment may run over lines; nothing else may. The option's name is only spelled out
+    // for a refusal (this runs for every value of every statement).
+    let lines = setting.name.is_known_as("COMMENT");
+    let what = || setting.name.to_string();
+    let refuse = |what: &dyn Fn() -> String, text: &str, span: Span, lines: bool| {
+        printable(text, lines)
+            .err()
+            .map(|(at, c)| refusal(&what(), text, span, at, c))
+    };
     match v {
         Value::String(s) | Value::Timestamp(s, _) => {
             diags.extend(refuse(&what, &s.value, s.span, lines));
@@ -95,10 +101,40 @@ fn value<K: OptionKey>(setting: &OptionSetting<K>, v: &Value, diags: &mut Vec<Di
 
 /// The error for the first unprintable character of `text` (a literal at `span`), if any.
 fn refuse(what: &str, text: &str, span: Span, line_breaks: bool) -> Option<Diagnostic> {
-    let (at, c) = text.char_indices().find(|&(_, c)| {
+    printable(text, line_breaks)
+        .err()
+        .map(|(at, c)| refusal(what, text, span, at, c))
+}
+
+/// `Err` with the first unprintable character of `text` and where it is. Printable ASCII, all
+/// most values hold, is passed over a byte at a time.
+fn printable(text: &str, line_breaks: bool) -> Result<(), (usize, char)> {
+    // `b - 0x20 < 0x5f` is `0x20 <= b < 0x7f`: one comparison a byte, folded without an early
+    // exit so the compiler makes it wide.
+    let bytes = text.as_bytes();
+    let plain = if line_breaks {
+        bytes.iter().fold(true, |ok, &b| {
+            ok & (b.wrapping_sub(0x20) < 0x5f || b == b'\n' || b == b'\t')
+        })
+    } else {
+        bytes
+            .iter()
+            .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f))
+    };
+    if plain {
+        return Ok(());
+    }
+    match text.char_indices().find(|&(_, c)| {
         let allowed = line_breaks && matches!(c, '\n' | '\t');
         !allowed && (c.is_control() || is_bidi_control(c))
-    })?;
+    }) {
+        Some(found) => Err(found),
+        None => Ok(()),
+    }
+}
+
+/// The refusal of the unprintable `c` at byte `at` of `text`.
+fn refusal(what: &str, text: &str, span: Span, at: usize, c: char) -> Diagnostic {
     // The caret sits on the character when the literal has no doubled quote before it.
     let prefix = &text[..at];
     let span = if span.len() >= text.len() + 2 && !prefix.contains(['\'', '"']) {
@@ -118,7 +154,7 @@ fn refuse(what: &str, text: &str, span: Span, line_breaks: bool) -> Option<Diagn
     } else {
         diag.with_help("remove it; connsql keeps names and values printable")
     };
-    Some(diag)
+    diag
 }
 
 /// `U+001B` and ` (ESCAPE)`: a code point and, for the common ones, its name.
