@@ -8,6 +8,10 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Tokenizer;
 
+// The allocator the connsql binary runs with (sqlparser gets the same).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const STATEMENTS: usize = 100_000;
 
 /// SPEC's example shape: one connection per statement, four options over five lines.
