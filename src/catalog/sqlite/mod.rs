@@ -42,7 +42,16 @@ pub struct SqliteEngine {
     path: PathBuf,
     location: Location,
     settings: CatalogSettings,
+    /// Whether the page cache has been grown for jobs (see `grow_cache_for_jobs`).
+    job_cache: bool,
 }
+
+/// The page cache a catalog opens with, and the one the first job written grows it to: a
+/// window of 2,048 jobs with their history needs 8 MiB to commit without spilling to the log
+/// (smaller made a 100,000-job batch 1.12x slower), while connections need half, and a batch
+/// of a million of them stays within 32 MiB only with the smaller one.
+const CACHE_KIB: i64 = 4096;
+const JOB_CACHE_KIB: i64 = 8192;
 
 impl SqliteEngine {
     /// Opens the catalog at `path`; with `create`, a missing file is created (mode 0600,
@@ -127,14 +136,13 @@ impl SqliteEngine {
             .map_err(err)?;
         prepare_schema(&conn, &path)?;
         // WAL lets readers run beside a writer; FULL sync makes a commit durable when it
-        // returns. Each statement's savepoint journal stays in memory, and an 8 MiB page cache
-        // holds a batch window's changes (2,048 jobs with their history) without spilling
-        // them to the log before the commit.
+        // returns. Each statement's savepoint journal stays in memory, and the page cache holds
+        // a batch window's changes without spilling them to the log before the commit.
         set_wal(&conn, &path)?;
-        conn.execute_batch(
+        conn.execute_batch(&format!(
             "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
-             PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 10000;",
-        )
+             PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 10000;"
+        ))
         .map_err(err)?;
         let settings = load_settings(&conn, &path)?;
         Ok(SqliteEngine {
@@ -145,11 +153,23 @@ impl SqliteEngine {
             conn,
             path,
             settings,
+            job_cache: false,
         })
     }
 
     fn err(&self, e: rusqlite::Error) -> CatalogError {
         sqlite_error(&self.path, e)
+    }
+
+    /// Grows the page cache once this process writes a job ([`JOB_CACHE_KIB`]).
+    fn grow_cache_for_jobs(&mut self) -> Result<()> {
+        if !self.job_cache {
+            self.conn
+                .pragma_update(None, "cache_size", -JOB_CACHE_KIB)
+                .map_err(|e| self.err(e))?;
+            self.job_cache = true;
+        }
+        Ok(())
     }
 
     /// The first column of every row of a parameterless query.
@@ -332,6 +352,7 @@ impl Engine for SqliteEngine {
     }
 
     fn insert_job(&mut self, job: &StoredJob, definition: &str) -> Result<()> {
+        self.grow_cache_for_jobs()?;
         jobs::insert(&self.conn, job, definition).map_err(|e| self.err(e))
     }
 
