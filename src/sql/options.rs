@@ -31,9 +31,7 @@ impl ValueKind {
     pub fn describe(self) -> String {
         match self {
             ValueKind::String => "a string in single quotes".into(),
-            ValueKind::StringList => {
-                "a parenthesised list of strings, like ('s3://bucket/')".into()
-            }
+            ValueKind::StringList => "a parenthesised list of strings, like ('a', 'b')".into(),
             ValueKind::Boolean => "TRUE or FALSE, without quotes".into(),
             ValueKind::Enum(words) => format!("one of {}", words.join(", ")),
             ValueKind::Name => "a name, like \"Default Compute\"".into(),
