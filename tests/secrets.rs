@@ -477,3 +477,39 @@ mod unprintable {
         }
     }
 }
+
+/// A job's group settings are kept as written and printed back, so one named like a secret is
+/// refused, and its value shows nowhere.
+#[test]
+fn a_secret_in_a_jobs_group_setting_is_refused_and_never_shown() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION lake");
+    for sql in [
+        "CREATE JOB j CONTENT_TYPE = (TYPE = AVRO_SCHEMA_REGISTRY SCHEMA_REGISTRY_PASSWORD = 'SKmarkerJOB') \
+         AS COPY FROM S3 lake LOCATION = 's3://lake-raw/raw/' INTO db.t",
+        "CREATE JOB j FILE_FORMAT = (TYPE = CSV SECRET = 'SKmarkerJOB') \
+         AS INSERT INTO S3 lake LOCATION = 's3://lake-raw/out/' SELECT 1",
+    ] {
+        let run = env.run(&["--no-validate", "-c", sql]);
+        let err = run.fails(1);
+        assert!(err.contains("looks like a secret"), "{err}");
+        assert!(
+            !err.contains("SKmarkerJOB"),
+            "the refusal shows the value: {err}"
+        );
+    }
+    let jobs = env.run(&["--format", "json", "-c", "SHOW JOBS"]);
+    assert!(
+        !jobs.ok().contains(r#""name":"j""#),
+        "nothing was stored: {}",
+        jobs.stdout
+    );
+    let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("open");
+    for entry in catalog.history().expect("history") {
+        assert!(
+            !entry.statement.contains("SKmarkerJOB"),
+            "{}",
+            entry.statement
+        );
+    }
+}

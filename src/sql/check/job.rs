@@ -486,6 +486,7 @@ fn typed_group(
     span: Span,
     types: &[&str],
 ) -> Result<JobValue, Diagnostic> {
+    no_secret_settings(key.name(), items)?;
     let mut out = BTreeMap::new();
     for item in items {
         out.insert(item.name.clone(), group_text(&item.value));
@@ -592,6 +593,31 @@ fn transformations(items: &[crate::sql::ast::Transformation]) -> Result<JobValue
     Ok(JobValue::Transformations(out))
 }
 
+/// A group's settings are kept as written and printed back (SHOW CREATE JOB, history), so one
+/// whose name says it holds a secret is refused: a job's definition holds none.
+fn no_secret_settings(
+    key: &str,
+    items: &[crate::sql::ast::GroupSetting],
+) -> Result<(), Diagnostic> {
+    match items
+        .iter()
+        .find(|i| crate::sql::spec::looks_like_secret_name(&i.name))
+    {
+        Some(item) => Err(Diagnostic::error(
+            DiagnosticKind::InvalidValue,
+            item.span,
+            format!(
+                "{key}'s {} looks like a secret, and a job's settings are printed back as written",
+                item.name
+            ),
+        )
+        .with_help(
+            "keep credentials in the connection (AWS_ROLE with EXTERNAL_ID); a job stores none",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A group setting's value as the text it prints back as.
 fn group_text(value: &Value) -> String {
     match value {
@@ -605,6 +631,7 @@ fn file_format(
     items: &[crate::sql::ast::GroupSetting],
     span: Span,
 ) -> Result<JobValue, Diagnostic> {
+    no_secret_settings("FILE_FORMAT", items)?;
     let mut out = BTreeMap::new();
     for item in items {
         let text = match &item.value {

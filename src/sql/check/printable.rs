@@ -63,25 +63,24 @@ fn value<K: OptionKey>(setting: &OptionSetting<K>, v: &Value, diags: &mut Vec<Di
     // A comment may run over lines; nothing else may. The option's name is only spelled out
     // for a refusal (this runs for every value of every statement).
     let lines = setting.name.is_known_as("COMMENT");
-    let what = || setting.name.to_string();
-    let refuse = |what: &dyn Fn() -> String, text: &str, span: Span, lines: bool| {
+    let refuse = |text: &str, span: Span, lines: bool| {
         printable(text, lines)
             .err()
-            .map(|(at, c)| refusal(&what(), text, span, at, c))
+            .map(|(at, c)| refusal(&setting.name.to_string(), text, span, at, c))
     };
     match v {
         Value::String(s) | Value::Timestamp(s, _) => {
-            diags.extend(refuse(&what, &s.value, s.span, lines));
+            diags.extend(refuse(&s.value, s.span, lines));
         }
         Value::List(items, _) => {
             for s in items {
-                diags.extend(refuse(&what, &s.value, s.span, lines));
+                diags.extend(refuse(&s.value, s.span, lines));
             }
         }
-        Value::Quoted(q, span) => diags.extend(refuse(&what, q, *span, lines)),
+        Value::Quoted(q, span) => diags.extend(refuse(q, *span, lines)),
         Value::Names(names, _) => {
             for name in names {
-                diags.extend(refuse(&what, &name.value, name.span, false));
+                diags.extend(refuse(&name.value, name.span, false));
             }
         }
         Value::Group(items, _) => {
@@ -91,8 +90,8 @@ fn value<K: OptionKey>(setting: &OptionSetting<K>, v: &Value, diags: &mut Vec<Di
         }
         Value::Transformations(items, _) => {
             for t in items {
-                diags.extend(refuse(&what, &t.column.value, t.column.span, false));
-                diags.extend(refuse(&what, &t.expression, t.span, false));
+                diags.extend(refuse(&t.column.value, t.column.span, false));
+                diags.extend(refuse(&t.expression, t.span, false));
             }
         }
         Value::Bool(..) | Value::Word(..) | Value::Number(..) | Value::Interval { .. } => {}
@@ -106,8 +105,8 @@ fn refuse(what: &str, text: &str, span: Span, line_breaks: bool) -> Option<Diagn
         .map(|(at, c)| refusal(what, text, span, at, c))
 }
 
-/// `Err` with the first unprintable character of `text` and where it is. Printable ASCII, all
-/// most values hold, is passed over a byte at a time.
+/// `Err` with the first unprintable character of `text` and where it is. Printable ASCII,
+/// which is what almost every value holds, is passed over a byte at a time.
 fn printable(text: &str, line_breaks: bool) -> Result<(), (usize, char)> {
     // `b - 0x20 < 0x5f` is `0x20 <= b < 0x7f`: one comparison a byte, folded without an early
     // exit so the compiler makes it wide.
