@@ -364,6 +364,7 @@ impl Engine for SqliteEngine {
         definition: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
+        self.grow_cache_for_jobs()?;
         jobs::update(&self.conn, id, connection_id, spec, definition, now).map_err(|e| self.err(e))
     }
 
