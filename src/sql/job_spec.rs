@@ -8,7 +8,7 @@ use std::fmt;
 
 use super::name::{Ident, TableName};
 use super::options::{OptionDef, ValueKind};
-use super::setting::{GroupSetting, StringLit, Transformation, Value};
+use super::setting::{GroupSetting, StringLit, Transformation, Value, parenthesised};
 use super::span::Span;
 use super::values::S3Path;
 
@@ -509,16 +509,7 @@ impl fmt::Display for JobValue {
                 f.write_str("TIMESTAMP ")?;
                 quoted(f, t, '\'')
             }
-            JobValue::List(items) => {
-                f.write_str("(")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    quoted(f, item, '\'')?;
-                }
-                f.write_str(")")
-            }
+            JobValue::List(items) => parenthesised(f, items, |f, item| quoted(f, item, '\'')),
             JobValue::Group(items) => {
                 f.write_str("(")?;
                 for (i, (k, v)) in type_first(items).enumerate() {
@@ -530,15 +521,10 @@ impl fmt::Display for JobValue {
                 f.write_str(")")
             }
             JobValue::Transformations(items) => {
-                f.write_str("(")?;
-                for (i, (column, expression)) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
+                parenthesised(f, items, |f, (column, expression)| {
                     super::name::write_ident(f, column)?;
-                    write!(f, " = {expression}")?;
-                }
-                f.write_str(")")
+                    write!(f, " = {expression}")
+                })
             }
         }
     }

@@ -190,12 +190,16 @@ fn chain_too_long(at: Span, what: &str) -> Diagnostic {
     .with_help("split the expression, or group its terms in parentheses")
 }
 
+/// `text[span]` without its surrounding blanks, and where that starts in `text`.
+fn trimmed(text: &str, span: Span) -> (&str, usize) {
+    let body = &text[span.range()];
+    let start = span.start + (body.len() - body.trim_start().len());
+    (body.trim(), start)
+}
+
 /// Parses `text[span]` as one query. Errors point into the script.
 pub fn parse_select(text: &str, span: Span) -> Result<Select, Diagnostic> {
-    let body = &text[span.range()];
-    let trimmed_start = body.len() - body.trim_start().len();
-    let body = body.trim();
-    let start = span.start + trimmed_start;
+    let (body, start) = trimmed(text, span);
     if body.len() > MAX_SELECT_BYTES {
         return Err(Diagnostic::error(
             DiagnosticKind::Syntax,
@@ -268,10 +272,7 @@ pub const MAX_EXPRESSION_BYTES: usize = 64 * 1024;
 /// Parses `text[span]` as one SQL expression (a `COLUMN_TRANSFORMATIONS` entry's value) and
 /// returns sqlparser's canonical print of it, which reads back to the same expression.
 pub fn parse_expression(text: &str, span: Span) -> Result<String, Diagnostic> {
-    let body = &text[span.range()];
-    let trimmed_start = body.len() - body.trim_start().len();
-    let body = body.trim();
-    let start = span.start + trimmed_start;
+    let (body, start) = trimmed(text, span);
     if body.is_empty() {
         return Err(Diagnostic::error(
             DiagnosticKind::Syntax,

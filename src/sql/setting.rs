@@ -117,16 +117,7 @@ impl Value {
         }
         match self {
             Value::String(s) => write!(f, "{s}"),
-            Value::List(items, _) => {
-                f.write_char('(')?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_char(')')
-            }
+            Value::List(items, _) => parenthesised(f, items, |f, item| write!(f, "{item}")),
             Value::Bool(b, _) => f.write_str(if *b { "TRUE" } else { "FALSE" }),
             Value::Word(w, _) | Value::Number(w, _) => f.write_str(w),
             Value::Quoted(q, _) => write_quoted(f, q, '"'),
@@ -143,28 +134,28 @@ impl Value {
                 f.write_char(')')
             }
             Value::Timestamp(s, _) => write!(f, "TIMESTAMP {s}"),
-            Value::Names(names, _) => {
-                f.write_char('(')?;
-                for (i, name) in names.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{name}")?;
-                }
-                f.write_char(')')
-            }
-            Value::Transformations(items, _) => {
-                f.write_char('(')?;
-                for (i, t) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{} = {}", t.column, t.expression)?;
-                }
-                f.write_char(')')
-            }
+            Value::Names(names, _) => parenthesised(f, names, |f, name| write!(f, "{name}")),
+            Value::Transformations(items, _) => parenthesised(f, items, |f, t| {
+                write!(f, "{} = {}", t.column, t.expression)
+            }),
         }
     }
+}
+
+/// `(a, b, …)`: each item written by `each`, separated by commas.
+pub(super) fn parenthesised<W: Write, T>(
+    f: &mut W,
+    items: &[T],
+    mut each: impl FnMut(&mut W, &T) -> fmt::Result,
+) -> fmt::Result {
+    f.write_char('(')?;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        each(f, item)?;
+    }
+    f.write_char(')')
 }
 
 impl fmt::Display for Value {

@@ -634,12 +634,7 @@ fn file_format(
     no_secret_settings("FILE_FORMAT", items)?;
     let mut out = BTreeMap::new();
     for item in items {
-        let text = match &item.value {
-            Value::Word(w, _) => w.to_ascii_uppercase(),
-            Value::String(s) => s.to_string(),
-            other => other.to_string(),
-        };
-        out.insert(item.name.clone(), text);
+        out.insert(item.name.clone(), group_text(&item.value));
     }
     match out
         .get("TYPE")
