@@ -9,7 +9,9 @@ directory, as nobody when run as root; the server's default durability settings)
 1. 100,000 CREATE S3 CONNECTION statements with --no-validate into a fresh database, against
    psql running the equivalent INSERTs in one transaction against a fresh database of the same
    server: the same connection rows into connsql's own table, and the history row each CREATE
-   appends (and, as a second baseline, the connection rows alone).
+   appends; as further baselines, the connection rows alone, and the six fields a CREATE
+   states into a minimal table of its own (what `bench/catalog.py` gives sqlite3). With
+   `--baseline BIN`, an earlier connsql runs the same file in the same rounds.
 2. `connsql -c 'SHOW CONNECTIONS'` on a 1,000-connection catalog, against
    `psql -c 'SELECT * FROM connsql.connections'` on the same table.
 Needs PostgreSQL's server binaries and psql (Debian package postgresql).
@@ -50,6 +52,12 @@ HISTORY = (
     "'conn_{i:07}', 'CREATE S3 CONNECTION conn_{i:07} AWS_ROLE = ''arn:aws:iam::123456789012:role/"
     "lake-reader-{i:07}'' EXTERNAL_ID = ''a1b2c3d4-{i:07}'' READ_ONLY = TRUE COMMENT = ''raw zone "
     "of team {i:07}''');\n"
+)
+
+
+MINIMAL = (
+    "INSERT INTO c VALUES ('conn_{i:07}', 'role', 'arn:aws:iam::123456789012:role/lake-reader-{i:07}', "
+    "'a1b2c3d4-{i:07}', true, 'raw zone of team {i:07}');\n"
 )
 
 
@@ -125,8 +133,10 @@ def main():
     ap.add_argument("--connsql", default="target/release/connsql")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--statements", type=int, default=100_000)
+    ap.add_argument("--baseline", help="an earlier connsql binary, timed in the same rounds")
     args = ap.parse_args()
     connsql = os.path.abspath(args.connsql)
+    baseline = os.path.abspath(args.baseline) if args.baseline else None
     env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", PGSSLMODE="disable")
     server = Server()
     work = tempfile.mkdtemp(prefix="connsql-bench-")
@@ -145,6 +155,12 @@ def main():
             f.write("BEGIN;\n")
             f.writelines(CONNECTION.format(i=i) for i in range(n))
             f.write("COMMIT;\n")
+        minimal = os.path.join(work, "minimal.sql")
+        with open(minimal, "w") as f:
+            f.write("CREATE TABLE c (name text PRIMARY KEY, kind text NOT NULL, role text, "
+                    "external_id text, read_only boolean NOT NULL, comment text);\nBEGIN;\n")
+            f.writelines(MINIMAL.format(i=i) for i in range(n))
+            f.write("COMMIT;\n")
 
         def fresh():
             """A new database with connsql's schema, made by connsql, and nothing in it."""
@@ -155,19 +171,31 @@ def main():
             return db
 
         print(f"# 1. {n:,} CREATEs --no-validate into PostgreSQL ({args.runs} runs each, alternating)")
-        ours, full, bare = [], [], []
+        ours, before, full, bare, small_table = [], [], [], [], []
         for _ in range(args.runs):
             ours.append(timed([connsql, "--catalog", f"{server.base}/{fresh()}", "--no-validate",
                                "--quiet", "-f", creates], env=env))
+            if baseline:
+                before.append(timed([baseline, "--catalog", f"{server.base}/{fresh()}",
+                                     "--no-validate", "--quiet", "-f", creates], env=env))
             full.append(timed(server.psql_cmd(fresh()), both, env))
             bare.append(timed(server.psql_cmd(fresh()), rows, env))
+            small_table.append(timed(server.psql_cmd(server.database()), minimal, env))
         med = statistics.median
         fmt = lambda xs: [round(x, 3) for x in xs]
         print(f"connsql --no-validate -f creates.sql        : median {med(ours):.3f} s  runs {fmt(ours)}")
+        if baseline:
+            print(f"baseline connsql, the same file             : median {med(before):.3f} s  runs {fmt(before)}")
         print(f"psql -f inserts.sql (rows + history, 1 txn) : median {med(full):.3f} s  runs {fmt(full)}")
         print(f"psql -f rows.sql (rows only, 1 txn)         : median {med(bare):.3f} s  runs {fmt(bare)}")
-        print(f"ratio connsql / psql rows + history         : {med(ours) / med(full):.2f}x  (target <= 1.0x)")
+        print(f"psql -f minimal.sql (six fields, 1 txn)     : median {med(small_table):.3f} s  runs {fmt(small_table)}")
+        print(f"ratio connsql / psql minimal table          : {med(ours) / med(small_table):.2f}x  (target <= 1.0x)")
+        print(f"ratio connsql / psql rows + history         : {med(ours) / med(full):.2f}x")
         print(f"ratio connsql / psql rows only              : {med(ours) / med(bare):.2f}x")
+        if baseline:
+            paired = [a / b for a, b in zip(ours, before)]
+            print(f"ratio connsql / baseline, paired            : {med(paired):.2f}x  "
+                  f"({min(paired):.2f}-{max(paired):.2f})")
 
         print("\n# 2. SHOW CONNECTIONS on a 1,000-connection catalog (30 runs each, alternating)")
         db = fresh()

@@ -401,3 +401,85 @@ fn a_server_stopped_mid_batch_leaves_what_was_reported_and_says_so() {
         assert_eq!(**name, format!("s{i:05}"), "a prefix of the input");
     }
 }
+
+/// New connections wait in the engine and reach the server together; a row the server refuses
+/// (here a trigger of the database, as a rule of its own would) still fails the statement that
+/// wrote it, in every mode, and nothing else.
+#[test]
+fn a_row_the_server_refuses_fails_its_own_statement() {
+    let env = Env::postgres();
+    env.sql("CREATE S3 CONNECTION first");
+    let mut admin =
+        postgres::Client::connect(env.catalog.to_str().unwrap(), postgres::NoTls).expect("connect");
+    admin
+        .batch_execute(
+            "CREATE FUNCTION connsql.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.name LIKE 'bad%' THEN RAISE EXCEPTION 'names starting with bad are refused here'; END IF; \
+             RETURN NEW; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT ON connsql.connections \
+             FOR EACH ROW EXECUTE FUNCTION connsql.refuse();",
+        )
+        .expect("trigger");
+    let names = |env: &Env| -> Vec<String> {
+        env.stored_names()
+            .into_iter()
+            .filter(|n| n != "first")
+            .collect()
+    };
+    let sql: String = ["a1", "a2", "bad3", "a4", "a5"]
+        .iter()
+        .map(|n| format!("CREATE S3 CONNECTION {n} COMMENT = 'x';\n"))
+        .collect();
+    let file = env.write("five.sql", &sql);
+    let file = file.to_str().unwrap();
+
+    let all = env.run(&["--no-validate", "--single-transaction", "-f", file]);
+    let err = all.fails(1);
+    assert!(
+        err.contains("names starting with bad are refused here"),
+        "{err}"
+    );
+    assert!(
+        err.contains("five.sql:3:"),
+        "the refused statement is named: {err}"
+    );
+    assert_eq!(all.stdout, "");
+    assert!(names(&env).is_empty(), "all or nothing");
+
+    let stop = env.run(&["--no-validate", "-f", file]);
+    let err = stop.fails(1);
+    assert!(err.contains("five.sql:3:"), "{err}");
+    assert_eq!(
+        stop.stdout,
+        "created connection a1\ncreated connection a2\n"
+    );
+    assert_eq!(names(&env), ["a1", "a2"]);
+
+    let again: String = ["c1", "bad2", "c3", "c4"]
+        .iter()
+        .map(|n| format!("CREATE S3 CONNECTION {n};\n"))
+        .collect();
+    let file = env.write("four.sql", &again);
+    let go_on = env.run(&[
+        "--no-validate",
+        "--continue-on-error",
+        "-f",
+        file.to_str().unwrap(),
+    ]);
+    let err = go_on.fails(1);
+    assert!(err.contains("four.sql:2:"), "{err}");
+    assert!(err.contains("1 of 4 statements failed"), "{err}");
+    assert_eq!(
+        go_on.stdout,
+        "created connection c1\ncreated connection c3\ncreated connection c4\n"
+    );
+    assert_eq!(names(&env), ["a1", "a2", "c1", "c3", "c4"]);
+    let history: Vec<String> = connsql::catalog::Catalog::open(&env.catalog)
+        .unwrap()
+        .history()
+        .unwrap()
+        .into_iter()
+        .map(|h| h.connection_name)
+        .collect();
+    assert_eq!(history, ["first", "a1", "a2", "c1", "c3", "c4"]);
+}

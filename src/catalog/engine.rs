@@ -55,6 +55,16 @@ pub trait Engine {
 
     fn exists(&mut self, name: &str) -> Result<bool>;
 
+    /// The connection names the coming statements will ask [`Engine::exists`] about: an
+    /// engine may read them together, at the first question inside the write transaction.
+    fn expect(&mut self, _names: Vec<String>) {}
+
+    /// Sends what the engine kept back in the open transaction (rows it writes in batches),
+    /// so that a row the storage refuses fails the statement that wrote it.
+    fn flush(&mut self) -> Result<()> {
+        Ok(())
+    }
+
     /// All connections by name, optionally filtered by a SQL LIKE pattern (`%`, `_`, `\`
     /// escapes; ASCII letters match either case).
     fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>>;

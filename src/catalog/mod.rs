@@ -366,7 +366,9 @@ impl Catalog {
             return result;
         }
         self.engine.control(Control::Savepoint)?;
-        match f(self) {
+        // What the engine kept back goes before the savepoint ends: a row the storage refuses
+        // fails this statement, not a later one.
+        match f(self).and_then(|v| self.engine.flush().map(|()| v).map_err(E::from)) {
             Ok(v) => {
                 self.engine.control(Control::Release)?;
                 Ok(v)
@@ -395,6 +397,12 @@ impl Catalog {
 
     pub fn exists(&mut self, name: &str) -> Result<bool> {
         self.engine.exists(name)
+    }
+
+    /// Tells the engine which names the coming statements' [`Catalog::exists`] will ask
+    /// about (see [`Engine::expect`]).
+    pub fn expect(&mut self, names: Vec<String>) {
+        self.engine.expect(names);
     }
 
     pub fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>> {

@@ -14,6 +14,7 @@ use crate::catalog::CatalogError;
 use crate::input::{Feed, Item, Piece, Rest};
 use crate::interrupt::{self, Signal};
 use crate::sql::Span;
+use crate::sql::ast::StatementKind;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 
 /// What the first failed statement does to the rest of the run.
@@ -248,6 +249,7 @@ impl Session {
             })
             .collect();
         self.prefetch(requests);
+        self.expect_names(&pieces);
         // Statements from `group` on have run in the open transaction. When a write fails
         // half-way there (the transaction is poisoned), or the commit that should make them
         // durable fails (a full disk), they run again from `group` with savepoints, each
@@ -525,6 +527,21 @@ impl Session {
             CatalogSlot::Open(c) => c.take_lost_transaction(),
             CatalogSlot::Missing { .. } => false,
         }
+    }
+
+    /// Tells the catalog which connection names the window's CREATEs will look up.
+    fn expect_names(&mut self, pieces: &[Rc<Piece>]) {
+        let CatalogSlot::Open(catalog) = &mut self.catalog else {
+            return;
+        };
+        let names = pieces
+            .iter()
+            .filter_map(|p| match &p.result.as_ref().ok()?.kind {
+                StatementKind::CreateConnection { name, .. } => Some(name.value.clone()),
+                _ => None,
+            })
+            .collect();
+        catalog.expect(names);
     }
 
     fn set_savepoints(&mut self, on: bool) {

@@ -40,6 +40,20 @@ pub struct PostgresEngine {
     statements: HashMap<String, Statement>,
     /// History rows of the open transaction not sent yet (see [`PostgresEngine::flush_history`]).
     history: Vec<[String; HISTORY_COLUMNS]>,
+    /// New connections of the open transaction not sent yet, and their secrets (see
+    /// [`PostgresEngine::flush_rows`]).
+    new_connections: Vec<[String; CONNECTION_INSERT_COLUMNS]>,
+    new_secrets: Vec<[String; 2]>,
+    /// Names whose existence is known inside the open write transaction (see
+    /// [`Engine::expect`]): read under the writer lock, so no other writer can change them
+    /// until it ends, and kept true by this transaction's own writes.
+    known: HashMap<String, bool>,
+    /// Names the coming statements will ask about, read together at the first question.
+    expected: Vec<String>,
+    /// Whether a write transaction is open (the writer lock held).
+    writing: bool,
+    /// Rows kept back were refused: the server aborted the transaction, so it cannot commit.
+    refused: bool,
     /// Who runs connsql and what they may do, as read when the open write transaction began
     /// (under the writer lock, so it holds for the transaction); `None` outside one.
     access: Option<Access>,
@@ -55,6 +69,12 @@ const ACCESS: &str = "SELECT current_user::text, connsql.is_admin(current_user),
 const HISTORY_COLUMNS: usize = 7;
 /// Rows per multi-row INSERT of history (7,000 parameters, under the protocol's 65,535).
 const HISTORY_BATCH: usize = 1000;
+/// `id, name, authentication, options, created_at, updated_at`.
+const CONNECTION_INSERT_COLUMNS: usize = 6;
+/// Rows per multi-row INSERT of connections or their secrets.
+const ROW_BATCH: usize = 1000;
+/// Names whose existence one write transaction keeps at most (see `remember`).
+const KNOWN_LIMIT: usize = 65_536;
 
 /// A PostgreSQL row as the codec reads it.
 struct PgCells<'r>(&'r Row);
@@ -136,6 +156,12 @@ impl PostgresEngine {
             settings,
             statements: HashMap::new(),
             history: Vec::new(),
+            new_connections: Vec::new(),
+            new_secrets: Vec::new(),
+            known: HashMap::new(),
+            expected: Vec::new(),
+            writing: false,
+            refused: false,
             access: None,
             opened_with,
         })
@@ -147,41 +173,99 @@ impl PostgresEngine {
     /// a server. They are sent before any savepoint boundary, commit and read of history, so
     /// what a savepoint or commit covers is exactly what it did with SQLite.
     fn flush_history(&mut self) -> Result<()> {
-        while !self.history.is_empty() {
-            let n = self.history.len().min(HISTORY_BATCH);
-            let rows: Vec<[String; HISTORY_COLUMNS]> = self.history.drain(..n).collect();
+        self.flush_rows()?;
+        let rows = std::mem::take(&mut self.history);
+        let sent = self.insert_rows(
+            "history (at, os_user, action, object, connection_id, connection_name, statement)",
+            &rows,
+            HISTORY_BATCH,
+        );
+        self.refused |= sent.is_err();
+        sent
+    }
+
+    /// Sends the waiting new connections and their secrets, as multi-row INSERTs. A new
+    /// connection waits in the engine like a history row: until the next statement sent to
+    /// the server for any other reason, savepoint boundary or commit, so the server sees
+    /// every row before anything that could read or reference it, and the name checks in
+    /// between are answered from `known`. A batch of CREATEs costs a round trip per thousand
+    /// rows instead of one per row.
+    fn flush_rows(&mut self) -> Result<()> {
+        let connections = std::mem::take(&mut self.new_connections);
+        let secrets = std::mem::take(&mut self.new_secrets);
+        if let Err(e) = self
+            .insert_rows(
+                "connections (id, name, authentication, options, created_at, updated_at)",
+                &connections,
+                ROW_BATCH,
+            )
+            .and_then(|()| {
+                self.insert_rows(
+                    "connection_secrets (connection_id, secrets)",
+                    &secrets,
+                    ROW_BATCH,
+                )
+            })
+        {
+            self.history.clear();
+            self.refused = true;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Inserts `rows` into `into` (a table and its columns), `batch` rows per statement.
+    fn insert_rows<const N: usize>(
+        &mut self,
+        into: &str,
+        rows: &[[String; N]],
+        batch: usize,
+    ) -> Result<()> {
+        for chunk in rows.chunks(batch) {
+            let n = chunk.len();
             let values: Vec<String> = (0..n)
                 .map(|r| {
-                    let cells: Vec<String> = (1..=HISTORY_COLUMNS)
-                        .map(|c| format!("${}", r * HISTORY_COLUMNS + c))
-                        .collect();
+                    let cells: Vec<String> = (1..=N).map(|c| format!("${}", r * N + c)).collect();
                     format!("({})", cells.join(", "))
                 })
                 .collect();
-            let sql = format!(
-                "INSERT INTO history (at, os_user, action, object, connection_id, connection_name, statement) \
-                 VALUES {}",
-                values.join(", ")
-            );
-            let params: Vec<&(dyn ToSql + Sync)> = rows
+            let sql = format!("INSERT INTO {into} VALUES {}", values.join(", "));
+            let params: Vec<&(dyn ToSql + Sync)> = chunk
                 .iter()
                 .flat_map(|row| row.iter().map(|cell| cell as &(dyn ToSql + Sync)))
                 .collect();
             // The full batch and the single row come back again and again: prepared once.
             // Other sizes are one-offs, not worth a server-side statement each.
-            let sent = if n == HISTORY_BATCH || n == 1 {
-                self.execute(&sql, &params)
+            let sent = if n == batch || n == 1 {
+                self.prepared(&sql)
+                    .and_then(|s| self.client.execute(&s, &params).map_err(|e| self.err(e)))
             } else {
                 self.client
                     .execute(sql.as_str(), &params)
                     .map_err(|e| self.err(e))
             };
-            if let Err(e) = sent {
-                self.history.clear();
-                return Err(e);
-            }
+            sent?;
         }
         Ok(())
+    }
+
+    /// Notes whether a connection of that name exists. `known` only saves round trips (a
+    /// name not in it is asked of the server, after the rows kept back are sent), so one
+    /// transaction of millions of CREATEs starts it afresh rather than hold every name.
+    fn remember(&mut self, name: String, exists: bool) {
+        if self.known.len() >= KNOWN_LIMIT {
+            self.known.clear();
+        }
+        self.known.insert(name, exists);
+    }
+
+    /// Forgets what the transaction knew and kept back: it ended, or went back to a savepoint.
+    fn forget(&mut self) {
+        self.refused = false;
+        self.history.clear();
+        self.new_connections.clear();
+        self.new_secrets.clear();
+        self.known.clear();
     }
 
     fn err(&self, e: postgres::Error) -> CatalogError {
@@ -202,11 +286,13 @@ impl PostgresEngine {
     }
 
     fn query(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        self.flush_rows()?;
         let s = self.prepared(sql)?;
         self.client.query(&s, params).map_err(|e| self.err(e))
     }
 
     fn execute(&mut self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        self.flush_rows()?;
         let s = self.prepared(sql)?;
         self.client.execute(&s, params).map_err(|e| self.err(e))
     }
@@ -254,7 +340,7 @@ impl Engine for PostgresEngine {
             self.opened_with = None;
             // Writers take turns; readers (plain SELECTs) are not blocked by this lock. What
             // the role may do is read in the same round trip, once it holds the lock.
-            self.history.clear();
+            self.forget();
             let messages = self
                 .client
                 .simple_query(&format!(
@@ -267,17 +353,33 @@ impl Engine for PostgresEngine {
             });
             self.access =
                 row.and_then(|r| access_of(r.get(0)?, r.get(1)? == "t", r.get(2)? == "t").into());
+            self.writing = true;
             return Ok(());
         }
         if matches!(op, Control::Commit | Control::Rollback) {
             self.access = None;
+            self.writing = false;
         }
         match op {
             // Rows left from a transaction the server ended on its own belong to nothing.
-            Control::Begin | Control::Rollback => self.history.clear(),
-            // Everything since the last savepoint was kept here, after that one was sent.
-            Control::RollbackToSavepoint => self.history.clear(),
-            Control::Commit | Control::Savepoint | Control::Release => self.flush_history()?,
+            // After a savepoint's rollback, what was kept here since it was sent is void, and
+            // what the server knew of names may be too.
+            Control::Begin | Control::Rollback | Control::RollbackToSavepoint => self.forget(),
+            // A read between statements may have sent rows the server refused; COMMIT would
+            // then quietly roll back what was reported as applied.
+            Control::Commit if self.refused => {
+                self.forget();
+                return Err(CatalogError::Poisoned);
+            }
+            Control::Commit | Control::Savepoint | Control::Release => {
+                if let Err(e) = self.flush_history() {
+                    self.forget();
+                    return Err(e);
+                }
+                if op == Control::Commit {
+                    self.known.clear();
+                }
+            }
         }
         let sql = match op {
             Control::Begin => unreachable!("handled above"),
@@ -306,9 +408,46 @@ impl Engine for PostgresEngine {
     }
 
     fn exists(&mut self, name: &str) -> Result<bool> {
-        Ok(!self
-            .query("SELECT 1 FROM connections WHERE name = $1", &[&name])?
-            .is_empty())
+        if !self.writing {
+            return Ok(!self
+                .query("SELECT 1 FROM connections WHERE name = $1", &[&name])?
+                .is_empty());
+        }
+        if let Some(&known) = self.known.get(name) {
+            return Ok(known);
+        }
+        // Under the writer lock: the names the coming statements will ask about are read in
+        // the same round trip as this one, and hold until the transaction ends. What this
+        // transaction kept back is not on the server yet, but it is in `known` already.
+        let mut asked: Vec<String> = self
+            .expected
+            .iter()
+            .filter(|n| !self.known.contains_key(*n) && *n != name)
+            .cloned()
+            .collect();
+        asked.push(name.to_string());
+        let found = self.query(
+            "SELECT name FROM connections WHERE name = ANY($1)",
+            &[&asked],
+        )?;
+        for n in asked {
+            self.remember(n, false);
+        }
+        let mut exists = false;
+        for row in &found {
+            let n: String = row.try_get(0).map_err(|e| self.err(e))?;
+            exists |= n == name;
+            self.remember(n, true);
+        }
+        Ok(exists)
+    }
+
+    fn expect(&mut self, names: Vec<String>) {
+        self.expected = names;
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.flush_history()
     }
 
     fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>> {
@@ -326,23 +465,22 @@ impl Engine for PostgresEngine {
 
     fn insert(&mut self, c: &StoredConnection) -> Result<()> {
         let row = codec::connection_row(&c.spec);
-        self.execute(
-            "INSERT INTO connections (id, name, authentication, options, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &c.id,
-                &c.name,
-                &row.authentication,
-                &row.options,
-                &rfc3339(c.created_at),
-                &rfc3339(c.updated_at),
-            ],
-        )?;
-        if let Some(secrets) = &row.secrets {
-            self.execute(
-                "INSERT INTO connection_secrets (connection_id, secrets) VALUES ($1, $2)",
-                &[&c.id, secrets],
-            )?;
+        if let Some(secrets) = row.secrets {
+            self.new_secrets.push([c.id.clone(), secrets]);
+        }
+        self.new_connections.push([
+            c.id.clone(),
+            c.name.clone(),
+            row.authentication.to_string(),
+            row.options,
+            rfc3339(c.created_at),
+            rfc3339(c.updated_at),
+        ]);
+        if self.writing {
+            self.remember(c.name.clone(), true);
+        }
+        if self.new_connections.len() >= ROW_BATCH {
+            self.flush_rows()?;
         }
         Ok(())
     }
@@ -383,6 +521,8 @@ impl Engine for PostgresEngine {
     }
 
     fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()> {
+        // Names known here are by name, not id: what the old one was is not at hand.
+        self.known.clear();
         self.execute(
             "UPDATE connections SET name = $2, updated_at = $3 WHERE id = $1",
             &[&id, &new_name, &rfc3339(now)],
@@ -391,6 +531,7 @@ impl Engine for PostgresEngine {
     }
 
     fn delete(&mut self, id: &str) -> Result<()> {
+        self.known.clear();
         self.execute("DELETE FROM connections WHERE id = $1", &[&id])
             .map(drop)
     }
@@ -625,6 +766,8 @@ impl Engine for PostgresEngine {
     }
 
     fn import_rows(&mut self, table: &CopyTable, rows: &TextRows) -> Result<()> {
+        self.flush_rows()?;
+        self.known.clear();
         let values: Vec<String> = table
             .columns
             .iter()
@@ -655,6 +798,8 @@ impl Engine for PostgresEngine {
     }
 
     fn clear(&mut self) -> Result<()> {
+        self.flush_rows()?;
+        self.known.clear();
         self.client
             .batch_execute(
                 "ALTER TABLE history DISABLE TRIGGER history_append_only; DELETE FROM history; \
