@@ -375,13 +375,7 @@ fn a_server_stopped_mid_batch_leaves_what_was_reported_and_says_so() {
     let stored = env.stored_names();
     // History goes to the server in batches: still one entry per stored connection, none for
     // a statement that was not applied.
-    let history: Vec<String> = connsql::catalog::Catalog::open(&env.catalog)
-        .unwrap()
-        .history()
-        .unwrap()
-        .into_iter()
-        .map(|h| h.connection_name)
-        .collect();
+    let history = history_names(&env);
     assert_eq!(history, stored, "one history entry per stored connection");
     if status.success() {
         // The batch was done before the cut.
@@ -402,24 +396,53 @@ fn a_server_stopped_mid_batch_leaves_what_was_reported_and_says_so() {
     }
 }
 
+/// A rule of the database itself (a trigger, as a check or a policy of its own would be) that
+/// refuses rows of `table` whose name starts with `bad`.
+fn refuse_names_starting_with_bad(env: &Env, table: &str) {
+    let mut admin =
+        postgres::Client::connect(env.catalog.to_str().unwrap(), postgres::NoTls).expect("connect");
+    admin
+        .batch_execute(&format!(
+            "CREATE FUNCTION connsql.refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.name LIKE 'bad%' THEN \
+             RAISE EXCEPTION 'names starting with bad are refused here'; END IF; \
+             RETURN NEW; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT ON connsql.{table} \
+             FOR EACH ROW EXECUTE FUNCTION connsql.refuse_{table}();"
+        ))
+        .expect("trigger");
+}
+
+/// The name in each history entry of the catalog, oldest first.
+fn history_names(env: &Env) -> Vec<String> {
+    connsql::catalog::Catalog::open(&env.catalog)
+        .unwrap()
+        .history()
+        .unwrap()
+        .into_iter()
+        .map(|h| h.connection_name)
+        .collect()
+}
+
+/// Runs `file` in one transaction: the refusal is reported at `at`, and nothing is applied.
+fn single_transaction_refuses(env: &Env, file: &str, at: &str) {
+    let all = env.run(&["--no-validate", "--single-transaction", "-f", file]);
+    let err = all.fails(1);
+    assert!(
+        err.contains("names starting with bad are refused here"),
+        "{err}"
+    );
+    assert!(err.contains(at), "the refused statement is named: {err}");
+    assert_eq!(all.stdout, "", "nothing reported applied");
+}
+
 /// New connections wait in the engine and reach the server together; a row the server refuses
-/// (here a trigger of the database, as a rule of its own would) still fails the statement that
-/// wrote it, in every mode, and nothing else.
+/// still fails the statement that wrote it, in every mode, and nothing else.
 #[test]
 fn a_row_the_server_refuses_fails_its_own_statement() {
     let env = Env::postgres();
     env.sql("CREATE S3 CONNECTION first");
-    let mut admin =
-        postgres::Client::connect(env.catalog.to_str().unwrap(), postgres::NoTls).expect("connect");
-    admin
-        .batch_execute(
-            "CREATE FUNCTION connsql.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ \
-             BEGIN IF NEW.name LIKE 'bad%' THEN RAISE EXCEPTION 'names starting with bad are refused here'; END IF; \
-             RETURN NEW; END $$; \
-             CREATE TRIGGER refuse BEFORE INSERT ON connsql.connections \
-             FOR EACH ROW EXECUTE FUNCTION connsql.refuse();",
-        )
-        .expect("trigger");
+    refuse_names_starting_with_bad(&env, "connections");
     let names = |env: &Env| -> Vec<String> {
         env.stored_names()
             .into_iter()
@@ -433,17 +456,7 @@ fn a_row_the_server_refuses_fails_its_own_statement() {
     let file = env.write("five.sql", &sql);
     let file = file.to_str().unwrap();
 
-    let all = env.run(&["--no-validate", "--single-transaction", "-f", file]);
-    let err = all.fails(1);
-    assert!(
-        err.contains("names starting with bad are refused here"),
-        "{err}"
-    );
-    assert!(
-        err.contains("five.sql:3:"),
-        "the refused statement is named: {err}"
-    );
-    assert_eq!(all.stdout, "");
+    single_transaction_refuses(&env, file, "five.sql:3:");
     assert!(names(&env).is_empty(), "all or nothing");
 
     let stop = env.run(&["--no-validate", "-f", file]);
@@ -474,12 +487,52 @@ fn a_row_the_server_refuses_fails_its_own_statement() {
         "created connection c1\ncreated connection c3\ncreated connection c4\n"
     );
     assert_eq!(names(&env), ["a1", "a2", "c1", "c3", "c4"]);
-    let history: Vec<String> = connsql::catalog::Catalog::open(&env.catalog)
-        .unwrap()
-        .history()
-        .unwrap()
-        .into_iter()
-        .map(|h| h.connection_name)
-        .collect();
+    let history = history_names(&env);
     assert_eq!(history, ["first", "a1", "a2", "c1", "c3", "c4"]);
+}
+
+/// Jobs wait in the engine as new connections do, their names checked from what the window
+/// read at once, their connection read once per transaction: a job row the server refuses
+/// still fails its own statement, and the jobs around it are applied or not as the mode says.
+#[test]
+fn a_job_row_the_server_refuses_fails_its_own_statement() {
+    let env = Env::postgres();
+    env.sql("CREATE S3 CONNECTION lake; CREATE JOB first AS COPY FROM S3 lake LOCATION = 's3://b/first/' INTO c.d.first");
+    refuse_names_starting_with_bad(&env, "jobs");
+    let jobs = |env: &Env| -> Vec<String> {
+        let rows = env
+            .run(&["--format", "json", "-c", "SHOW JOBS"])
+            .json_lines();
+        rows[0]
+            .as_array()
+            .expect("an array of jobs")
+            .iter()
+            .map(|j| j["name"].as_str().expect("a name").to_string())
+            .collect()
+    };
+    let script: String = ["j1", "j2", "bad3", "j4", "first"]
+        .iter()
+        .map(|n| {
+            format!("CREATE JOB {n} AS COPY FROM S3 lake LOCATION = 's3://b/{n}/' INTO c.d.{n};\n")
+        })
+        .collect();
+    let file = env.write("jobs.sql", &script);
+    let file = file.to_str().unwrap();
+
+    single_transaction_refuses(&env, file, "jobs.sql:3:");
+    assert_eq!(jobs(&env), ["first"], "all or nothing");
+
+    let go_on = env.run(&["--no-validate", "--continue-on-error", "-f", file]);
+    let err = go_on.fails(1);
+    assert!(err.contains("jobs.sql:3:"), "{err}");
+    assert!(
+        err.contains("jobs.sql:5:"),
+        "the existing job is refused too: {err}"
+    );
+    assert!(err.contains("error[job-exists]"), "{err}");
+    assert_eq!(
+        go_on.stdout,
+        "created job j1\ncreated job j2\ncreated job j4\n"
+    );
+    assert_eq!(jobs(&env), ["first", "j1", "j2", "j4"]);
 }

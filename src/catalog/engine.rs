@@ -39,6 +39,13 @@ pub struct NewHistory<'a> {
     pub statement: &'a str,
 }
 
+/// The names a window's CREATE statements will look up (see [`Engine::expect`]).
+#[derive(Clone, Debug, Default)]
+pub struct Expected {
+    pub connections: Vec<String>,
+    pub jobs: Vec<String>,
+}
+
 pub trait Engine {
     fn location(&self) -> &Location;
 
@@ -55,9 +62,10 @@ pub trait Engine {
 
     fn exists(&mut self, name: &str) -> Result<bool>;
 
-    /// The connection names the coming statements will ask [`Engine::exists`] about: an
-    /// engine may read them together, at the first question inside the write transaction.
-    fn expect(&mut self, _names: Vec<String>) {}
+    /// The names the coming statements will ask [`Engine::exists`] and [`Engine::job_exists`]
+    /// about: an engine may read them together, at the first question inside the write
+    /// transaction.
+    fn expect(&mut self, _expected: Expected) {}
 
     /// Sends what the engine kept back in the open transaction (rows it writes in batches),
     /// so that a row the storage refuses fails the statement that wrote it.

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 pub use copy::{Copied, copy};
-pub use engine::{Control, Engine, NewHistory};
+pub use engine::{Control, Engine, Expected, NewHistory};
 pub use model::{
     Access, CatalogSettings, CredentialIssue, Dependents, GrantRecord, HistoryEntry, Location,
     Standing, StoredConnection, StoredJob, ValidationRecord, os_user, random_hex, time_ordered_id,
@@ -341,6 +341,14 @@ impl Catalog {
         }
     }
 
+    /// Sends what the engine kept back (see [`Engine::flush`]); when the storage refuses it,
+    /// the transaction is poisoned: it holds part of some statement's writes.
+    pub fn flush(&mut self) -> Result<()> {
+        let sent = self.engine.flush();
+        self.poisoned |= sent.is_err();
+        sent
+    }
+
     /// Whether a write failed half-way outside a savepoint (see [`Catalog::atomically`]).
     pub fn is_poisoned(&self) -> bool {
         self.poisoned
@@ -399,10 +407,10 @@ impl Catalog {
         self.engine.exists(name)
     }
 
-    /// Tells the engine which names the coming statements' [`Catalog::exists`] will ask
-    /// about (see [`Engine::expect`]).
-    pub fn expect(&mut self, names: Vec<String>) {
-        self.engine.expect(names);
+    /// Tells the engine which names the coming statements' [`Catalog::exists`] and
+    /// [`Catalog::job_exists`] will ask about (see [`Engine::expect`]).
+    pub fn expect(&mut self, expected: Expected) {
+        self.engine.expect(expected);
     }
 
     pub fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>> {

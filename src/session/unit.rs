@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use super::outcome::Executed;
 use super::{CatalogSlot, Session, catalog_diag};
-use crate::catalog::CatalogError;
+use crate::catalog::{CatalogError, Expected};
 use crate::input::{Feed, Item, Piece, Rest};
 use crate::interrupt::{self, Signal};
 use crate::sql::Span;
@@ -291,7 +291,10 @@ impl Session {
                     }
                     Err(diag) => Err(vec![diag.clone()]),
                 };
-                if result.is_err() && fast && !replayed && self.catalog_poisoned() {
+                // A statement that fails without writing leaves the transaction sound, unless
+                // rows kept back by earlier statements are refused when they are sent: then
+                // which statement wrote them is found by running the group again.
+                if result.is_err() && fast && !replayed && !self.catalog_sound() {
                     let _ = self.roll_back();
                     self.replay(run, i - group);
                     replay_until = Some(i);
@@ -518,8 +521,13 @@ impl Session {
         Ok(())
     }
 
-    fn catalog_poisoned(&self) -> bool {
-        matches!(&self.catalog, CatalogSlot::Open(c) if c.is_poisoned())
+    /// Whether the open transaction holds only whole statements, everything it kept back
+    /// accepted by the storage.
+    fn catalog_sound(&mut self) -> bool {
+        match &mut self.catalog {
+            CatalogSlot::Open(c) => !c.is_poisoned() && c.flush().is_ok(),
+            CatalogSlot::Missing { .. } => true,
+        }
     }
 
     fn take_lost_transaction(&mut self) -> bool {
@@ -529,19 +537,22 @@ impl Session {
         }
     }
 
-    /// Tells the catalog which connection names the window's CREATEs will look up.
+    /// Tells the catalog which names the window's CREATEs will look up.
     fn expect_names(&mut self, pieces: &[Rc<Piece>]) {
         let CatalogSlot::Open(catalog) = &mut self.catalog else {
             return;
         };
-        let names = pieces
-            .iter()
-            .filter_map(|p| match &p.result.as_ref().ok()?.kind {
-                StatementKind::CreateConnection { name, .. } => Some(name.value.clone()),
-                _ => None,
-            })
-            .collect();
-        catalog.expect(names);
+        let mut expected = Expected::default();
+        for piece in pieces {
+            match piece.result.as_ref().map(|s| &s.kind) {
+                Ok(StatementKind::CreateConnection { name, .. }) => {
+                    expected.connections.push(name.value.clone())
+                }
+                Ok(StatementKind::CreateJob(job)) => expected.jobs.push(job.name.value.clone()),
+                _ => {}
+            }
+        }
+        catalog.expect(expected);
     }
 
     fn set_savepoints(&mut self, on: bool) {

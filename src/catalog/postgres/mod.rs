@@ -3,6 +3,7 @@
 //! and jobs tables against other writers (readers are never blocked), so names stay unique,
 //! no job is created against a connection dropped at the same moment, and no ALTER is lost.
 
+mod kept;
 mod schema;
 pub mod target;
 
@@ -17,7 +18,7 @@ use postgres::{Client, Row, Statement};
 use time::OffsetDateTime;
 
 use super::codec::{self, CONNECTION_COLUMNS, CellError, Cells, CopyTable, JOB_COLUMNS, TextRows};
-use super::engine::{Control, Engine, NewHistory};
+use super::engine::{Control, Engine, Expected, NewHistory};
 use super::model::{
     Access, CatalogSettings, CredentialIssue, Dependents, GrantRecord, HistoryEntry, Location,
     Standing, StoredConnection, StoredJob, ValidationRecord, os_user, random_hex,
@@ -38,18 +39,11 @@ pub struct PostgresEngine {
     location: Location,
     settings: CatalogSettings,
     statements: HashMap<String, Statement>,
-    /// History rows of the open transaction not sent yet (see [`PostgresEngine::flush_history`]).
-    history: Vec<[String; HISTORY_COLUMNS]>,
-    /// New connections of the open transaction not sent yet, and their secrets (see
-    /// [`PostgresEngine::flush_rows`]).
-    new_connections: Vec<[String; CONNECTION_INSERT_COLUMNS]>,
-    new_secrets: Vec<[String; 2]>,
-    /// Names whose existence is known inside the open write transaction (see
-    /// [`Engine::expect`]): read under the writer lock, so no other writer can change them
-    /// until it ends, and kept true by this transaction's own writes.
-    known: HashMap<String, bool>,
-    /// Names the coming statements will ask about, read together at the first question.
-    expected: Vec<String>,
+    /// Rows of the open transaction not sent yet (see [`PostgresEngine::flush_rows`]).
+    rows: kept::Rows,
+    /// What the open write transaction knows: read under the writer lock, so no other writer
+    /// can change it until the transaction ends, and kept true by the transaction's own writes.
+    known: kept::Known,
     /// Whether a write transaction is open (the writer lock held).
     writing: bool,
     /// Rows kept back were refused: the server aborted the transaction, so it cannot commit.
@@ -65,16 +59,9 @@ pub struct PostgresEngine {
 const ACCESS: &str = "SELECT current_user::text, connsql.is_admin(current_user), \
      connsql.is_member(current_user)";
 
-/// `at, os_user, action, object, connection_id, connection_name, statement`.
-const HISTORY_COLUMNS: usize = 7;
-/// Rows per multi-row INSERT of history (7,000 parameters, under the protocol's 65,535).
-const HISTORY_BATCH: usize = 1000;
-/// `id, name, authentication, options, created_at, updated_at`.
-const CONNECTION_INSERT_COLUMNS: usize = 6;
-/// Rows per multi-row INSERT of connections or their secrets.
+/// Rows per multi-row INSERT (a job's 14 columns make 14,000 parameters, under the
+/// protocol's 65,535).
 const ROW_BATCH: usize = 1000;
-/// Names whose existence one write transaction keeps at most (see `remember`).
-const KNOWN_LIMIT: usize = 65_536;
 
 /// A PostgreSQL row as the codec reads it.
 struct PgCells<'r>(&'r Row);
@@ -155,11 +142,8 @@ impl PostgresEngine {
             place,
             settings,
             statements: HashMap::new(),
-            history: Vec::new(),
-            new_connections: Vec::new(),
-            new_secrets: Vec::new(),
-            known: HashMap::new(),
-            expected: Vec::new(),
+            rows: kept::Rows::default(),
+            known: kept::Known::default(),
             writing: false,
             refused: false,
             access: None,
@@ -174,98 +158,112 @@ impl PostgresEngine {
     /// what a savepoint or commit covers is exactly what it did with SQLite.
     fn flush_history(&mut self) -> Result<()> {
         self.flush_rows()?;
-        let rows = std::mem::take(&mut self.history);
-        let sent = self.insert_rows(
-            "history (at, os_user, action, object, connection_id, connection_name, statement)",
-            &rows,
-            HISTORY_BATCH,
-        );
+        let history = std::mem::take(&mut self.rows.history);
+        let sent = self.insert_rows(&kept::HISTORY, &history);
         self.refused |= sent.is_err();
         sent
     }
 
-    /// Sends the waiting new connections and their secrets, as multi-row INSERTs. A new
-    /// connection waits in the engine like a history row: until the next statement sent to
-    /// the server for any other reason, savepoint boundary or commit, so the server sees
-    /// every row before anything that could read or reference it, and the name checks in
-    /// between are answered from `known`. A batch of CREATEs costs a round trip per thousand
-    /// rows instead of one per row.
+    /// Sends the waiting new connections, their secrets and new jobs, as multi-row INSERTs. A
+    /// new row waits in the engine like a history row, until the next statement sent to the
+    /// server for any other reason, savepoint boundary or commit: the server sees every row
+    /// before anything that could read or reference it, and the name checks in between are
+    /// answered from what the transaction knows. A batch of CREATEs costs a round trip per
+    /// thousand rows instead of one per row.
     fn flush_rows(&mut self) -> Result<()> {
-        let connections = std::mem::take(&mut self.new_connections);
-        let secrets = std::mem::take(&mut self.new_secrets);
-        if let Err(e) = self
-            .insert_rows(
-                "connections (id, name, authentication, options, created_at, updated_at)",
-                &connections,
-                ROW_BATCH,
-            )
-            .and_then(|()| {
-                self.insert_rows(
-                    "connection_secrets (connection_id, secrets)",
-                    &secrets,
-                    ROW_BATCH,
-                )
-            })
-        {
-            self.history.clear();
-            self.refused = true;
-            return Err(e);
+        if self.rows.waiting() == 0 {
+            return Ok(());
         }
-        Ok(())
+        let connections = std::mem::take(&mut self.rows.connections);
+        let secrets = std::mem::take(&mut self.rows.secrets);
+        let jobs = std::mem::take(&mut self.rows.jobs);
+        let sent = self
+            .insert_rows(&kept::CONNECTIONS, &connections)
+            .and_then(|()| self.insert_rows(&kept::SECRETS, &secrets))
+            .and_then(|()| self.insert_rows(&kept::JOBS, &jobs));
+        if sent.is_err() {
+            self.rows.history.clear();
+            self.refused = true;
+        }
+        sent
     }
 
-    /// Inserts `rows` into `into` (a table and its columns), `batch` rows per statement.
+    /// Inserts `rows` into `table`, [`ROW_BATCH`] rows per statement.
     fn insert_rows<const N: usize>(
         &mut self,
-        into: &str,
-        rows: &[[String; N]],
-        batch: usize,
+        table: &kept::Table,
+        rows: &[[Option<String>; N]],
     ) -> Result<()> {
-        for chunk in rows.chunks(batch) {
+        for chunk in rows.chunks(ROW_BATCH) {
             let n = chunk.len();
-            let values: Vec<String> = (0..n)
-                .map(|r| {
-                    let cells: Vec<String> = (1..=N).map(|c| format!("${}", r * N + c)).collect();
-                    format!("({})", cells.join(", "))
-                })
-                .collect();
-            let sql = format!("INSERT INTO {into} VALUES {}", values.join(", "));
+            let sql = kept::insert(table, n);
             let params: Vec<&(dyn ToSql + Sync)> = chunk
                 .iter()
                 .flat_map(|row| row.iter().map(|cell| cell as &(dyn ToSql + Sync)))
                 .collect();
             // The full batch and the single row come back again and again: prepared once.
             // Other sizes are one-offs, not worth a server-side statement each.
-            let sent = if n == batch || n == 1 {
-                self.prepared(&sql)
-                    .and_then(|s| self.client.execute(&s, &params).map_err(|e| self.err(e)))
+            if n == ROW_BATCH || n == 1 {
+                let s = self.prepared(&sql)?;
+                self.client.execute(&s, &params).map_err(|e| self.err(e))?;
             } else {
                 self.client
                     .execute(sql.as_str(), &params)
-                    .map_err(|e| self.err(e))
-            };
-            sent?;
+                    .map_err(|e| self.err(e))?;
+            }
         }
         Ok(())
-    }
-
-    /// Notes whether a connection of that name exists. `known` only saves round trips (a
-    /// name not in it is asked of the server, after the rows kept back are sent), so one
-    /// transaction of millions of CREATEs starts it afresh rather than hold every name.
-    fn remember(&mut self, name: String, exists: bool) {
-        if self.known.len() >= KNOWN_LIMIT {
-            self.known.clear();
-        }
-        self.known.insert(name, exists);
     }
 
     /// Forgets what the transaction knew and kept back: it ended, or went back to a savepoint.
     fn forget(&mut self) {
         self.refused = false;
-        self.history.clear();
-        self.new_connections.clear();
-        self.new_secrets.clear();
-        self.known.clear();
+        self.rows.clear();
+        self.known.forget();
+    }
+
+    /// Whether names exist in `table` (`connections` or `jobs`), answered from what the write
+    /// transaction knows, else asked together with the names the window expects.
+    fn name_exists(&mut self, jobs: bool, name: &str) -> Result<bool> {
+        let (sql, single) = if jobs {
+            (
+                "SELECT name FROM jobs WHERE name = ANY($1)",
+                "SELECT 1 FROM jobs WHERE name = $1",
+            )
+        } else {
+            (
+                "SELECT name FROM connections WHERE name = ANY($1)",
+                "SELECT 1 FROM connections WHERE name = $1",
+            )
+        };
+        if !self.writing {
+            return Ok(!self.query(single, &[&name])?.is_empty());
+        }
+        let names = if jobs {
+            &mut self.known.jobs
+        } else {
+            &mut self.known.connections
+        };
+        if let Some(known) = names.get(name) {
+            return Ok(known);
+        }
+        // Under the writer lock, what the server answers holds until the transaction ends;
+        // what this transaction kept back is not on the server yet, but is known already.
+        let asked = names.to_ask(name);
+        let found: Vec<String> = self
+            .query(sql, &[&asked])?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        let exists = found.iter().any(|n| n == name);
+        let names = if jobs {
+            &mut self.known.jobs
+        } else {
+            &mut self.known.connections
+        };
+        names.answer(asked, &found);
+        Ok(exists)
     }
 
     fn err(&self, e: postgres::Error) -> CatalogError {
@@ -377,7 +375,7 @@ impl Engine for PostgresEngine {
                     return Err(e);
                 }
                 if op == Control::Commit {
-                    self.known.clear();
+                    self.known.forget();
                 }
             }
         }
@@ -397,53 +395,35 @@ impl Engine for PostgresEngine {
     }
 
     fn connection(&mut self, name: &str) -> Result<Option<StoredConnection>> {
+        // A batch of jobs on one connection reads it once per transaction.
+        if self.writing
+            && let Some(read) = self.known.read.get(name)
+        {
+            return Ok(Some(read.clone()));
+        }
         let rows = self.query(
             &format!("SELECT {CONNECTION_COLUMNS} {FROM} WHERE c.name = $1"),
             &[&name],
         )?;
-        Ok(self
+        let found = self
             .decode(rows, |c| codec::connection(c))?
             .into_iter()
-            .next())
+            .next();
+        if self.writing
+            && let Some(c) = &found
+        {
+            self.known.read.insert(name.to_string(), c.clone());
+        }
+        Ok(found)
     }
 
     fn exists(&mut self, name: &str) -> Result<bool> {
-        if !self.writing {
-            return Ok(!self
-                .query("SELECT 1 FROM connections WHERE name = $1", &[&name])?
-                .is_empty());
-        }
-        if let Some(&known) = self.known.get(name) {
-            return Ok(known);
-        }
-        // Under the writer lock: the names the coming statements will ask about are read in
-        // the same round trip as this one, and hold until the transaction ends. What this
-        // transaction kept back is not on the server yet, but it is in `known` already.
-        let mut asked: Vec<String> = self
-            .expected
-            .iter()
-            .filter(|n| !self.known.contains_key(*n) && *n != name)
-            .cloned()
-            .collect();
-        asked.push(name.to_string());
-        let found = self.query(
-            "SELECT name FROM connections WHERE name = ANY($1)",
-            &[&asked],
-        )?;
-        for n in asked {
-            self.remember(n, false);
-        }
-        let mut exists = false;
-        for row in &found {
-            let n: String = row.try_get(0).map_err(|e| self.err(e))?;
-            exists |= n == name;
-            self.remember(n, true);
-        }
-        Ok(exists)
+        self.name_exists(false, name)
     }
 
-    fn expect(&mut self, names: Vec<String>) {
-        self.expected = names;
+    fn expect(&mut self, expected: Expected) {
+        self.known.connections.expect(expected.connections);
+        self.known.jobs.expect(expected.jobs);
     }
 
     fn flush(&mut self) -> Result<()> {
@@ -466,20 +446,20 @@ impl Engine for PostgresEngine {
     fn insert(&mut self, c: &StoredConnection) -> Result<()> {
         let row = codec::connection_row(&c.spec);
         if let Some(secrets) = row.secrets {
-            self.new_secrets.push([c.id.clone(), secrets]);
+            self.rows.secrets.push([Some(c.id.clone()), Some(secrets)]);
         }
-        self.new_connections.push([
-            c.id.clone(),
-            c.name.clone(),
-            row.authentication.to_string(),
-            row.options,
-            rfc3339(c.created_at),
-            rfc3339(c.updated_at),
+        self.rows.connections.push([
+            Some(c.id.clone()),
+            Some(c.name.clone()),
+            Some(row.authentication.to_string()),
+            Some(row.options),
+            Some(rfc3339(c.created_at)),
+            Some(rfc3339(c.updated_at)),
         ]);
         if self.writing {
-            self.remember(c.name.clone(), true);
+            self.known.connections.remember(c.name.clone(), true);
         }
-        if self.new_connections.len() >= ROW_BATCH {
+        if self.rows.connections.len() >= ROW_BATCH {
             self.flush_rows()?;
         }
         Ok(())
@@ -493,6 +473,7 @@ impl Engine for PostgresEngine {
         now: OffsetDateTime,
     ) -> Result<()> {
         let row = codec::connection_row(spec);
+        self.known.connections_changed();
         self.execute(
             "UPDATE connections SET authentication = $2, options = $3, updated_at = $4, \
              validated_at = CASE WHEN $5 THEN validated_at END WHERE id = $1",
@@ -522,7 +503,7 @@ impl Engine for PostgresEngine {
 
     fn rename(&mut self, id: &str, new_name: &str, now: OffsetDateTime) -> Result<()> {
         // Names known here are by name, not id: what the old one was is not at hand.
-        self.known.clear();
+        self.known.connections_changed();
         self.execute(
             "UPDATE connections SET name = $2, updated_at = $3 WHERE id = $1",
             &[&id, &new_name, &rfc3339(now)],
@@ -531,22 +512,22 @@ impl Engine for PostgresEngine {
     }
 
     fn delete(&mut self, id: &str) -> Result<()> {
-        self.known.clear();
+        self.known.connections_changed();
         self.execute("DELETE FROM connections WHERE id = $1", &[&id])
             .map(drop)
     }
 
     fn record_history(&mut self, e: NewHistory<'_>) -> Result<()> {
-        self.history.push([
-            rfc3339(e.at),
-            os_user().to_string(),
-            e.action.to_string(),
-            e.object.to_string(),
-            e.connection_id.to_string(),
-            e.connection_name.to_string(),
-            e.statement.to_string(),
+        self.rows.history.push([
+            Some(rfc3339(e.at)),
+            Some(os_user().to_string()),
+            Some(e.action.to_string()),
+            Some(e.object.to_string()),
+            Some(e.connection_id.to_string()),
+            Some(e.connection_name.to_string()),
+            Some(e.statement.to_string()),
         ]);
-        if self.history.len() >= HISTORY_BATCH {
+        if self.rows.history.len() >= ROW_BATCH {
             self.flush_history()?;
         }
         Ok(())
@@ -575,6 +556,7 @@ impl Engine for PostgresEngine {
     fn record_validation(&mut self, id: &str, v: &ValidationRecord) -> Result<()> {
         let warnings = serde_json::to_string(&v.warnings).unwrap_or_else(|_| "[]".into());
         let at = rfc3339(v.at);
+        self.known.read.clear();
         self.execute(
             "INSERT INTO validations (connection_id, at, caller_arn, assumed_role_arn, warnings) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -598,9 +580,7 @@ impl Engine for PostgresEngine {
     }
 
     fn job_exists(&mut self, name: &str) -> Result<bool> {
-        Ok(!self
-            .query("SELECT 1 FROM jobs WHERE name = $1", &[&name])?
-            .is_empty())
+        self.name_exists(true, name)
     }
 
     fn jobs(&mut self, like: Option<&str>, connection_id: Option<&str>) -> Result<Vec<StoredJob>> {
@@ -621,28 +601,30 @@ impl Engine for PostgresEngine {
 
     fn insert_job(&mut self, job: &StoredJob, definition: &str) -> Result<()> {
         let (tables, options) = codec::job_columns(&job.spec);
-        self.execute(
-            "INSERT INTO jobs (id, name, connection_id, kind, sync, writes, location, target, source_tables, \
-             options, definition, created_at, updated_at, owner) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            &[
-                &job.id,
-                &job.name,
-                &job.connection_id,
-                &job.spec.kind().as_str(),
-                &job.spec.sync,
-                &job.spec.writes(),
-                &job.spec.location(),
-                &job.spec.target(),
-                &tables,
-                &options,
-                &definition,
-                &rfc3339(job.created_at),
-                &rfc3339(job.updated_at),
-                &job.owner,
-            ],
-        )
-        .map(drop)
+        let flag = |b: bool| Some(if b { "true" } else { "false" }.to_string());
+        self.rows.jobs.push([
+            Some(job.id.clone()),
+            Some(job.name.clone()),
+            Some(job.connection_id.clone()),
+            Some(job.spec.kind().as_str().to_string()),
+            flag(job.spec.sync),
+            flag(job.spec.writes()),
+            Some(job.spec.location()),
+            job.spec.target(),
+            Some(tables),
+            Some(options),
+            Some(definition.to_string()),
+            Some(rfc3339(job.created_at)),
+            Some(rfc3339(job.updated_at)),
+            Some(job.owner.clone()),
+        ]);
+        if self.writing {
+            self.known.jobs.remember(job.name.clone(), true);
+        }
+        if self.rows.jobs.len() >= ROW_BATCH {
+            self.flush_rows()?;
+        }
+        Ok(())
     }
 
     fn update_job(
@@ -676,6 +658,7 @@ impl Engine for PostgresEngine {
     }
 
     fn delete_job(&mut self, id: &str) -> Result<()> {
+        self.known.jobs.forget();
         self.execute("DELETE FROM jobs WHERE id = $1", &[&id])
             .map(drop)
     }
@@ -719,6 +702,7 @@ impl Engine for PostgresEngine {
     }
 
     fn delete_jobs_of(&mut self, connection_id: &str) -> Result<Vec<(String, String)>> {
+        self.known.jobs.forget();
         let rows = self.query(
             "DELETE FROM jobs WHERE connection_id = $1 RETURNING id, name",
             &[&connection_id],
@@ -767,7 +751,7 @@ impl Engine for PostgresEngine {
 
     fn import_rows(&mut self, table: &CopyTable, rows: &TextRows) -> Result<()> {
         self.flush_rows()?;
-        self.known.clear();
+        self.known.forget();
         let values: Vec<String> = table
             .columns
             .iter()
@@ -799,7 +783,7 @@ impl Engine for PostgresEngine {
 
     fn clear(&mut self) -> Result<()> {
         self.flush_rows()?;
-        self.known.clear();
+        self.known.forget();
         self.client
             .batch_execute(
                 "ALTER TABLE history DISABLE TRIGGER history_append_only; DELETE FROM history; \
@@ -821,12 +805,21 @@ impl Engine for PostgresEngine {
     }
 
     fn may_use(&mut self, connection_id: &str) -> Result<bool> {
-        self.query(
+        if self.writing
+            && let Some(&usable) = self.known.usable.get(connection_id)
+        {
+            return Ok(usable);
+        }
+        let usable: bool = self.query(
             "SELECT connsql.may_use(current_user, $1)",
             &[&connection_id],
         )?[0]
             .try_get(0)
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        if self.writing {
+            self.known.usable.insert(connection_id.to_string(), usable);
+        }
+        Ok(usable)
     }
 
     fn roles(&mut self) -> Result<Vec<String>> {
@@ -841,6 +834,7 @@ impl Engine for PostgresEngine {
         at: OffsetDateTime,
     ) -> Result<bool> {
         self.flush_history()?;
+        self.known.usable.clear();
         Ok(self.execute(
             "INSERT INTO grants (privilege, connection_id, role, granted_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
@@ -854,6 +848,7 @@ impl Engine for PostgresEngine {
         connection_id: Option<&str>,
         role: &str,
     ) -> Result<bool> {
+        self.known.usable.clear();
         Ok(self.execute(
             "DELETE FROM grants WHERE privilege = $1 AND connection_id IS NOT DISTINCT FROM $2 \
              AND role = $3",
