@@ -14,6 +14,8 @@ directory, as nobody when run as root; the server's default durability settings)
    `--baseline BIN`, an earlier connsql runs the same file in the same rounds.
 2. `connsql -c 'SHOW CONNECTIONS'` on a 1,000-connection catalog, against
    `psql -c 'SELECT * FROM connsql.connections'` on the same table.
+3. 10,000 CREATE JOB statements on one connection, `--no-validate` (with `--baseline`, beside
+   the earlier connsql in the same rounds).
 Needs PostgreSQL's server binaries and psql (Debian package postgresql).
 """
 
@@ -54,6 +56,8 @@ HISTORY = (
     "of team {i:07}''');\n"
 )
 
+
+JOB = "CREATE JOB job_{i:06} AS COPY FROM S3 lake LOCATION = 's3://lake-raw/t{i:06}/' INTO lake.raw.t{i:06};\n"
 
 MINIMAL = (
     "INSERT INTO c VALUES ('conn_{i:07}', 'role', 'arn:aws:iam::123456789012:role/lake-reader-{i:07}', "
@@ -213,6 +217,25 @@ def main():
         print(f"connsql -c 'SHOW CONNECTIONS'               : median {med(show) * 1000:.1f} ms")
         print(f"psql -c 'SELECT * FROM connsql.connections' : median {med(select) * 1000:.1f} ms")
         print(f"ratio                                       : {med(show) / med(select):.2f}x  (target <= 2x)")
+
+        print(f"\n# 3. 10,000 CREATE JOBs on one connection ({args.runs} runs each, alternating)")
+        jobs = os.path.join(work, "jobs.sql")
+        with open(jobs, "w") as f:
+            f.writelines(JOB.format(i=i) for i in range(10_000))
+        ours_jobs, before_jobs = [], []
+        for _ in range(args.runs):
+            for binary, into in [(connsql, ours_jobs)] + ([(baseline, before_jobs)] if baseline else []):
+                url = f"{server.base}/{fresh()}"
+                subprocess.run([binary, "--catalog", url, "--no-validate", "--quiet", "-c",
+                                "CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/r'"],
+                               stdout=subprocess.DEVNULL, check=True, env=env)
+                into.append(timed([binary, "--catalog", url, "--no-validate", "--quiet", "-f", jobs], env=env))
+        print(f"connsql --no-validate -f jobs.sql           : median {med(ours_jobs):.3f} s  runs {fmt(ours_jobs)}")
+        if baseline:
+            print(f"baseline connsql, the same file             : median {med(before_jobs):.3f} s  runs {fmt(before_jobs)}")
+            paired = [a / b for a, b in zip(ours_jobs, before_jobs)]
+            print(f"ratio connsql / baseline, paired            : {med(paired):.2f}x  "
+                  f"({min(paired):.2f}-{max(paired):.2f})")
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
