@@ -644,7 +644,8 @@ fn upsolver_dedup_transformations_and_content_groups_run_as_written() {
     let shown = env.sql("SHOW CREATE JOB load_csv");
     for part in [
         "CONTENT_TYPE = (TYPE = CSV HEADER_LINE = 'id,email,ts' INFER_TYPES = FALSE)",
-        "DEDUPLICATE_WITH = (COLUMNS = (id, \"Event Time\") WINDOW = 12 HOURS)",
+        // As Upsolver writes it: a comma between its two settings.
+        "DEDUPLICATE_WITH = (COLUMNS = (id, \"Event Time\"), WINDOW = 12 HOURS)",
         "COLUMN_TRANSFORMATIONS = (email_hash = MD5(email), ts = CAST($event_time AS TIMESTAMP))",
     ] {
         assert!(shown.contains(part), "{part} in {shown}");

@@ -320,7 +320,7 @@ const DEFS: &[Def] = &[
     def(
         JobOption::DeduplicateWith,
         "DEDUPLICATE_WITH",
-        ValueKind::Group,
+        ValueKind::Settings,
         false,
         COPY,
         "rows with the same key within a window are loaded once: (COLUMNS = (id, …), WINDOW = 1 DAY)",

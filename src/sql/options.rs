@@ -20,8 +20,11 @@ pub enum ValueKind {
     Integer,
     /// `NOW`, `BEGINNING` or a timestamp string.
     Moment,
-    /// A parenthesised group of `KEY = value` settings: `(TYPE = CSV)`.
+    /// A parenthesised group of `KEY = value` settings: `(TYPE = CSV HEADER = TRUE)`.
     Group,
+    /// The same, its settings separated by commas, as Upsolver writes `DEDUPLICATE_WITH =
+    /// (COLUMNS = (id), WINDOW = 1 DAY)`.
+    Settings,
     /// `(column = expression, …)`, each expression general SQL.
     Transformations,
 }
@@ -39,6 +42,9 @@ impl ValueKind {
             ValueKind::Integer => "a whole number".into(),
             ValueKind::Moment => "NOW, BEGINNING or a timestamp like '2024-01-31T00:00:00Z'".into(),
             ValueKind::Group => "a parenthesised group, like (TYPE = CSV)".into(),
+            ValueKind::Settings => {
+                "a parenthesised list of settings, like (COLUMNS = (id), WINDOW = 1 DAY)".into()
+            }
             ValueKind::Transformations => {
                 "a parenthesised list of column = expression, like (email_hash = MD5(email))".into()
             }

@@ -6,7 +6,7 @@ use std::fmt::{self, Write};
 
 use super::lex::write_quoted;
 use super::name::Ident;
-use super::options::OptionKey;
+use super::options::{OptionKey, ValueKind};
 use super::span::Span;
 use super::words::MASK;
 
@@ -112,6 +112,17 @@ impl Value {
     }
 
     pub(crate) fn write(&self, f: &mut impl Write, secret: bool) -> fmt::Result {
+        self.write_grouped(f, secret, " ")
+    }
+
+    /// As [`Value::write`], a group's settings separated by `between` (`", "` for an option of
+    /// `ValueKind::Settings`).
+    pub(crate) fn write_grouped(
+        &self,
+        f: &mut impl Write,
+        secret: bool,
+        between: &str,
+    ) -> fmt::Result {
         if secret {
             return write!(f, "'{MASK}'");
         }
@@ -126,7 +137,7 @@ impl Value {
                 f.write_char('(')?;
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        f.write_char(' ')?;
+                        f.write_str(between)?;
                     }
                     write!(f, "{} = ", item.name)?;
                     item.value.write(f, false)?;
@@ -294,7 +305,11 @@ impl<K: OptionKey> Options<K> {
     ) -> fmt::Result {
         for o in self.canonical() {
             write!(f, "{sep}{prefix}{} = ", o.name)?;
-            o.value.write(f, redact && o.is_secret())?;
+            let between = match o.name.key().map(|k| k.def().kind) {
+                Some(ValueKind::Settings) => ", ",
+                _ => " ",
+            };
+            o.value.write_grouped(f, redact && o.is_secret(), between)?;
         }
         Ok(())
     }

@@ -375,7 +375,7 @@ fn typed_value(
         (ValueKind::Enum(words), Value::Group(items, span)) if key == JobOption::ContentType => {
             typed_group(key, items, *span, words).map(|g| (g, None))
         }
-        (ValueKind::Group, Value::Group(items, span)) if key == JobOption::DeduplicateWith => {
+        (ValueKind::Settings, Value::Group(items, span)) if key == JobOption::DeduplicateWith => {
             deduplicate_with(items, *span).map(|g| (g, None))
         }
         (ValueKind::Name, Value::Word(w, _)) => Ok((JobValue::Name(w.to_ascii_lowercase()), None)),
