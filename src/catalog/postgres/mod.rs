@@ -23,11 +23,12 @@ use super::model::{
     Access, CatalogSettings, CredentialIssue, Dependents, GrantRecord, HistoryEntry, Location,
     Standing, StoredConnection, StoredJob, ValidationRecord, os_user, random_hex,
 };
-use super::{CURRENT_VERSION, CatalogError, Result};
+use super::{CatalogError, Result};
 use crate::clock::rfc3339;
 use crate::sql::ConnectionSpec;
 use crate::sql::ast::Privilege;
 use crate::sql::job_spec::JobSpec;
+pub use schema::CURRENT_VERSION;
 
 /// How long a writer waits for another's transaction before giving up (as SQLite's busy wait).
 const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
