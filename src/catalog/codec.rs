@@ -120,6 +120,15 @@ pub fn connection_row(spec: &ConnectionSpec) -> ConnectionRow {
 
 /// `s` as a JSON string, appended.
 fn json_string(out: &mut String, s: &str) {
+    // What JSON requires escaping (and serde_json escapes) is a quote, a backslash and the
+    // control characters; the common value has none and is copied as it is.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     // serde_json escapes as JSON requires; writing into a String cannot fail.
     out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
 }
@@ -419,6 +428,23 @@ pub type TextRows = Vec<Vec<Option<String>>>;
 mod tests {
     use super::*;
     use crate::sql::{Plan, check, parse};
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "plain",
+            "it's",
+            "quote \" inside",
+            "back\\slash",
+            "tab\tnew\nline\u{1}",
+            "del \u{7f} and é ☃",
+        ] {
+            let mut out = String::new();
+            json_string(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
 
     /// Every option of the table is stored by its name and read back as it was: storage
     /// follows the option table, with no column of its own per option.
