@@ -161,10 +161,8 @@ impl Sts {
 
     pub fn handle(&self, req: &Request<'_>) -> Answer {
         let request_id = format!("00000000-0000-4000-8000-{:012x}", self.next_id());
-        let err = |status: u16, code: &str, message: &str| Answer::Xml {
-            status,
-            body: error_body(code, message, &request_id),
-            request_id: request_id.clone(),
+        let err = |status: u16, code: &str, message: &str| {
+            error_answer(status, code, message, &request_id)
         };
         let mut params: HashMap<String, String> = form_urlencoded::parse(req.query.as_bytes())
             .into_owned()
@@ -270,10 +268,8 @@ impl Sts {
         caller: &str,
         request_id: &str,
     ) -> Answer {
-        let err = |status: u16, code: &str, message: &str| Answer::Xml {
-            status,
-            body: error_body(code, message, request_id),
-            request_id: request_id.to_string(),
+        let err = |status: u16, code: &str, message: &str| {
+            error_answer(status, code, message, request_id)
         };
         let role_arn = params.get("RoleArn").map(String::as_str).unwrap_or("");
         let session = params
@@ -281,10 +277,6 @@ impl Sts {
             .map(String::as_str)
             .unwrap_or("");
         let external_id = params.get("ExternalId").map(String::as_str);
-        let duration: i64 = params
-            .get("DurationSeconds")
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(3600);
         let name_ok = |s: &str, min: usize, max: usize, extra: &[u8]| {
             (min..=max).contains(&s.len())
                 && s.bytes().all(|b| {
@@ -314,13 +306,10 @@ impl Sts {
                 "1 validation error detected: Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*",
             );
         }
-        if !(900..=43200).contains(&duration) {
-            return err(
-                400,
-                "ValidationError",
-                "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint",
-            );
-        }
+        let duration = match duration_seconds(params, 3600, 900..=43200, request_id) {
+            Ok(d) => d,
+            Err(answer) => return answer,
+        };
         let source_identity = params.get("SourceIdentity").cloned();
         if let Some(who) = &source_identity
             && (!name_ok(who, 2, 64, b"") || who.to_ascii_lowercase().starts_with("aws:"))
@@ -426,11 +415,7 @@ impl Sts {
 /// A session policy STS would refuse: not JSON, or longer than it accepts.
 fn check_policy(policy: Option<&str>, request_id: &str) -> Option<Answer> {
     let policy = policy?;
-    let err = |code: &str, message: String| Answer::Xml {
-        status: 400,
-        body: error_body(code, &message, request_id),
-        request_id: request_id.to_string(),
-    };
+    let err = |code: &str, message: String| error_answer(400, code, &message, request_id);
     if policy.len() > POLICY_MAX {
         return Some(err(
             "PackedPolicyTooLarge",
@@ -458,22 +443,13 @@ impl Sts {
         federated: Option<&str>,
         request_id: &str,
     ) -> Answer {
-        let err = |status: u16, code: &str, message: &str| Answer::Xml {
-            status,
-            body: error_body(code, message, request_id),
-            request_id: request_id.to_string(),
+        let err = |status: u16, code: &str, message: &str| {
+            error_answer(status, code, message, request_id)
         };
-        let duration: i64 = params
-            .get("DurationSeconds")
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(43200);
-        if !(900..=129600).contains(&duration) {
-            return err(
-                400,
-                "ValidationError",
-                "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint",
-            );
-        }
+        let duration = match duration_seconds(params, 43200, 900..=129600, request_id) {
+            Ok(d) => d,
+            Err(answer) => return answer,
+        };
         let policy = params.get("Policy").cloned();
         if let Some(answer) = check_policy(policy.as_deref(), request_id) {
             return answer;
@@ -532,6 +508,37 @@ impl Sts {
             request_id: request_id.to_string(),
         }
     }
+}
+
+/// An error as STS answers it: the status, and the XML body naming the code.
+fn error_answer(status: u16, code: &str, message: &str, request_id: &str) -> Answer {
+    Answer::Xml {
+        status,
+        body: error_body(code, message, request_id),
+        request_id: request_id.to_string(),
+    }
+}
+
+/// `DurationSeconds` (or `default`), refused as STS refuses it outside `allowed`.
+fn duration_seconds(
+    params: &HashMap<String, String>,
+    default: i64,
+    allowed: std::ops::RangeInclusive<i64>,
+    request_id: &str,
+) -> Result<i64, Answer> {
+    let duration = params
+        .get("DurationSeconds")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(default);
+    if allowed.contains(&duration) {
+        return Ok(duration);
+    }
+    Err(error_answer(
+        400,
+        "ValidationError",
+        "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint",
+        request_id,
+    ))
 }
 
 pub fn error_body(code: &str, message: &str, request_id: &str) -> String {
