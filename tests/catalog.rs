@@ -139,6 +139,8 @@ fn a_version_1_catalog_migrates_forward() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
     assert_eq!(version, connsql::catalog::CURRENT_VERSION);
+    // It keeps the page size it was made with; only new catalogs get the larger one.
+    assert_eq!(page_size(&env), 4096);
     // The migrated catalog keeps working: its settings survive, and writes go through.
     env.sql("ALTER S3 CONNECTION legacy SET COMMENT = 'after migration'");
     let trust = env.sql("SHOW TRUST POLICY");
@@ -146,6 +148,34 @@ fn a_version_1_catalog_migrates_forward() {
         trust.contains("connsql-0123456789abcdef0123456789abcdef"),
         "{trust}"
     );
+}
+
+fn page_size(env: &Env) -> i64 {
+    rusqlite::Connection::open(&env.catalog)
+        .expect("sqlite")
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .expect("page size")
+}
+
+#[test]
+fn a_new_catalog_has_16_kib_pages() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION a");
+    assert_eq!(page_size(&env), 16384);
+    // Growing past a page's worth of rows and reopening works as with any other size.
+    let script: String = (0..300)
+        .map(|i| {
+            format!(
+                "CREATE S3 CONNECTION c{i} COMMENT = '{}';\n",
+                "x".repeat(100)
+            )
+        })
+        .collect();
+    let file = env.write("many.sql", &script);
+    env.run(&["--no-validate", "--quiet", "-f", file.to_str().unwrap()])
+        .ok();
+    assert_eq!(env.connections().len(), 301);
+    assert_eq!(page_size(&env), 16384);
 }
 
 #[test]
