@@ -7,6 +7,13 @@ use crate::input::{Input, ReaderFeed};
 use crate::output::{Console, Printer, write_summary};
 use crate::session::{RunOptions, RunSummary, Session};
 
+/// How the error stream shows diagnostics: in colour, and cut to a terminal's width.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ErrLooks {
+    pub color: bool,
+    pub terminal: bool,
+}
+
 /// Runs every input through the session; returns how it went.
 pub fn run<W: Write, E: Write>(
     session: &mut Session,
@@ -14,13 +21,14 @@ pub fn run<W: Write, E: Write>(
     opts: RunOptions,
     printer: &mut Printer<W>,
     err: &mut E,
-    color: bool,
+    looks: ErrLooks,
 ) -> RunSummary {
     let mut feed = ReaderFeed::spawn(inputs.to_vec(), opts.window);
     let mut console = Console {
         printer,
         err,
-        color,
+        color: looks.color,
+        terminal: looks.terminal,
     };
     let summary = session.run(&mut feed, opts, &mut console);
     if !summary.output_closed {

@@ -163,6 +163,8 @@ pub struct Config {
     /// Colour in diagnostics on stderr.
     pub color: bool,
     pub stdout_terminal: bool,
+    /// Whether stderr is a terminal (diagnostics are cut to its width).
+    pub stderr_terminal: bool,
 }
 
 /// The error of resolving arguments (exit status 2).
@@ -281,7 +283,8 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
         inputs.push(Input::Stdin);
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let color = !no_color && std::io::stderr().is_terminal();
+    let stderr_terminal = std::io::stderr().is_terminal();
+    let color = !no_color && stderr_terminal;
     Ok(Config {
         mode,
         inputs,
@@ -309,6 +312,7 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
         timeout: Duration::from_secs_f64(args.timeout),
         color,
         stdout_terminal: std::io::stdout().is_terminal(),
+        stderr_terminal,
     })
 }
 

@@ -162,6 +162,7 @@ fn statements(config: cli::Config) -> anyhow::Result<ExitCode> {
         let repl = Repl {
             format: config.format,
             color: config.color,
+            terminal: config.stderr_terminal,
             quiet: config.quiet,
             expanded: config.expanded,
             history: cli::data_dir().map(|d| d.join("history.txt")),
@@ -186,7 +187,10 @@ fn statements(config: cli::Config) -> anyhow::Result<ExitCode> {
         config.run,
         &mut printer,
         &mut io::stderr().lock(),
-        config.color,
+        batch::ErrLooks {
+            color: config.color,
+            terminal: config.stderr_terminal,
+        },
     );
     if let Some(fatal) = &summary.fatal {
         eprintln!("connsql: {fatal}");

@@ -270,7 +270,7 @@ fn a_full_disk_half_way_keeps_statements_whole() {
         opts,
         &mut printer,
         &mut errs,
-        false,
+        connsql::batch::ErrLooks::default(),
     );
     drop(session);
     let errs = String::from_utf8_lossy(&errs);

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use connsql::sql::diagnostic::Source;
-use connsql::sql::render::render;
+use connsql::sql::render::{Drawing, render};
 use connsql::sql::{Statement, StatementKind, check, parse};
 
 fn corpus(dir: &str) -> Vec<PathBuf> {
@@ -100,7 +100,7 @@ fn err_files_fail_with_their_diagnostics() {
         let source = Source::new(&name, &text);
         let rendered: String = diags
             .iter()
-            .map(|d| format!("{}\n", render(d, &source, false)))
+            .map(|d| format!("{}\n", render(d, &source, Drawing::PLAIN)))
             .collect();
         failures.extend(snapshot(&file.with_extension("diag"), &rendered));
     }

@@ -191,3 +191,42 @@ fn tab_lists_only_valid_words_with_summaries() {
     p.send_line(".quit").expect("send");
     p.exp_eof().expect("exit");
 }
+
+/// At a terminal, a diagnostic's source line is cut to the terminal's width (with `...`)
+/// instead of wrapping, which would leave the caret under the wrong characters.
+#[test]
+fn a_long_statement_is_cut_to_the_terminal_under_its_caret() {
+    let env = Env::new();
+    let inner = env.command();
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "stty cols 60 rows 20 && exec \"$0\" \"$@\""])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .args([
+            "--no-validate",
+            "-c",
+            "CREATE S3 CONNECTION lake AWS_ROLE = 'arn:aws:iam::123456789012:role/lake-reader' \
+             EXTERNAL_ID = 'a1b2c3d4' READ_ONLY = MAYBE COMMENT = 'raw zone';",
+        ]);
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).expect("spawn in a pty");
+    let out = p.exp_eof().expect("exit").replace('\r', "");
+    let lines: Vec<&str> = out.lines().collect();
+    let source = lines
+        .iter()
+        .position(|l| l.starts_with("1 | "))
+        .unwrap_or_else(|| panic!("no source line: {out}"));
+    let (shown, caret) = (lines[source], lines[source + 1]);
+    assert!(
+        shown.chars().count() <= 60,
+        "wider than the terminal: {out}"
+    );
+    assert!(shown.contains("..."), "the cut is marked: {out}");
+    let under = caret.find('^').expect("a caret");
+    assert_eq!(&shown[under..under + 5], "MAYBE", "{out}");
+}

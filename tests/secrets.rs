@@ -136,7 +136,7 @@ mod mutations {
     use connsql::input::StatementReader;
     use connsql::sql::lex::{Piece, walk};
     use connsql::sql::redact::redact_text;
-    use connsql::sql::render::render_all;
+    use connsql::sql::render::{Drawing, render_all};
     use connsql::sql::{Redacted, check};
     use proptest::prelude::*;
 
@@ -233,7 +233,7 @@ mod mutations {
                 }
                 Err(d) => vec![d.clone()],
             };
-            out.push_str(&render_all(&diags, &piece.source(), false));
+            out.push_str(&render_all(&diags, &piece.source(), Drawing::PLAIN));
         }
         out
     }
@@ -437,7 +437,7 @@ mod unprintable {
     //! at check time; and whatever reaches a diagnostic is escaped.
 
     use connsql::sql::diagnostic::Source;
-    use connsql::sql::render::render_all;
+    use connsql::sql::render::{Drawing, render_all};
     use connsql::sql::{check, parse};
     use proptest::prelude::*;
 
@@ -472,7 +472,7 @@ mod unprintable {
             prop_assert!(diags.is_empty(), "{:?}", diags);
             let errors = check(&stmts[0]).expect_err("refused");
             prop_assert!(errors.iter().any(|d| d.kind.code() == "control-character"), "{:?}", errors);
-            let shown = render_all(&errors, &Source::new("t.sql", &sql), false);
+            let shown = render_all(&errors, &Source::new("t.sql", &sql), Drawing::PLAIN);
             prop_assert!(!shown.contains(c), "{:?}", shown);
         }
     }

@@ -7,7 +7,7 @@ use super::Printer;
 use crate::input::Piece;
 use crate::session::{Report, Reporter};
 use crate::sql::diagnostic::Diagnostic;
-use crate::sql::render::render_all;
+use crate::sql::render::{DEFAULT_WIDTH, Drawing, render_all};
 
 /// Reports to a terminal or pipes: outcomes through the printer, diagnostics rendered on the
 /// error stream. Standard output is flushed before anything goes to standard error, so the two
@@ -16,9 +16,24 @@ pub struct Console<'a, W: Write, E: Write> {
     pub printer: &'a mut Printer<W>,
     pub err: &'a mut E,
     pub color: bool,
+    /// Whether the error stream is a terminal: a diagnostic's source line is then cut to its
+    /// width, read at each report (the window may have been resized since the last).
+    pub terminal: bool,
 }
 
 impl<W: Write, E: Write> Console<'_, W, E> {
+    fn drawing(&self) -> Drawing {
+        let width = self
+            .terminal
+            .then(|| terminal_size::terminal_size_of(io::stderr()))
+            .flatten()
+            .map_or(DEFAULT_WIDTH, |(w, _)| usize::from(w.0));
+        Drawing {
+            color: self.color,
+            width,
+        }
+    }
+
     fn diagnostics(&mut self, piece: &Piece, diags: &[Diagnostic]) -> io::Result<()> {
         if diags.is_empty() {
             return Ok(());
@@ -27,7 +42,7 @@ impl<W: Write, E: Write> Console<'_, W, E> {
         writeln!(
             self.err,
             "{}",
-            render_all(diags, &piece.source(), self.color)
+            render_all(diags, &piece.source(), self.drawing())
         )
     }
 }

@@ -102,6 +102,8 @@ impl Feed for Typed {
 pub struct Repl {
     pub format: Format,
     pub color: bool,
+    /// Whether stderr is a terminal (diagnostics are cut to its width).
+    pub terminal: bool,
     pub quiet: bool,
     pub expanded: bool,
     pub history: Option<PathBuf>,
@@ -237,6 +239,7 @@ impl Repl {
                 printer: &mut printer,
                 err: &mut err,
                 color: self.color,
+                terminal: self.terminal,
             };
             session.run(feed, self.run, &mut console)
         };

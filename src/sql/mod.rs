@@ -24,6 +24,6 @@ pub use ast::{Ident, Redacted, Statement, StatementKind};
 pub use check::{Checked, Plan, check, check_stored, connection_spec};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity, Source};
 pub use parse::{Statements, Step, parse, parse_next};
-pub use render::{one_line, render, render_all};
+pub use render::{Drawing, one_line, render, render_all};
 pub use span::Span;
 pub use spec::{Change, ConnectionOption, ConnectionSpec, Credentials};

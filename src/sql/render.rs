@@ -13,9 +13,28 @@ const MAX_EXCERPT_LINE: usize = 400;
 /// At most this many diagnostics are drawn for one statement; the rest are counted.
 pub const MAX_SHOWN: usize = 20;
 
+/// The width a diagnostic is drawn to when the error stream is not a terminal (what rustc's
+/// renderer assumes).
+pub const DEFAULT_WIDTH: usize = annotate_snippets::renderer::DEFAULT_TERM_WIDTH;
+
+/// How diagnostics are drawn: in colour or not, and the columns a source line is cut to (with
+/// `...`) so that it never wraps under its caret.
+#[derive(Clone, Copy, Debug)]
+pub struct Drawing {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Drawing {
+    pub const PLAIN: Drawing = Drawing {
+        color: false,
+        width: DEFAULT_WIDTH,
+    };
+}
+
 /// Renders one diagnostic (see [`render_all`]).
-pub fn render(diag: &Diagnostic, source: &Source<'_>, color: bool) -> String {
-    render_all(std::slice::from_ref(diag), source, color)
+pub fn render(diag: &Diagnostic, source: &Source<'_>, drawing: Drawing) -> String {
+    render_all(std::slice::from_ref(diag), source, drawing)
 }
 
 /// Renders the diagnostics of one source the way rustc does: headline, `--> file:line:col`,
@@ -23,7 +42,7 @@ pub fn render(diag: &Diagnostic, source: &Source<'_>, color: bool) -> String {
 /// them, one line counts the rest. The source is masked and indexed once for all of them:
 /// secret values show as `'********'`, control characters as escapes, and carets land where
 /// they should in the shown text.
-pub fn render_all(diags: &[Diagnostic], source: &Source<'_>, color: bool) -> String {
+pub fn render_all(diags: &[Diagnostic], source: &Source<'_>, drawing: Drawing) -> String {
     let ranges = super::redact::secret_ranges(source.text);
     let shown = super::redact::shown(source.text, &ranges);
     let index = LineIndex::new(&shown.text);
@@ -45,7 +64,7 @@ pub fn render_all(diags: &[Diagnostic], source: &Source<'_>, color: bool) -> Str
             &shown,
             &index,
             &original_index,
-            color,
+            drawing,
         ));
         out.push('\n');
     }
@@ -59,13 +78,15 @@ fn render_one(
     shown: &super::redact::Shown<'_>,
     index: &LineIndex,
     original_index: &LineIndex,
-    color: bool,
+    drawing: Drawing,
 ) -> String {
-    let renderer = if color {
+    let renderer = if drawing.color {
         Renderer::styled()
     } else {
         Renderer::plain()
-    };
+    }
+    // Narrower than a gutter and a few characters of source helps no one.
+    .term_width(drawing.width.max(40));
     let level = match diag.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
