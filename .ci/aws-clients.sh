@@ -10,36 +10,11 @@ if [ ! -x "$venv/bin/aws" ] || ! "$venv/bin/python" -c 'import boto3' 2>/dev/nul
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'awscli>=1.32,<2' 'boto3>=1.34,<2'
 fi
-work=$(mktemp -d)
-cat >"$work/world.json" <<'JSON'
-{
-  "users": [{ "access_key_id": "AKIACONNSQLCLIENTS01", "secret_access_key": "base-secret-of-ci",
-              "arn": "arn:aws:iam::111111111111:user/ci",
-              "permissions": { "Statement": [{ "Effect": "Allow", "Action": "s3:*", "Resource": "*" }] } },
-            { "access_key_id": "AKIACONNSQLLOADER001", "secret_access_key": "long-term-secret-of-loader",
-              "arn": "arn:aws:iam::123456789012:user/loader",
-              "permissions": { "Statement": [{ "Effect": "Allow", "Action": "s3:*", "Resource": "*" }] } }],
-  "roles": [{ "arn": "arn:aws:iam::123456789012:role/lake-role",
-              "trust": [{ "principal": "arn:aws:iam::111111111111:user/ci", "external_id": "a1b2c3d4" }],
-              "permissions": { "Statement": [{ "Effect": "Allow", "Action": "s3:*", "Resource": "*" }] } }],
-  "buckets": [{ "name": "lake-raw", "objects": ["raw/2024/01/orders.json"] }]
-}
-JSON
-target/debug/connsql-sts-emulator --config "$work/world.json" >"$work/emulator.out" &
-emulator=$!
-trap 'kill "$emulator" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-    grep -q listening "$work/emulator.out" 2>/dev/null && break
-    sleep 0.1
-done
-endpoint=$(sed -n 's/^listening on //p' "$work/emulator.out")
-export AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
-export AWS_ENDPOINT_URL_STS="$endpoint" AWS_ENDPOINT_URL_S3="$endpoint"
-# connsql's own identity, which it assumes the roles with. The clients use a profile, which
-# the AWS CLI and boto3 prefer to these variables.
-export AWS_ACCESS_KEY_ID=AKIACONNSQLCLIENTS01 AWS_SECRET_ACCESS_KEY=base-secret-of-ci
+# connsql's own identity, which it assumes the roles with, is the base key the emulator's
+# world trusts. The clients use a profile, which the AWS CLI and boto3 prefer to it.
+# shellcheck source=.ci/emulator.sh
+source .ci/emulator.sh AKIACONNSQLCLIENTS01
 export AWS_CONFIG_FILE="$work/aws config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
-export XDG_CACHE_HOME="$work/cache"
 catalog="$work/team catalogs/catalog.db"
 mkdir -p "$(dirname "$catalog")"
 connsql() { target/debug/connsql --catalog "$catalog" "$@"; }

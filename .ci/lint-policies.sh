@@ -12,34 +12,9 @@ if [ ! -x "$venv/bin/parliament" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'parliament>=1.6,<2'
 fi
-work=$(mktemp -d)
-cat >"$work/world.json" <<'JSON'
-{
-  "users": [{ "access_key_id": "AKIACONNSQLPOLICIES1", "secret_access_key": "base-secret-of-ci",
-              "arn": "arn:aws:iam::111111111111:user/ci",
-              "permissions": { "Statement": [{ "Effect": "Allow", "Action": "s3:*", "Resource": "*" }] } },
-            { "access_key_id": "AKIACONNSQLLOADER001", "secret_access_key": "long-term-secret-of-loader",
-              "arn": "arn:aws:iam::123456789012:user/loader",
-              "permissions": { "Statement": [{ "Effect": "Allow", "Action": "s3:*", "Resource": "*" }] } }],
-  "roles": [{ "arn": "arn:aws:iam::123456789012:role/lake-role",
-              "trust": [{ "principal": "arn:aws:iam::111111111111:user/ci", "external_id": "a1b2c3d4" }],
-              "permissions": { "Statement": [{ "Effect": "Allow", "Action": "s3:*", "Resource": "*" }] } }],
-  "buckets": [{ "name": "lake-raw", "objects": ["raw/2024/01/orders.json"] }]
-}
-JSON
-target/debug/connsql-sts-emulator --config "$work/world.json" >"$work/emulator.out" &
-emulator=$!
-trap 'kill "$emulator" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do
-    grep -q listening "$work/emulator.out" 2>/dev/null && break
-    sleep 0.1
-done
-endpoint=$(sed -n 's/^listening on //p' "$work/emulator.out")
-export AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
-export AWS_ENDPOINT_URL_STS="$endpoint" AWS_ENDPOINT_URL_S3="$endpoint"
-export AWS_ACCESS_KEY_ID=AKIACONNSQLPOLICIES1 AWS_SECRET_ACCESS_KEY=base-secret-of-ci
+# shellcheck source=.ci/emulator.sh
+source .ci/emulator.sh AKIACONNSQLPOLICIES1
 export AWS_CONFIG_FILE="$work/no-config" AWS_SHARED_CREDENTIALS_FILE="$work/no-credentials"
-export XDG_CACHE_HOME="$work/cache"
 connsql() { target/debug/connsql --catalog "$work/catalog.db" "$@"; }
 role="AWS_ROLE = 'arn:aws:iam::123456789012:role/lake-role' EXTERNAL_ID = 'a1b2c3d4'"
 kms="ENCRYPTION_KMS_KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'"

@@ -339,6 +339,23 @@ impl CopyTable {
     pub fn is_flag(&self, column: &str) -> bool {
         self.flags.contains(&column)
     }
+
+    /// The INSERT of one row of text cells: `param(n, is_flag)` writes the engine's
+    /// placeholder for the n-th column (1-based), flags converted from their text.
+    pub fn insert_sql(&self, param: impl Fn(usize, bool) -> String) -> String {
+        let values: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| param(i + 1, self.is_flag(c)))
+            .collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.name,
+            self.columns.join(", "),
+            values.join(", ")
+        )
+    }
 }
 
 /// Every table of a catalog, in the order they are filled (a job needs its connection).

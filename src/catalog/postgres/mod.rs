@@ -753,24 +753,13 @@ impl Engine for PostgresEngine {
     fn import_rows(&mut self, table: &CopyTable, rows: &TextRows) -> Result<()> {
         self.flush_rows()?;
         self.known.forget();
-        let values: Vec<String> = table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if table.is_flag(c) {
-                    format!("${}::text::int::boolean", i + 1)
-                } else {
-                    format!("${}::text", i + 1)
-                }
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            table.name,
-            table.columns.join(", "),
-            values.join(", ")
-        );
+        let sql = table.insert_sql(|n, flag| {
+            if flag {
+                format!("${n}::text::int::boolean")
+            } else {
+                format!("${n}::text")
+            }
+        });
         let stmt = self.client.prepare(&sql).map_err(|e| self.err(e))?;
         for row in rows {
             let params: Vec<&(dyn ToSql + Sync)> =

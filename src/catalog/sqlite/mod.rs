@@ -441,24 +441,13 @@ impl Engine for SqliteEngine {
     }
 
     fn import_rows(&mut self, table: &CopyTable, rows: &TextRows) -> Result<()> {
-        let values: Vec<String> = table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if table.is_flag(c) {
-                    format!("CAST(?{} AS INTEGER)", i + 1)
-                } else {
-                    format!("?{}", i + 1)
-                }
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            table.name,
-            table.columns.join(", "),
-            values.join(", ")
-        );
+        let sql = table.insert_sql(|n, flag| {
+            if flag {
+                format!("CAST(?{n} AS INTEGER)")
+            } else {
+                format!("?{n}")
+            }
+        });
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
         for row in rows {
             stmt.execute(rusqlite::params_from_iter(row.iter()))
