@@ -23,9 +23,11 @@ fn prefix(n: usize) -> Vec<String> {
 /// A full disk stops the run at the first statement it could not apply; what was reported is
 /// exactly what is stored, a prefix of the input, and a catalog that cannot be created leaves
 /// no file behind. As root the disk is a 1 MiB tmpfs; otherwise SQLite's page limit stands in.
-/// What fills the disk during the run is mostly the WAL, which closing the catalog copies back
-/// and removes: a filler then takes the space given back, all but 40 KiB (room for SQLite's
-/// 32 KiB shared-memory index, so the catalog still opens, and not for a page of WAL).
+/// Once the disk is full, each transaction first checkpoints and truncates the WAL, so what is
+/// stored is bounded by the disk, not by the log (hundreds of these statements in 1 MiB, where
+/// the log alone filled it after 15). Whatever space the run leaves, a filler takes all but
+/// 40 KiB (room for SQLite's 32 KiB shared-memory index, so the catalog still opens, and not
+/// for a page of WAL).
 #[test]
 fn a_full_disk_stops_the_run_without_holes() {
     if !is_root() {
@@ -50,7 +52,7 @@ mount -t tmpfs -o size=1m tmpfs "$DISK" || exit 97
 "$CONNSQL" --catalog "$DISK/cat.db" --no-validate --format json -f "$SCRIPT" >"$OUT/reports" 2>"$OUT/err"; echo $? >"$OUT/code"
 "$CONNSQL" --catalog "$DISK/cat.db" --no-validate --format json -c "SHOW CONNECTIONS" >"$OUT/list" 2>>"$OUT/err"
 free=$(df -k --output=avail "$DISK" | tail -n 1)
-dd if=/dev/zero of="$DISK/filler" bs=1k count=$((free - 40)) 2>/dev/null
+if [ "$free" -gt 40 ]; then dd if=/dev/zero of="$DISK/filler" bs=1k count=$((free - 40)) 2>/dev/null; fi
 "$CONNSQL" --catalog "$DISK/new.db" --no-validate -c "CREATE S3 CONNECTION x" 2>"$OUT/new_err"; echo $? >"$OUT/new_code"
 ls "$DISK" >"$OUT/ls"
 "$CONNSQL" --catalog "$DISK/cat.db" --no-validate --single-transaction -c "CREATE S3 CONNECTION more1 COMMENT = '$(printf 'y%.0s' $(seq 600))'; CREATE S3 CONNECTION more2" 2>"$OUT/single_err"; echo $? >"$OUT/single_code"
@@ -70,7 +72,7 @@ ls "$DISK" >"$OUT/ls"
     assert_eq!(read("code").trim(), "1", "{err}");
     assert!(err.contains("error[catalog-full]"), "{err}");
     let reported = read("reports").lines().count();
-    assert!(reported > 0 && reported < 20_000, "{reported}: {err}");
+    assert!(reported > 100 && reported < 20_000, "{reported}: {err}");
     assert!(
         err.contains(&format!("stopped at statement {} (", reported + 1)),
         "the summary names the first statement not applied: {err}"

@@ -44,6 +44,9 @@ pub struct SqliteEngine {
     settings: CatalogSettings,
     /// Whether the page cache has been grown for jobs (see `grow_cache_for_jobs`).
     job_cache: bool,
+    /// Set once a write found the disk full: from then on each transaction starts by
+    /// checkpointing the WAL (see `control`).
+    disk_full: std::cell::Cell<bool>,
 }
 
 /// The page cache a catalog opens with, and the one the first job written grows it to: a
@@ -168,11 +171,16 @@ impl SqliteEngine {
             path,
             settings,
             job_cache: false,
+            disk_full: std::cell::Cell::new(false),
         })
     }
 
     fn err(&self, e: rusqlite::Error) -> CatalogError {
-        sqlite_error(&self.path, e)
+        let e = sqlite_error(&self.path, e);
+        if matches!(e, CatalogError::Full { .. }) {
+            self.disk_full.set(true);
+        }
+        e
     }
 
     /// Grows the page cache once this process writes a job ([`JOB_CACHE_KIB`]).
@@ -215,6 +223,15 @@ impl Engine for SqliteEngine {
     }
 
     fn control(&mut self, op: Control) -> Result<()> {
+        if op == Control::Begin && self.disk_full.get() {
+            // On a full disk most of the space is the WAL's: the window that failed left its
+            // frames there, and each statement the session replays alone appends its pages.
+            // Copying the committed frames into the database and truncating the log gives that
+            // space back, so what fits is bounded by the database, not by the log. It waits
+            // (within the busy timeout) only for readers of an older snapshot; if it cannot
+            // finish, the commit finds the disk full as before.
+            let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
         self.run_cached(match op {
             Control::Begin => "BEGIN IMMEDIATE",
             Control::Commit => "COMMIT",
