@@ -203,6 +203,16 @@ fn reads_never_create_a_catalog() {
         assert!(err.contains("the default catalog is"), "{err}");
     }
     assert!(!env.catalog.exists());
+    // The guide's first step asks for the trust policy: the way from here is named.
+    let err = env
+        .run(&["--no-validate", "-c", "SHOW TRUST POLICY"])
+        .fails(1)
+        .to_string();
+    assert!(
+        err.contains("create the connection (CREATE S3 CONNECTION")
+            && err.contains("SHOW TRUST POLICY FOR CONNECTION"),
+        "{err}"
+    );
     assert!(matches!(
         connsql::catalog::Catalog::open(&env.catalog),
         Err(connsql::catalog::CatalogError::Missing { .. })

@@ -10,6 +10,14 @@ use crate::policy;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::sql::{Credentials, Ident, Redacted, Span, Statement, StatementKind};
 
+/// Where a new user who asks for the trust policy first goes next: the policy names the
+/// catalog's external ID, and a read never creates the catalog that makes one.
+const FIRST_TRUST_POLICY: &str = "the policy holds the catalog's external ID, made with the catalog: \
+     create the connection (CREATE S3 CONNECTION lake AWS_ROLE = \
+     'arn:aws:iam::<account>:role/<role name>'): until the role trusts you, its validation fails \
+     and prints this policy, and the catalog keeps the ID; or create it with --no-validate, then \
+     SHOW TRUST POLICY FOR CONNECTION lake. Or check --catalog / CONNSQL_CATALOG";
+
 impl Session {
     pub(super) fn show_connections(&mut self, like: Option<&str>) -> Result<Executed, Diagnostic> {
         let all = self
@@ -68,7 +76,11 @@ impl Session {
             }
             None => (
                 None,
-                self.reading(stmt.span)?.settings().external_id.clone(),
+                self.reading(stmt.span)
+                    .map_err(|missing| missing.with_help(FIRST_TRUST_POLICY))?
+                    .settings()
+                    .external_id
+                    .clone(),
             ),
         };
         let (principal, warnings) = self.principal(stmt)?;
