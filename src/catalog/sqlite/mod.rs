@@ -58,7 +58,7 @@ const JOB_CACHE_KIB: i64 = 8192;
 
 /// The page size a new catalog is created with. Rows here (options, history statements) are a
 /// few hundred bytes, and a batch appends them: 16 KiB pages make a quarter of the page writes,
-/// splits and WAL frames that SQLite's default 4 KiB does (a 100,000-CREATE batch 0.86x the
+/// splits and WAL frames that SQLite's default 4 KiB does (a 100,000-CREATE batch 0.83x the
 /// time, BENCHMARKS.md). A catalog keeps the page size it was created with.
 const NEW_PAGE_SIZE: i64 = 16384;
 
