@@ -265,12 +265,13 @@ impl Engine for SqliteEngine {
     }
 
     fn connections(&mut self, like: Option<&str>) -> Result<Vec<StoredConnection>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(rows::select_like())
-            .map_err(|e| self.err(e))?;
+        let sql = match like {
+            Some(_) => rows::select_like(),
+            None => rows::select_all(),
+        };
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([like.unwrap_or("%")], rows::from_row)
+            .query_map(rusqlite::params_from_iter(like), rows::from_row)
             .map_err(|e| sqlite_error(&self.path, e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| sqlite_error(&self.path, e))

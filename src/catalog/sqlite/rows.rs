@@ -23,6 +23,12 @@ pub fn select_by_name() -> &'static str {
     SQL.get_or_init(|| format!("SELECT {CONNECTION_COLUMNS} {} WHERE c.name = ?1", from!()))
 }
 
+/// Every connection, by name: no pattern to match (SQLite would evaluate `LIKE '%'` per row).
+pub fn select_all() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| format!("SELECT {CONNECTION_COLUMNS} {} ORDER BY c.name", from!()))
+}
+
 pub fn select_like() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
