@@ -229,16 +229,13 @@ fn a_closed_stdout_pipe_exits_quietly() {
     );
 }
 
-/// A write that fails half-way (here: the catalog file may not grow, as on a full disk) leaves
-/// no part of its statement behind, and the statements before it stay applied and reported.
-#[test]
-fn a_full_disk_half_way_keeps_statements_whole() {
+/// Runs 400 CREATEs with long comments through the library on a catalog that may grow by
+/// 12 pages only, as on a full disk: the summary, what went to stderr, and the reports' count.
+fn run_on_a_full_disk(env: &Env) -> (connsql::session::RunSummary, String, usize) {
     use connsql::input::Input;
     use connsql::output::{Format, Printer, TableStyle};
     use connsql::session::{CatalogSlot, RunOptions, Session};
 
-    let env = Env::new();
-    env.sql("CREATE S3 CONNECTION first");
     let mut engine = connsql::catalog::SqliteEngine::open(&env.catalog, false).expect("open");
     engine.limit_growth(12).expect("limit");
     let catalog = connsql::catalog::Catalog::new(Box::new(engine));
@@ -272,8 +269,20 @@ fn a_full_disk_half_way_keeps_statements_whole() {
         &mut errs,
         connsql::batch::ErrLooks::default(),
     );
-    drop(session);
-    let errs = String::from_utf8_lossy(&errs);
+    drop(printer);
+    (
+        summary,
+        String::from_utf8_lossy(&errs).into_owned(),
+        String::from_utf8_lossy(&out).lines().count(),
+    )
+}
+
+/// What a full-disk run must leave: stopped at the first statement not applied, one report
+/// per applied statement, each with its connection and history row and nothing more.
+fn assert_stored_is_reported(
+    env: &Env,
+    (summary, errs, reports): &(connsql::session::RunSummary, String, usize),
+) {
     assert!(!summary.success(), "{errs}");
     assert!(errs.contains("error[catalog-full]"), "{errs}");
     let applied = summary.applied;
@@ -283,11 +292,7 @@ fn a_full_disk_half_way_keeps_statements_whole() {
         Some(applied + 1),
         "the summary names the first statement not applied: {errs}"
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out).lines().count(),
-        applied,
-        "one report per applied statement"
-    );
+    assert_eq!(*reports, applied, "one report per applied statement");
     let mut catalog = connsql::catalog::Catalog::open(&env.catalog).expect("reopen");
     assert_eq!(catalog.connections(None).expect("list").len(), applied + 1);
     assert_eq!(
@@ -295,6 +300,41 @@ fn a_full_disk_half_way_keeps_statements_whole() {
         applied + 1,
         "no connection without its history"
     );
+}
+
+/// A write that fails half-way (here: the catalog file may not grow, as on a full disk) leaves
+/// no part of its statement behind, and the statements before it stay applied and reported.
+#[test]
+fn a_full_disk_half_way_keeps_statements_whole() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION first");
+    let run = run_on_a_full_disk(&env);
+    assert_stored_is_reported(&env, &run);
+}
+
+/// Once the disk is full, each transaction first checkpoints the WAL. A reader holding an
+/// older snapshot (a `sqlite3` shell left inside a transaction) keeps that from finishing; it
+/// must not make each statement wait the 60 s busy timeout for it.
+#[test]
+fn a_reader_on_an_old_snapshot_does_not_stall_a_full_disk_run() {
+    let env = Env::new();
+    env.sql("CREATE S3 CONNECTION first");
+    let reader = rusqlite::Connection::open(&env.catalog).expect("reader");
+    reader.execute_batch("BEGIN").expect("begin");
+    let seen: i64 = reader
+        .query_row("SELECT count(*) FROM connections", [], |r| r.get(0))
+        .expect("read");
+    assert_eq!(seen, 1);
+    let started = std::time::Instant::now();
+    let run = run_on_a_full_disk(&env);
+    // Waiting on the reader even once would take the busy timeout (60 s).
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the run waited on the reader: {:?}",
+        started.elapsed()
+    );
+    reader.execute_batch("COMMIT").expect("end the read");
+    assert_stored_is_reported(&env, &run);
 }
 
 /// After a syntax error the summary names the line the failed statement starts on, and

@@ -227,10 +227,14 @@ impl Engine for SqliteEngine {
             // On a full disk most of the space is the WAL's: the window that failed left its
             // frames there, and each statement the session replays alone appends its pages.
             // Copying the committed frames into the database and truncating the log gives that
-            // space back, so what fits is bounded by the database, not by the log. It waits
-            // (within the busy timeout) only for readers of an older snapshot; if it cannot
-            // finish, the commit finds the disk full as before.
+            // space back, so what fits is bounded by the database, not by the log. It does not
+            // wait: with a reader on an older snapshot it copies what it can and truncates
+            // nothing (SQLite's PASSIVE), and the commit finds the disk full as before.
+            let _ = self.conn.busy_timeout(Duration::ZERO);
             let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+            self.conn
+                .busy_timeout(BUSY_TIMEOUT)
+                .map_err(|e| self.err(e))?;
         }
         self.run_cached(match op {
             Control::Begin => "BEGIN IMMEDIATE",
