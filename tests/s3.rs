@@ -116,6 +116,35 @@ fn without_filters_the_buckets_are_listed_and_a_refusal_only_warns() {
     assert!(run.stderr.contains("s3:ListAllMyBuckets"), "{}", run.stderr);
 }
 
+/// Listing the buckets concerns no bucket: when S3 does not answer, the error says what was
+/// being done, not the name of a bucket that is not there.
+#[test]
+fn an_s3_that_does_not_answer_the_listing_is_named_as_such() {
+    let emulator = Emulator::start(&world(), &[]);
+    let mut env = env(&emulator);
+    // A loopback port nothing listens on: the connection is refused at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    env.set("AWS_ENDPOINT_URL_S3", &format!("http://{closed}"));
+    let err = env
+        .run(&[
+            "--timeout",
+            "5",
+            "-c",
+            &format!("CREATE S3 CONNECTION a {}", role("lake")),
+        ])
+        .fails(1)
+        .to_string();
+    assert!(err.contains("error[aws-unreachable]"), "{err}");
+    assert!(
+        err.contains("S3 did not answer listing the buckets"),
+        "{err}"
+    );
+    assert!(!err.contains("all-buckets"), "{err}");
+    assert!(err.contains("AWS_ENDPOINT_URL_S3"), "{err}");
+}
+
 #[test]
 fn a_missing_bucket_and_a_kms_key_are_named() {
     let emulator = Emulator::start(&world(), &[]);

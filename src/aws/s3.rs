@@ -242,25 +242,10 @@ pub fn diagnose(
     partition: &str,
     kms_key: Option<&str>,
 ) -> (S3Status, Diagnostic) {
-    let request = err
-        .request_id
-        .as_ref()
-        .map(|id| format!(", request id {id}"))
-        .unwrap_or_default();
-    let label = format!("{}{request}", err.code.as_deref().unwrap_or("no answer"));
+    let label = label(err);
     let bucket = path.bucket();
     if let Some(why) = &err.transport {
-        return (
-            S3Status::Failed,
-            Diagnostic::error(
-                DiagnosticKind::AwsUnreachable,
-                Span::default(),
-                format!("S3 did not answer for {path}: {why}"),
-            )
-            .with_help(
-                "check the network and AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, or raise --timeout",
-            ),
-        );
+        return (S3Status::Failed, unreachable(&format!("for {path}"), why));
     }
     if err.is_kms() {
         // AWS names the key it refused: "… kms:Decrypt on resource: arn:aws:kms:… because …".
@@ -331,20 +316,58 @@ pub fn diagnose(
             .with_help(format!("check that S3 is reachable in {region} and that the bucket's policy allows the role")),
         );
     }
-    let what = if err.message.is_empty() {
-        format!("HTTP {}", err.status)
-    } else {
-        err.message.clone()
-    };
     (
         S3Status::Failed,
         Diagnostic::error(
             DiagnosticKind::AwsError,
             Span::default(),
-            format!("S3 failed for {path}: {what}"),
+            format!("S3 failed for {path}: {}", what(err)),
         )
         .with_label(label),
     )
+}
+
+/// A failure to list the buckets (what is checked of a connection without display filters)
+/// other than a refusal, which the validator reports as a warning: it concerns no bucket.
+pub fn diagnose_listing(err: &S3Error) -> Diagnostic {
+    match &err.transport {
+        Some(why) => unreachable("listing the buckets", why),
+        None => Diagnostic::error(
+            DiagnosticKind::AwsError,
+            Span::default(),
+            format!("S3 failed listing the buckets: {}", what(err)),
+        )
+        .with_label(label(err)),
+    }
+}
+
+/// The error code and request id, to label a failure with.
+fn label(err: &S3Error) -> String {
+    let request = err
+        .request_id
+        .as_ref()
+        .map(|id| format!(", request id {id}"))
+        .unwrap_or_default();
+    format!("{}{request}", err.code.as_deref().unwrap_or("no answer"))
+}
+
+/// What S3 said, or its HTTP status when it said nothing.
+fn what(err: &S3Error) -> String {
+    if err.message.is_empty() {
+        format!("HTTP {}", err.status)
+    } else {
+        err.message.clone()
+    }
+}
+
+/// S3 did not answer `doing` something, because of `why`.
+fn unreachable(doing: &str, why: &str) -> Diagnostic {
+    Diagnostic::error(
+        DiagnosticKind::AwsUnreachable,
+        Span::default(),
+        format!("S3 did not answer {doing}: {why}"),
+    )
+    .with_help("check the network and AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, or raise --timeout")
 }
 
 fn pretty(v: &serde_json::Value) -> String {

@@ -15,7 +15,7 @@ use super::diagnose::{Call, CallContext, diagnose, error_code, is_access_denied}
 use super::s3;
 use crate::policy;
 use crate::sql::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::sql::values::{S3Path, is_iam_name_char};
+use crate::sql::values::is_iam_name_char;
 use crate::sql::{ConnectionOption, Credentials, Span};
 use crate::validation::{
     S3Action, S3Check, S3Row, S3Status, ValidationFailure, ValidationReport, ValidationRequest,
@@ -348,9 +348,12 @@ async fn prove_s3(
                         )),
                     ),
                     Err(e) => {
-                        let path = S3Path::parse("s3://all-buckets").unwrap_or_else(|_| unreachable!());
-                        let (_, d) = s3::diagnose(&e, S3Action::List, &path, who, &partition, kms);
-                        return Err(ValidationFailure::new(d).at(&[ConnectionOption::AwsRole]));
+                        let d = s3::diagnose_listing(&e);
+                        return Err(ValidationFailure {
+                            aws_code: e.code.clone(),
+                            request_id: e.request_id.clone(),
+                            ..ValidationFailure::new(d).at(&[ConnectionOption::AwsRole])
+                        });
                     }
                 }
             }
