@@ -95,6 +95,17 @@ impl RoleArn {
             );
         }
         let Some(path_and_name) = resource.strip_prefix("role/") else {
+            // `…:123456789012:lake-reader`: a role's name without its `role/`.
+            let bare_name = resource != "root"
+                && (1..=64).contains(&resource.len())
+                && resource.bytes().all(is_iam_name_char);
+            if bare_name {
+                let prefix = &s[..s.len() - resource.len()];
+                return Err(ValueError::new(format!(
+                    "`{resource}` is not a role: a role ARN ends in role/<name>"
+                ))
+                .help(format!("did you mean {prefix}role/{resource}?")));
+            }
             let kind = resource.split('/').next().unwrap_or(resource);
             return Err(
                 ValueError::new(format!("this is an IAM {kind} ARN, not a role ARN")).help(
@@ -430,6 +441,10 @@ mod tests {
             ("arn:aws:iam::12345:role/r", "not 12 digits"),
             ("arn:aws:iam::123456789012:user/bob", "IAM user ARN"),
             ("arn:aws:iam::123456789012:root", "IAM root ARN"),
+            (
+                "arn:aws:iam::123456789012:lake-reader",
+                "`lake-reader` is not a role",
+            ),
             ("arn:aws:s3:::bucket", "`s3` service"),
             ("role/r", "not an ARN"),
             ("arn:aws:iam::123456789012:role/", "1 to 64"),
@@ -438,6 +453,11 @@ mod tests {
             let err = RoleArn::parse(bad).unwrap_err();
             assert!(err.message.contains(msg), "{bad}: {}", err.message);
         }
+        let err = RoleArn::parse("arn:aws:iam::123456789012:lake-reader").unwrap_err();
+        assert_eq!(
+            err.help.as_deref(),
+            Some("did you mean arn:aws:iam::123456789012:role/lake-reader?")
+        );
     }
 
     #[test]
