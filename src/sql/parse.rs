@@ -710,6 +710,21 @@ impl<'a> Parser<'a> {
         if next.is_word("JOB") || (next.is_word("SYNC") && self.peek2()?.is_word("JOB")) {
             return self.create_job(or_replace);
         }
+        // ALTER and DROP may leave the type out; CREATE names it, as Upsolver's does. Another
+        // system's `CREATE CONNECTION` (Snowflake's) stays a statement --skip-unsupported skips.
+        if next.is_word("CONNECTION") {
+            return Err(Diagnostic::error(
+                DiagnosticKind::UnsupportedStatement,
+                next.span,
+                "CREATE CONNECTION needs the connection's type",
+            )
+            .with_label("S3 goes before CONNECTION")
+            .with_help(
+                "connsql creates S3 connections: CREATE S3 CONNECTION <name> …; another \
+                 system's CREATE CONNECTION runs there (--skip-unsupported skips it)",
+            )
+            .into());
+        }
         self.connection_type(verb)?;
         let if_not_exists = self.if_not_exists(or_replace, "connection")?;
         let name = self.named(NameKind::New, "a connection name")?;
