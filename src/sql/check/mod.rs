@@ -15,7 +15,7 @@ use super::ast::{
 };
 use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::job_spec::{JobOption, JobSpec, JobValue};
-use super::options::OptionKey;
+use super::options::{OptionKey, ValueKind};
 use super::span::Span;
 use super::spec::{Change, ConnectionOption, ConnectionSpec};
 use super::values::{S3Path, ValueError};
@@ -446,16 +446,28 @@ pub(crate) fn invalid(key: &str, value_span: Span, raw_len: usize, err: ValueErr
 
 /// A value whose shape does not fit its option.
 pub(crate) fn wrong_type<K: OptionKey>(key: K, value: &Value) -> Diagnostic {
-    Diagnostic::error(
+    let kind = key.def().kind;
+    let diag = Diagnostic::error(
         DiagnosticKind::WrongValueType,
         value.span(),
         format!(
             "{} takes {}, not {}",
             key.name(),
-            key.def().kind.describe(),
+            kind.describe(),
             value.shape()
         ),
-    )
+    );
+    // A string in double quotes, as other languages write it. The value itself is not
+    // repeated: it may be a secret.
+    if matches!(value, Value::Quoted(..))
+        && matches!(kind, ValueKind::String | ValueKind::StringList)
+    {
+        return diag.with_help(format!(
+            "write the value in single quotes, {} = '…': in SQL double quotes make a name",
+            key.name()
+        ));
+    }
+    diag
 }
 
 pub(crate) fn find<C>(changes: &[Typed<C>], pred: impl Fn(&C) -> bool) -> Option<&Typed<C>> {
