@@ -712,7 +712,8 @@ impl<'a> Parser<'a> {
         }
         // ALTER and DROP may leave the type out; CREATE names it, as Upsolver's does. Another
         // system's `CREATE CONNECTION` (Snowflake's) stays a statement --skip-unsupported skips.
-        if next.is_word("CONNECTION") {
+        // Asked without recording it for completion: it is not something to offer.
+        if next.is_any_word(&["CONNECTION"]) {
             return Err(Diagnostic::error(
                 DiagnosticKind::UnsupportedStatement,
                 next.span,
