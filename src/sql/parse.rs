@@ -574,14 +574,25 @@ impl<'a> Parser<'a> {
                     name: self.ident(NameKind::Connection)?,
                 }
             }
-            "DESCRIBE" | "DESC" if self.bare_name_then_end()? => {
+            "DESCRIBE" | "DESC" | "VALIDATE"
+                if self.peek()?.is_eof() || self.peek()?.is(TokenKind::Semi) =>
+            {
+                let tok = self.next()?;
+                return Err(self.expected("CONNECTION or JOB", tok).into());
+            }
+            "DESCRIBE" | "DESC" | "VALIDATE" if self.bare_name_then_end()? => {
                 let name = self.ident(NameKind::Connection)?;
+                let verb = if verb == "DESC" {
+                    "DESCRIBE"
+                } else {
+                    verb.as_str()
+                };
                 return Err(Diagnostic::error(
                     DiagnosticKind::Syntax,
                     first.span.to(name.span),
-                    format!("DESCRIBE needs the kind of object: DESCRIBE CONNECTION {name}"),
+                    format!("{verb} needs the kind of object: {verb} CONNECTION {name}"),
                 )
-                .with_label(format!("did you mean DESCRIBE CONNECTION {name}?"))
+                .with_label(format!("did you mean {verb} CONNECTION {name}?"))
                 .into());
             }
             "SHOW" => self.show(first)?,
