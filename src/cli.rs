@@ -14,10 +14,11 @@ use crate::session::{OnError, RunOptions};
 const AFTER_HELP: &str = "\
 With no -f or -c, connsql starts a REPL when stdin is a terminal and runs stdin as a batch otherwise.
 
-AWS settings (validation calls STS with the standard AWS configuration):
+AWS settings (validation calls STS, then S3, with the standard AWS configuration):
   AWS_PROFILE, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY   the identity connsql calls AWS as
   AWS_REGION                                             the STS region
   AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL)             another STS endpoint, e.g. a local emulator
+  AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL)              another S3 endpoint, for the access checks
   AWS_EC2_METADATA_DISABLED=true                         skip the instance-metadata service off EC2
 
 Files and environment:
