@@ -4,15 +4,8 @@
 use std::io::Write;
 
 use crate::input::{Input, ReaderFeed};
-use crate::output::{Console, Printer, write_summary};
+use crate::output::{Console, ErrLooks, Printer, write_summary};
 use crate::session::{RunOptions, RunSummary, Session};
-
-/// How the error stream shows diagnostics: in colour, and cut to a terminal's width.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ErrLooks {
-    pub color: bool,
-    pub terminal: bool,
-}
 
 /// Runs every input through the session; returns how it went.
 pub fn run<W: Write, E: Write>(
@@ -27,8 +20,7 @@ pub fn run<W: Write, E: Write>(
     let mut console = Console {
         printer,
         err,
-        color: looks.color,
-        terminal: looks.terminal,
+        looks,
     };
     let summary = session.run(&mut feed, opts, &mut console);
     if !summary.output_closed {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 
 use crate::input::Input;
-use crate::output::Format;
+use crate::output::{ErrLooks, Format};
 use crate::session::{OnError, RunOptions};
 
 const AFTER_HELP: &str = "\
@@ -161,11 +161,9 @@ pub struct Config {
     pub run: RunOptions,
     pub parallel: usize,
     pub timeout: Duration,
-    /// Colour in diagnostics on stderr.
-    pub color: bool,
+    /// How diagnostics look on stderr: in colour, cut to a terminal's width.
+    pub err_looks: ErrLooks,
     pub stdout_terminal: bool,
-    /// Whether stderr is a terminal (diagnostics are cut to its width).
-    pub stderr_terminal: bool,
 }
 
 /// The error of resolving arguments (exit status 2).
@@ -311,9 +309,11 @@ fn resolve(args: Args, matches: &ArgMatches) -> Result<Config, UsageError> {
         },
         parallel: usize::from(args.parallel),
         timeout: Duration::from_secs_f64(args.timeout),
-        color,
+        err_looks: ErrLooks {
+            color,
+            terminal: stderr_terminal,
+        },
         stdout_terminal: std::io::stdout().is_terminal(),
-        stderr_terminal,
     })
 }
 

@@ -161,8 +161,7 @@ fn statements(config: cli::Config) -> anyhow::Result<ExitCode> {
     if config.mode == Mode::Repl {
         let repl = Repl {
             format: config.format,
-            color: config.color,
-            terminal: config.stderr_terminal,
+            looks: config.err_looks,
             quiet: config.quiet,
             expanded: config.expanded,
             history: cli::data_dir().map(|d| d.join("history.txt")),
@@ -187,10 +186,7 @@ fn statements(config: cli::Config) -> anyhow::Result<ExitCode> {
         config.run,
         &mut printer,
         &mut io::stderr().lock(),
-        batch::ErrLooks {
-            color: config.color,
-            terminal: config.stderr_terminal,
-        },
+        config.err_looks,
     );
     if let Some(fatal) = &summary.fatal {
         eprintln!("connsql: {fatal}");

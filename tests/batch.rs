@@ -267,7 +267,7 @@ fn run_on_a_full_disk(env: &Env) -> (connsql::session::RunSummary, String, usize
         opts,
         &mut printer,
         &mut errs,
-        connsql::batch::ErrLooks::default(),
+        connsql::output::ErrLooks::default(),
     );
     drop(printer);
     (

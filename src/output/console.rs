@@ -15,14 +15,21 @@ use crate::sql::render::{DEFAULT_WIDTH, Drawing, render_all};
 pub struct Console<'a, W: Write, E: Write> {
     pub printer: &'a mut Printer<W>,
     pub err: &'a mut E,
+    pub looks: ErrLooks,
+}
+
+/// How the error stream shows diagnostics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ErrLooks {
+    /// In colour.
     pub color: bool,
     /// Whether the error stream is a terminal: a diagnostic's source line is then cut to its
     /// width, read at each report (the window may have been resized since the last).
     pub terminal: bool,
 }
 
-impl<W: Write, E: Write> Console<'_, W, E> {
-    fn drawing(&self) -> Drawing {
+impl ErrLooks {
+    fn drawing(self) -> Drawing {
         let width = self
             .terminal
             .then(|| terminal_size::terminal_size_of(io::stderr()))
@@ -33,7 +40,9 @@ impl<W: Write, E: Write> Console<'_, W, E> {
             width,
         }
     }
+}
 
+impl<W: Write, E: Write> Console<'_, W, E> {
     fn diagnostics(&mut self, piece: &Piece, diags: &[Diagnostic]) -> io::Result<()> {
         if diags.is_empty() {
             return Ok(());
@@ -42,7 +51,7 @@ impl<W: Write, E: Write> Console<'_, W, E> {
         writeln!(
             self.err,
             "{}",
-            render_all(diags, &piece.source(), self.drawing())
+            render_all(diags, &piece.source(), self.looks.drawing())
         )
     }
 }

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-pub use console::{Console, plain};
+pub use console::{Console, ErrLooks, plain};
 pub use rows::{
     ResultSet, SHOW_COMPACT, SHOW_JOB_COLUMNS, SHOW_JOB_COMPACT, Shape, change_object, result_set,
     show_columns,

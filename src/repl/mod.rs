@@ -11,7 +11,7 @@ use rustyline::history::{FileHistory, History};
 
 use crate::input::{Feed, Input, Item, Piece, ReaderFeed, Rest, StatementReader};
 use crate::interrupt;
-use crate::output::{Console, Format, Printer, TableStyle, write_summary};
+use crate::output::{Console, ErrLooks, Format, Printer, TableStyle, write_summary};
 use crate::session::{RunOptions, RunSummary, Session};
 use crate::sql::complete;
 use crate::sql::job_spec::JobOption;
@@ -101,9 +101,8 @@ impl Feed for Typed {
 
 pub struct Repl {
     pub format: Format,
-    pub color: bool,
-    /// Whether stderr is a terminal (diagnostics are cut to its width).
-    pub terminal: bool,
+    /// How diagnostics look; its colour also decides the editor's highlighting.
+    pub looks: ErrLooks,
     pub quiet: bool,
     pub expanded: bool,
     pub history: Option<PathBuf>,
@@ -123,7 +122,7 @@ impl Repl {
             .completion_type(rustyline::CompletionType::List)
             .build();
         let mut editor: Editor<ReplHelper, FileHistory> = Editor::with_config(config)?;
-        editor.set_helper(Some(ReplHelper::new(session, self.color)));
+        editor.set_helper(Some(ReplHelper::new(session, self.looks.color)));
         // The editor's history holds what was typed, so a recalled line is the real text;
         // the file gets the same lines with secrets masked.
         let mut disk = FileHistory::new();
@@ -238,8 +237,7 @@ impl Repl {
             let mut console = Console {
                 printer: &mut printer,
                 err: &mut err,
-                color: self.color,
-                terminal: self.terminal,
+                looks: self.looks,
             };
             session.run(feed, self.run, &mut console)
         };
