@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use nom::bytes::complete::{tag, take_till, take_until, take_while};
-use nom::character::complete::{anychar, digit1};
+use nom::character::complete::digit1;
 use nom::combinator::{cut, map, recognize};
 use nom::error::{ErrorKind, ParseError};
 use nom::sequence::{pair, terminated};
@@ -88,29 +88,59 @@ fn block_comment(i: &str) -> LexResult<'_, &str> {
 }
 
 /// Skips whitespace and comments (`--` to end of line, `/* … */` not nested).
-pub fn blanks(mut i: &str) -> LexResult<'_, ()> {
-    // Whitespace (any Unicode white space, so a pasted no-break space is a blank too) is
-    // skipped by hand: it is most of what lies between tokens, and a combinator per run of it
-    // costs a parser dispatch.
+#[inline]
+pub fn blanks(i: &str) -> LexResult<'_, ()> {
+    // ASCII whitespace, most of what lies between tokens, is skipped here byte by byte; the
+    // rest (comments, Unicode white space) is out of line, so this stays small enough to inline.
+    let bytes = i.as_bytes();
+    let at = bytes
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+        .unwrap_or(bytes.len());
+    match bytes.get(at) {
+        Some(b'-' | b'/') => comments_and_blanks(&i[at..]),
+        Some(b) if !b.is_ascii() => comments_and_blanks(&i[at..]),
+        _ => Ok((&i[at..], ())),
+    }
+}
+
+/// [`blanks`] from a byte that may start a comment or a Unicode blank.
+#[inline(never)]
+fn comments_and_blanks(mut i: &str) -> LexResult<'_, ()> {
+    // Any Unicode white space, so a pasted no-break space is a blank too.
     loop {
-        let ascii = i
-            .bytes()
-            .take_while(|b| matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
-            .count();
-        i = &i[ascii..];
-        match i.as_bytes().first() {
-            Some(b'-' | b'/') => {}
-            Some(b) if b.is_ascii() => return Ok((i, ())),
-            _ => i = i.trim_start_matches(char::is_whitespace),
-        }
-        if i.starts_with("--") {
-            i = line_comment(i)?.0;
+        let after = if i.starts_with("--") {
+            line_comment(i)?.0
         } else if i.starts_with("/*") {
-            i = block_comment(i)?.0;
+            block_comment(i)?.0
         } else {
+            i.trim_start_matches(char::is_whitespace)
+        };
+        if after.len() == i.len() {
             return Ok((i, ()));
         }
+        i = after;
     }
+}
+
+/// Whether a byte continues a word: `[A-Za-z0-9_]`, one table look-up per byte.
+const WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    table
+};
+
+/// The length of the word at the start of `bytes`, whose first byte is a word start.
+fn word_len(bytes: &[u8]) -> usize {
+    1 + bytes[1..]
+        .iter()
+        .position(|b| !WORD_BYTE[usize::from(*b)])
+        .unwrap_or(bytes.len() - 1)
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`
@@ -126,11 +156,7 @@ pub fn word(i: &str) -> LexResult<'_, &str> {
         )));
     }
     // ASCII only, so bytes suffice: no UTF-8 decoding per character.
-    let len = 1 + i
-        .bytes()
-        .skip(1)
-        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        .count();
+    let len = word_len(i.as_bytes());
     Ok((&i[len..], &i[..len]))
 }
 
@@ -144,30 +170,31 @@ fn number(i: &str) -> LexResult<'_, &str> {
 
 /// A literal delimited by `quote`, where a doubled quote stands for one.
 ///
-/// The body is searched with `str::find`, which uses memchr: strings (ARNs, paths) are most
-/// of the bytes of a connection statement.
-fn quoted(quote: char) -> impl Fn(&str) -> LexResult<'_, &str> {
+/// The body is searched with memchr: strings (ARNs, paths) are most of the bytes of a
+/// connection statement.
+fn quoted(quote: u8) -> impl Fn(&str) -> LexResult<'_, &str> {
     move |i| {
-        let Some(body) = i.strip_prefix(quote) else {
+        let bytes = i.as_bytes();
+        if bytes.first() != Some(&quote) {
             return Err(nom::Err::Error(LexError::from_error_kind(
                 i,
                 ErrorKind::Char,
             )));
-        };
-        let mut at = 0;
+        }
+        let mut at = 1;
         loop {
-            let Some(k) = body[at..].find(quote) else {
+            let Some(k) = memchr::memchr(quote, &bytes[at..]) else {
                 return Err(nom::Err::Failure(LexError::from_error_kind(
                     i,
                     ErrorKind::Char,
                 )));
             };
             let close = at + k;
-            if body[close + 1..].starts_with(quote) {
+            if bytes.get(close + 1) == Some(&quote) {
                 at = close + 2;
             } else {
-                let len = 1 + close + 1;
-                return Ok((&i[len..], &i[..len]));
+                // The quote is ASCII, so both cuts fall on character boundaries.
+                return Ok((&i[close + 1..], &i[..close + 1]));
             }
         }
     }
@@ -208,11 +235,11 @@ fn dollar_string(i: &str) -> LexResult<'_, &str> {
 }
 
 fn string(i: &str) -> LexResult<'_, &str> {
-    with_kind(quoted('\''), LexErrorKind::UnterminatedString).parse(i)
+    with_kind(quoted(b'\''), LexErrorKind::UnterminatedString).parse(i)
 }
 
 fn quoted_ident(i: &str) -> LexResult<'_, &str> {
-    with_kind(quoted('"'), LexErrorKind::UnterminatedIdentifier).parse(i)
+    with_kind(quoted(b'"'), LexErrorKind::UnterminatedIdentifier).parse(i)
 }
 
 /// Turns a cut failure inside `inner` into `kind`, reported at the start of the construct.
@@ -226,25 +253,36 @@ fn with_kind<'a, O>(
     }
 }
 
-/// One token after blanks: its kind and raw text. Dispatches on the first character, so
-/// each token runs the one parser that can match it.
+/// One token after blanks: its kind and raw text. Dispatches on the first byte, so each token
+/// runs the one scanner that can match it; words and punctuation, most tokens, are cut out
+/// directly.
 pub fn token(i: &str) -> LexResult<'_, (TokenKind, &str)> {
-    let single = |kind| map(recognize(anychar), move |t| (kind, t));
-    match i.as_bytes().first() {
-        Some(b'a'..=b'z' | b'A'..=b'Z' | b'_') => map(word, |t| (TokenKind::Word, t)).parse(i),
-        Some(b'\'') => map(string, |t| (TokenKind::String, t)).parse(i),
-        Some(b'"') => map(quoted_ident, |t| (TokenKind::QuotedIdent, t)).parse(i),
-        Some(b'0'..=b'9') => map(number, |t| (TokenKind::Number, t)).parse(i),
+    let bytes = i.as_bytes();
+    let (kind, len) = match bytes.first() {
+        Some(b'a'..=b'z' | b'A'..=b'Z' | b'_') => (TokenKind::Word, word_len(bytes)),
+        Some(b'\'') => return map(string, |t| (TokenKind::String, t)).parse(i),
+        Some(b'"') => return map(quoted_ident, |t| (TokenKind::QuotedIdent, t)).parse(i),
+        Some(b'0'..=b'9') => return map(number, |t| (TokenKind::Number, t)).parse(i),
         Some(b'$') if dollar_delimiter(i).is_some() => {
-            map(dollar_string, |t| (TokenKind::DollarString, t)).parse(i)
+            return map(dollar_string, |t| (TokenKind::DollarString, t)).parse(i);
         }
-        Some(b'=') => single(TokenKind::Eq).parse(i),
-        Some(b'(') => single(TokenKind::LParen).parse(i),
-        Some(b')') => single(TokenKind::RParen).parse(i),
-        Some(b',') => single(TokenKind::Comma).parse(i),
-        Some(b';') => single(TokenKind::Semi).parse(i),
-        _ => single(TokenKind::Other).parse(i),
-    }
+        Some(b'=') => (TokenKind::Eq, 1),
+        Some(b'(') => (TokenKind::LParen, 1),
+        Some(b')') => (TokenKind::RParen, 1),
+        Some(b',') => (TokenKind::Comma, 1),
+        Some(b';') => (TokenKind::Semi, 1),
+        Some(_) => {
+            let len = i.chars().next().map_or(1, char::len_utf8);
+            (TokenKind::Other, len)
+        }
+        None => {
+            return Err(nom::Err::Error(LexError::from_error_kind(
+                i,
+                ErrorKind::Eof,
+            )));
+        }
+    };
+    Ok((&i[len..], (kind, &i[..len])))
 }
 
 /// The value of a quoted literal: outer quotes removed, doubled quotes made single.

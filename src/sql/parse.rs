@@ -1,7 +1,7 @@
 //! Statements from text: recursive descent over the tokens of `lex`, one statement at a time,
 //! recovering at the next `;` so one bad statement does not hide the next.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use super::ast::{
     Access, CreateJob, DropBehavior, GrantFilter, GrantObject, Grantee, GroupSetting, Ident,
@@ -110,7 +110,8 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
         text,
         pos: start,
         end: text.len(),
-        cache: Cell::new(None),
+        tokens: RefCell::new(Vec::with_capacity(TOKENS)),
+        next: 0,
         terminated: false,
         at_eof,
         probe: None,
@@ -282,7 +283,8 @@ pub fn expected_at_end(text: &str) -> Vec<Expected> {
         text,
         pos: start,
         end: text.len(),
-        cache: Cell::new(None),
+        tokens: RefCell::new(Vec::with_capacity(TOKENS)),
+        next: 0,
         terminated: false,
         at_eof: true,
         probe: Some(&probe),
@@ -299,6 +301,9 @@ pub fn expected_at_end(text: &str) -> Vec<Expected> {
     });
     expected
 }
+
+/// Room for the tokens of a typical statement, so lexing one allocates once.
+const TOKENS: usize = 32;
 
 /// Boxed, so the parser's many `Result`s stay small on the hot path.
 type Fallible<T> = Result<T, Box<Diagnostic>>;
@@ -386,8 +391,10 @@ struct Parser<'a> {
     pos: usize,
     /// End of this statement's text, just past its `;` when it has one.
     end: usize,
-    /// The last token lexed, by position: a peek followed by a next lexes once.
-    cache: Cell<Option<(usize, Token<'a>, usize)>>,
+    /// The tokens lexed from where `pos` last jumped, each once, however often it is peeked.
+    tokens: RefCell<Vec<Token<'a>>>,
+    /// The index in `tokens` of the token after `pos`.
+    next: usize,
     /// Whether the statement ended with its `;` (rather than the end of the text).
     terminated: bool,
     /// Whether the text is complete (else a statement without its `;` may still grow).
@@ -397,44 +404,55 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    /// The token at `pos` without consuming it, and the offset after it.
-    fn lex_at(&self, pos: usize) -> Fallible<(Token<'a>, usize)> {
-        if let Some((at, tok, after)) = self.cache.get()
-            && at == pos
-        {
-            return Ok((tok, after));
+    /// The token `ahead` tokens after `pos`, lexed on first sight.
+    #[inline]
+    fn token(&self, ahead: usize) -> Fallible<Token<'a>> {
+        let index = self.next + ahead;
+        let lexed = self.tokens.borrow().get(index).copied();
+        match lexed {
+            Some(tok) => Ok(tok),
+            None => self.lex_up_to(index),
         }
-        let (tok, after) = self.lex_uncached(pos)?;
-        self.cache.set(Some((pos, tok, after)));
-        Ok((tok, after))
     }
 
-    fn lex_uncached(&self, pos: usize) -> Fallible<(Token<'a>, usize)> {
+    /// Lexes on until the token at `index` of `tokens`.
+    #[inline(never)]
+    fn lex_up_to(&self, index: usize) -> Fallible<Token<'a>> {
+        let mut tokens = self.tokens.borrow_mut();
+        while tokens.len() <= index {
+            let from = tokens.last().map_or(self.pos, |t: &Token<'a>| t.span.end);
+            let tok = self.lex_from(from)?;
+            tokens.push(tok);
+        }
+        Ok(tokens[index])
+    }
+
+    fn lex_from(&self, pos: usize) -> Fallible<Token<'a>> {
         let slice = &self.text[pos..self.end];
         let (rest, ()) = lex::blanks(slice).map_err(|e| self.lex_error(e))?;
         let start = self.end - rest.len();
         if rest.is_empty() {
-            return Ok((
-                Token {
-                    kind: None,
-                    raw: "",
-                    span: Span::new(start, start),
-                    probe: self.probe,
-                },
-                start,
-            ));
+            return Ok(Token {
+                kind: None,
+                raw: "",
+                span: Span::new(start, start),
+                probe: self.probe,
+            });
         }
         let (after, (kind, raw)) = lex::token(rest).map_err(|e| self.lex_error(e))?;
-        let stop = self.end - after.len();
-        Ok((
-            Token {
-                kind: Some(kind),
-                raw,
-                span: Span::new(start, stop),
-                probe: None,
-            },
-            stop,
-        ))
+        Ok(Token {
+            kind: Some(kind),
+            raw,
+            span: Span::new(start, self.end - after.len()),
+            probe: None,
+        })
+    }
+
+    /// Goes on at byte `pos`, after text read by another parser (a query, an expression).
+    fn jump(&mut self, pos: usize) {
+        self.pos = pos;
+        self.next = 0;
+        self.tokens.get_mut().clear();
     }
 
     fn lex_error(&self, err: nom::Err<lex::LexError<'_>>) -> Diagnostic {
@@ -492,17 +510,17 @@ impl<'a> Parser<'a> {
     }
 
     fn peek(&self) -> Fallible<Token<'a>> {
-        Ok(self.lex_at(self.pos)?.0)
+        self.token(0)
     }
 
     fn peek2(&self) -> Fallible<Token<'a>> {
-        let (_, after) = self.lex_at(self.pos)?;
-        Ok(self.lex_at(after)?.0)
+        self.token(1)
     }
 
     fn next(&mut self) -> Fallible<Token<'a>> {
-        let (tok, after) = self.lex_at(self.pos)?;
-        self.pos = after;
+        let tok = self.token(0)?;
+        self.next += 1;
+        self.pos = tok.span.end;
         Ok(tok)
     }
 
@@ -534,8 +552,10 @@ impl<'a> Parser<'a> {
 
     fn statement(&mut self) -> PResult<StatementKind> {
         let first = self.next()?;
-        for verb in STATEMENT_STARTS {
-            first.is_word(verb);
+        if first.is_eof() {
+            for verb in STATEMENT_STARTS {
+                first.expect(Expected::Keyword(verb));
+            }
         }
         if first.kind != Some(TokenKind::Word) {
             return Err(self
@@ -895,8 +915,7 @@ impl<'a> Parser<'a> {
             return Err(Failure::Incomplete);
         };
         let query = select::parse_select(self.text, Span::new(start, end))?;
-        self.pos = end;
-        self.cache.set(None);
+        self.jump(end);
         Ok(query)
     }
 
@@ -947,7 +966,8 @@ impl<'a> Parser<'a> {
                 .with_help(format!("write {shown} = <value>"))
                 .into());
         }
-        if let OptionName::Known(key, _) = &name {
+        // Only a text read for completion records what value may come.
+        if let (OptionName::Known(key, _), Some(_)) = (&name, self.probe) {
             let next = self.peek()?;
             if next.is_eof() {
                 match key.def().kind {
@@ -1021,8 +1041,7 @@ impl<'a> Parser<'a> {
                 expression,
                 span,
             });
-            self.pos = end;
-            self.cache.set(None);
+            self.jump(end);
             let sep = self.next()?;
             if sep.is(TokenKind::RParen) {
                 return Ok(Value::Transformations(items, open.span.to(sep.span)));
