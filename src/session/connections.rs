@@ -81,7 +81,7 @@ impl Session {
             self.keep_writers(stmt, name, current, &spec)?;
         }
         let proven = self.prove(stmt, &name.value, &spec)?;
-        let text = Redacted(stmt).to_string();
+        let text = Redacted(stmt).text();
         let catalog = self.writing(name.span)?;
         let status = catalog
             .atomically(|c| {
@@ -125,7 +125,7 @@ impl Session {
         } else {
             None
         };
-        let text = Redacted(stmt).to_string();
+        let text = Redacted(stmt).text();
         self.writing(name.span)?
             .atomically(|c| {
                 let at = now();
@@ -166,7 +166,7 @@ impl Session {
             )
             .with_help("choose another name, or DROP CONNECTION the other one first"));
         }
-        let text = Redacted(stmt).to_string();
+        let text = Redacted(stmt).text();
         catalog
             .atomically(|c| {
                 let at = now();
@@ -223,7 +223,7 @@ impl Session {
                 crate::sql::Ident::new(users.names[0].as_str())
             )));
         }
-        let text = Redacted(stmt).to_string();
+        let text = Redacted(stmt).text();
         let dropped = catalog
             .atomically(|c| {
                 let at = now();

@@ -65,7 +65,7 @@ impl Session {
         }
         let owner = self.owner(name.span)?;
         let proven = self.prove(stmt, &conn.name, &conn.spec)?;
-        let text = Redacted(stmt).to_string();
+        let text = Redacted(stmt).text();
         let status = self
             .writing(name.span)?
             .atomically(|c| {
@@ -124,7 +124,7 @@ impl Session {
             return Ok(changed(Status::Unchanged, name, Some("no option changed")));
         }
         let conn = self.connection_of(&job, name.span)?;
-        let text = Redacted(stmt).to_string();
+        let text = Redacted(stmt).text();
         self.writing(name.span)?
             .atomically(|c| {
                 let at = now();
@@ -156,7 +156,7 @@ impl Session {
             None => self.lookup_job(name)?,
         };
         self.require_owner(&job, name.span)?;
-        let text = Redacted(stmt).to_string();
+        let text = Redacted(stmt).text();
         self.writing(name.span)?
             .atomically(|c| {
                 c.delete_job(&job.id)?;

@@ -186,7 +186,7 @@ impl Session {
             }
         }
         let connection_id = connection.as_ref().map(|c| c.id.clone());
-        let text = Redacted(stmt).to_string();
+        let text = Redacted(stmt).text();
         let (history_id, history_name, object_kind) = match &connection {
             Some(c) => (c.id.clone(), c.name.clone(), "connection"),
             None => (String::new(), String::new(), "catalog"),

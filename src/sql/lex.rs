@@ -1,6 +1,6 @@
 //! Lexical primitives as nom parsers over `&str`: blanks and comments, words, quoted
-//! identifiers, strings, numbers and punctuation. Comments, numbers and punctuation are nom
-//! combinators; whitespace, words and quoted literals, most of a statement's bytes, scan bytes
+//! identifiers, strings, numbers and punctuation. Comments and numbers are nom combinators;
+//! whitespace, words, punctuation and quoted literals, most of a statement's bytes, scan bytes
 //! directly inside the same `IResult` interface (see BENCHMARKS.md).
 
 use std::borrow::Cow;

@@ -302,8 +302,8 @@ pub fn expected_at_end(text: &str) -> Vec<Expected> {
     expected
 }
 
-/// Room for the tokens of a typical statement, so lexing one allocates once.
-const TOKENS: usize = 32;
+/// Room for the tokens the parser looks ahead (it peeks at most two past `pos`).
+const TOKENS: usize = 4;
 
 /// Boxed, so the parser's many `Result`s stay small on the hot path.
 type Fallible<T> = Result<T, Box<Diagnostic>>;
@@ -391,7 +391,8 @@ struct Parser<'a> {
     pos: usize,
     /// End of this statement's text, just past its `;` when it has one.
     end: usize,
-    /// The tokens lexed from where `pos` last jumped, each once, however often it is peeked.
+    /// Tokens lexed ahead of `pos` (each once, however often it is peeked), from the token
+    /// after `pos` or a little before it.
     tokens: RefCell<Vec<Token<'a>>>,
     /// The index in `tokens` of the token after `pos`.
     next: usize,
@@ -519,8 +520,15 @@ impl<'a> Parser<'a> {
 
     fn next(&mut self) -> Fallible<Token<'a>> {
         let tok = self.token(0)?;
-        self.next += 1;
         self.pos = tok.span.end;
+        self.next += 1;
+        // A consumed token is never read again: once every lexed token is, the buffer starts
+        // over, so a statement of any length holds only the few tokens looked ahead.
+        let tokens = self.tokens.get_mut();
+        if self.next == tokens.len() {
+            tokens.clear();
+            self.next = 0;
+        }
         Ok(tok)
     }
 
@@ -1621,6 +1629,29 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_buffer_holds_only_what_is_looked_ahead() {
+        // A statement of many tokens: the buffer never grows past its first allocation.
+        let text = format!(
+            "CREATE S3 CONNECTION c AWS_ROLE = 'arn:aws:iam::123456789012:role/r' \
+             PATH_DISPLAY_FILTERS = ({});",
+            vec!["'s3://b/'"; 5_000].join(", ")
+        );
+        let mut parser = Parser {
+            text: &text,
+            pos: 0,
+            end: text.len(),
+            tokens: RefCell::new(Vec::with_capacity(TOKENS)),
+            next: 0,
+            terminated: false,
+            at_eof: true,
+            probe: None,
+        };
+        assert!(parser.statement().is_ok());
+        assert!(parser.terminated);
+        assert_eq!(parser.tokens.borrow().capacity(), TOKENS);
+    }
 
     /// Parses `input`; `expect` is the canonical print of each statement, or `error[kind]`.
     fn check(input: &str, expect: &[&str]) {

@@ -127,8 +127,10 @@ impl Value {
             return write!(f, "'{MASK}'");
         }
         match self {
-            Value::String(s) => write!(f, "{s}"),
-            Value::List(items, _) => parenthesised(f, items, |f, item| write!(f, "{item}")),
+            Value::String(s) => write_quoted(f, &s.value, '\''),
+            Value::List(items, _) => {
+                parenthesised(f, items, |f, item| write_quoted(f, &item.value, '\''))
+            }
             Value::Bool(b, _) => f.write_str(if *b { "TRUE" } else { "FALSE" }),
             Value::Word(w, _) | Value::Number(w, _) => f.write_str(w),
             Value::Quoted(q, _) => write_quoted(f, q, '"'),
@@ -303,8 +305,16 @@ impl<K: OptionKey> Options<K> {
         sep: &str,
         redact: bool,
     ) -> fmt::Result {
+        // Pieces are written as they are, not through format arguments: this runs for every
+        // statement a batch records in its history.
         for o in self.canonical() {
-            write!(f, "{sep}{prefix}{} = ", o.name)?;
+            f.write_str(sep)?;
+            f.write_str(prefix)?;
+            match &o.name {
+                OptionName::Known(key, _) => f.write_str(key.name())?,
+                unknown => write!(f, "{unknown}")?,
+            }
+            f.write_str(" = ")?;
             let between = match o.name.key().map(|k| k.def().kind) {
                 Some(ValueKind::Settings) => ", ",
                 _ => " ",

@@ -431,3 +431,16 @@ impl fmt::Display for Redacted<'_> {
         self.0.write(f, true)
     }
 }
+
+impl Redacted<'_> {
+    /// The one-line redacted text, as history records it: written into a string sized from the
+    /// statement's source once, rather than grown piece by piece (a batch records every
+    /// statement).
+    pub fn text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.0.span.len() + 16);
+        // Writing into a String cannot fail.
+        let _ = write!(out, "{self}");
+        out
+    }
+}
