@@ -106,16 +106,7 @@ pub fn parse_next(text: &str, from: usize, at_eof: bool) -> Step {
     }
     // Parse first; the splitter runs only to recover from an error. The parser stops at the
     // statement's own `;`, so it never reads into the next statement.
-    let mut parser = Parser {
-        text,
-        pos: start,
-        end: text.len(),
-        tokens: RefCell::new(Vec::with_capacity(TOKENS)),
-        next: 0,
-        terminated: false,
-        at_eof,
-        probe: None,
-    };
+    let mut parser = Parser::new(text, start, at_eof, None);
     let failure = match parser.statement() {
         Ok(_) if !parser.terminated && !at_eof => return Step::NeedMore,
         Ok(kind) => {
@@ -279,16 +270,7 @@ pub fn expected_at_end(text: &str) -> Vec<Expected> {
         start = end;
     }
     let probe = Probe::default();
-    let mut parser = Parser {
-        text,
-        pos: start,
-        end: text.len(),
-        tokens: RefCell::new(Vec::with_capacity(TOKENS)),
-        next: 0,
-        terminated: false,
-        at_eof: true,
-        probe: Some(&probe),
-    };
+    let mut parser = Parser::new(text, start, true, Some(&probe));
     // The statement stops at the end of the text, one way or another; what it tried to read
     // there is the answer.
     let _ = parser.statement();
@@ -405,6 +387,21 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// A parser of the statement starting at `pos`; `probe` when the text is read for
+    /// completion.
+    fn new(text: &'a str, pos: usize, at_eof: bool, probe: Option<&'a Probe>) -> Self {
+        Parser {
+            text,
+            pos,
+            end: text.len(),
+            tokens: RefCell::new(Vec::with_capacity(TOKENS)),
+            next: 0,
+            terminated: false,
+            at_eof,
+            probe,
+        }
+    }
+
     /// The token `ahead` tokens after `pos`, lexed on first sight.
     #[inline]
     fn token(&self, ahead: usize) -> Fallible<Token<'a>> {
@@ -1638,16 +1635,7 @@ mod tests {
              PATH_DISPLAY_FILTERS = ({});",
             vec!["'s3://b/'"; 5_000].join(", ")
         );
-        let mut parser = Parser {
-            text: &text,
-            pos: 0,
-            end: text.len(),
-            tokens: RefCell::new(Vec::with_capacity(TOKENS)),
-            next: 0,
-            terminated: false,
-            at_eof: true,
-            probe: None,
-        };
+        let mut parser = Parser::new(&text, 0, true, None);
         assert!(parser.statement().is_ok());
         assert!(parser.terminated);
         assert_eq!(parser.tokens.borrow().capacity(), TOKENS);
